@@ -1,0 +1,158 @@
+"""Job and Stage, as DESIGN.md describes them.
+
+A job always has exactly four stages, created with it in one transaction. Relationships are
+`lazy="raise"`: code that needs stages loads them explicitly (a DataLoader, `selectinload`), so a
+forgotten batch fails loudly in tests instead of quietly adding a query per row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import JSONType, UTCDateTime, str_enum, utcnow
+from pipeline.templates import STAGE_ORDER, AspectRatio, StageName, Style
+
+# Named constraints, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MAX_PRODUCT_NAME = 120
+MAX_CTA = 60
+Money = Numeric(12, 6)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner: Mapped[str] = mapped_column(String(64))
+    status: Mapped[JobStatus] = mapped_column(
+        str_enum(JobStatus, "job_status"), default=JobStatus.PENDING
+    )
+    product_name: Mapped[str] = mapped_column(String(MAX_PRODUCT_NAME))
+    style: Mapped[Style] = mapped_column(str_enum(Style, "ad_style"))
+    cta_text: Mapped[str] = mapped_column(String(MAX_CTA))
+    aspect_ratio: Mapped[AspectRatio] = mapped_column(
+        str_enum(AspectRatio, "aspect_ratio"), default=AspectRatio.PORTRAIT
+    )
+    # Relative to MEDIA_DIR, so the media root can move without rewriting rows.
+    product_image_path: Mapped[str | None] = mapped_column(String(255))
+    video_url: Mapped[str | None] = mapped_column(String(512))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # Last sequence number published for this job's progress events (strictly increasing).
+    event_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="job",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="Stage.position",
+        passive_deletes=True,
+    )
+
+    __table_args__ = (
+        CheckConstraint("cost_usd >= 0", name="cost_non_negative"),
+        # The `jobs` listing: one owner's jobs, newest first, keyset-paginated.
+        Index("ix_jobs_owner_created_at_id", "owner", "created_at", "id"),
+        Index("ix_jobs_status", "status"),
+    )
+
+    @classmethod
+    def new(cls, **fields: Any) -> Job:
+        """A PENDING job with its four PENDING stages, ready to add to a session."""
+        job = cls(
+            id=fields.pop("id", None) or uuid.uuid4(),
+            status=JobStatus.PENDING,
+            cost_usd=Decimal(0),
+            event_sequence=0,
+            **fields,
+        )
+        now = utcnow()
+        job.created_at = job.updated_at = now
+        job.stages = [
+            Stage(stage_name=name, position=position, status=StageStatus.PENDING, progress=0)
+            for position, name in enumerate(STAGE_ORDER, 1)
+        ]
+        return job
+
+
+class Stage(Base):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    stage_name: Mapped[StageName] = mapped_column(str_enum(StageName, "stage_name"))
+    position: Mapped[int] = mapped_column(SmallInteger)  # 1..4, pipeline order
+    status: Mapped[StageStatus] = mapped_column(
+        str_enum(StageStatus, "stage_status"), default=StageStatus.PENDING
+    )
+    progress: Mapped[int] = mapped_column(SmallInteger, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The stage's outputs (JSON), so a retried or resumed job continues where it stopped.
+    stage_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    provider: Mapped[str | None] = mapped_column(String(64))
+
+    job: Mapped[Job] = relationship(back_populates="stages", lazy="raise")
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "stage_name", name="uq_stages_job_id_stage_name"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("position >= 1 AND position <= 4", name="position_range"),
+        CheckConstraint("cost_usd >= 0", name="cost_non_negative"),
+    )

@@ -1,0 +1,122 @@
+"""Reads and writes on jobs and stages. Helpers take a session and never commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Job, JobStatus, Stage, StageStatus
+from pipeline.templates import Style
+
+
+@dataclass(frozen=True, slots=True)
+class JobPosition:
+    """Where a job sits in the newest-first order: the keyset for pagination."""
+
+    created_at: datetime
+    id: uuid.UUID
+
+
+async def get_job(session: AsyncSession, job_id: uuid.UUID, owner: str | None) -> Job | None:
+    """The job, or None when it does not exist or belongs to someone else (owner=None: any)."""
+    stmt = select(Job).where(Job.id == job_id)
+    if owner is not None:
+        stmt = stmt.where(Job.owner == owner)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_job_for_update(session: AsyncSession, job_id: uuid.UUID, owner: str) -> Job | None:
+    """Like get_job, but locks the row (PostgreSQL) so two state changes cannot interleave."""
+    stmt = select(Job).where(Job.id == job_id, Job.owner == owner).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_jobs(
+    session: AsyncSession,
+    owner: str,
+    *,
+    limit: int,
+    after: JobPosition | None = None,
+    status: JobStatus | None = None,
+    style: Style | None = None,
+) -> Sequence[Job]:
+    """One owner's jobs, newest first, strictly after `after`; at most `limit` rows."""
+    stmt = select(Job).where(Job.owner == owner)
+    if status is not None:
+        stmt = stmt.where(Job.status == status)
+    if style is not None:
+        stmt = stmt.where(Job.style == style)
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                Job.created_at < after.created_at,
+                and_(Job.created_at == after.created_at, Job.id < after.id),
+            )
+        )
+    stmt = stmt.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def stages_for_jobs(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Stage]]:
+    """Stages of many jobs in one statement, in pipeline order."""
+    rows = (
+        (
+            await session.execute(
+                select(Stage).where(Stage.job_id.in_(job_ids)).order_by(Stage.job_id, Stage.position)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_job: dict[uuid.UUID, list[Stage]] = {job_id: [] for job_id in job_ids}
+    for stage in rows:
+        by_job[stage.job_id].append(stage)
+    return by_job
+
+
+async def skip_unfinished_stages(session: AsyncSession, job_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Stage)
+        .where(
+            Stage.job_id == job_id,
+            Stage.status.in_([StageStatus.PENDING, StageStatus.PROCESSING]),
+        )
+        .values(status=StageStatus.SKIPPED)
+    )
+
+
+async def reset_unfinished_stages(session: AsyncSession, job_id: uuid.UUID) -> None:
+    """For a retry: every stage not COMPLETED goes back to PENDING; completed ones are kept."""
+    await session.execute(
+        update(Stage)
+        .where(Stage.job_id == job_id, Stage.status != StageStatus.COMPLETED)
+        .values(
+            status=StageStatus.PENDING,
+            progress=0,
+            started_at=None,
+            completed_at=None,
+            error_message=None,
+        )
+    )
+
+
+async def next_sequence(session: AsyncSession, job_id: uuid.UUID) -> int:
+    """Take the job's next event sequence number, in the caller's transaction.
+
+    An UPDATE ... RETURNING, so two writers (API cancelling, worker progressing) never take the
+    same number: the row lock orders them.
+    """
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(event_sequence=Job.event_sequence + 1)
+        .returning(Job.event_sequence)
+    )
+    return int(result.scalar_one())

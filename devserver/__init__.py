@@ -1,0 +1,1 @@
+"""Local running: the embedded Redis, `make serve` and `make demo`. Not used in production."""

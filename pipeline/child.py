@@ -1,0 +1,87 @@
+"""Running a child process from a stage so that cancelling the stage really stops the work.
+
+Both heavy tools (ffmpeg, the espeak-ng synthesiser) run as children of the worker. When the
+awaiting task is cancelled, or fails, the child is killed and reaped before the exception goes on:
+no orphan keeps burning CPU and no zombie is left in the process table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+LineFn = Callable[[str], Awaitable[None]]
+STDERR_TAIL_LINES = 20
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    returncode: int
+    stdout_lines: list[str]
+    stderr_tail: list[str]
+
+
+async def _read_lines(
+    stream: asyncio.StreamReader, on_line: LineFn | None, keep: deque[str]
+) -> None:
+    while True:
+        raw = await stream.readline()
+        if not raw:
+            return
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        keep.append(line)
+        if on_line is not None:
+            await on_line(line)
+
+
+async def kill_and_reap(proc: asyncio.subprocess.Process) -> None:
+    """SIGKILL the child (if still running) and wait for it, shielded from a second cancel."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+    await asyncio.shield(proc.wait())
+
+
+async def run_child(
+    args: Sequence[str],
+    *,
+    stdin_data: bytes | None = None,
+    on_stdout_line: LineFn | None = None,
+    env: dict[str, str] | None = None,
+    keep_stdout: int = 10_000,
+) -> ChildResult:
+    """Run `args` to completion, streaming stdout lines to `on_stdout_line`.
+
+    Returns the exit code with stdout and the last lines of stderr; raising is left to the caller,
+    which knows how to word the failure.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        *args,
+        stdin=asyncio.subprocess.PIPE if stdin_data is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **env} if env else None,
+    )
+    out: deque[str] = deque(maxlen=keep_stdout)
+    err: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        if stdin_data is not None:
+            assert proc.stdin is not None
+            proc.stdin.write(stdin_data)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                await proc.stdin.drain()
+            proc.stdin.close()
+        await asyncio.gather(
+            _read_lines(proc.stdout, on_stdout_line, out),
+            _read_lines(proc.stderr, None, err),
+        )
+        returncode = await proc.wait()
+    except BaseException:
+        await kill_and_reap(proc)
+        raise
+    return ChildResult(returncode=returncode, stdout_lines=list(out), stderr_tail=list(err))

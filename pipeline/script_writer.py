@@ -1,0 +1,123 @@
+"""The offline script writer: a fitting script from product name, style and CTA, no model needed.
+
+It fills the style's phrase book (`pipeline.script_lines`) with the product and CTA, picking a
+variant per scene from a hash of the product name (stable across retries, varied across
+products), and falls back to shorter lines when a scene's word budget is tight (short renders).
+The result goes through `validate_script`, the same gate a hosted writer's output must pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pipeline.errors import StageError
+from pipeline.script import (
+    CTA_MAX_CHARS,
+    CTA_MAX_WORDS,
+    ON_SCREEN_MAX_CHARS,
+    ON_SCREEN_MAX_WORDS,
+    AdScript,
+    count_words,
+    validate_script,
+    word_budget,
+)
+from pipeline.script_lines import PHRASEBOOKS, Lines, Phrasebook
+from pipeline.spec import JobSpec, ProgressFn, StageResult, scene_durations
+from pipeline.templates import Style, get_template
+
+PROVIDER = "offline-template"
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _spoken_cta(cta: str) -> str:
+    """The CTA as the narrator's sentence: no trailing punctuation, the template adds it."""
+    return cta.rstrip(" .!?")
+
+
+def _pick(options: tuple[str, ...], seed: bytes, slot: int) -> int:
+    return seed[slot % len(seed)] % len(options)
+
+
+def _first_fitting(candidates: Iterable[str], budget: int) -> str | None:
+    for line in candidates:
+        if count_words(line) <= budget:
+            return line
+    return None
+
+
+def _voice_candidates(lines: Lines, chosen: int, fill: dict[str, str]) -> list[str]:
+    ordered = [lines.variants[chosen]]
+    ordered += [v for i, v in enumerate(lines.variants) if i != chosen]
+    ordered += list(lines.fallbacks)
+    return [_clean(line.format(**fill)) for line in ordered]
+
+
+def _fits_screen(text: str) -> bool:
+    return len(text) <= ON_SCREEN_MAX_CHARS and count_words(text) <= ON_SCREEN_MAX_WORDS
+
+
+def write_script(product_name: str, style: Style, cta_text: str, total_seconds: float) -> AdScript:
+    """Build and validate the offline script; StageError if the inputs cannot make one."""
+    name = _clean(product_name)
+    cta = _clean(cta_text)
+    if not name:
+        raise StageError("product name is empty")
+    if not cta:
+        raise StageError("call-to-action is empty")
+    if len(cta) > CTA_MAX_CHARS or count_words(cta) > CTA_MAX_WORDS:
+        raise StageError(
+            f"call-to-action {cta!r} is too long for the end card "
+            f"(at most {CTA_MAX_CHARS} characters and {CTA_MAX_WORDS} words)"
+        )
+    template = get_template(style)
+    book: Phrasebook = PHRASEBOOKS[style]
+    seed = hashlib.sha256(name.casefold().encode("utf-8")).digest()
+    fill = {"name": name, "cta": _spoken_cta(cta)}
+    durations = scene_durations(style, total_seconds)
+
+    scenes: list[dict[str, Any]] = []
+    for slot, (scene, duration) in enumerate(zip(template.scenes, durations, strict=True)):
+        lines: Lines = getattr(book, scene.purpose)
+        budget = word_budget(template.words_per_second, duration)
+        candidates = _voice_candidates(lines, _pick(lines.variants, seed, slot), fill)
+        if scene.purpose == "cta":
+            candidates.append(book.generic_cta)
+        voiceover = _first_fitting(candidates, budget)
+        if voiceover is None:
+            raise StageError(f"no {style} line fits the {duration:g} s {scene.purpose} scene")
+        if scene.purpose == "cta":
+            on_screen = cta
+        else:
+            headlines = book.on_screen[scene.purpose]
+            on_screen = headlines[_pick(headlines, seed, slot + 8)]
+            if scene.purpose == "hook" and _fits_screen(name):
+                on_screen = name
+        scenes.append(
+            {
+                "index": scene.index,
+                "duration_seconds": duration,
+                "voiceover_text": voiceover,
+                "on_screen_text": on_screen,
+                "visual_prompt": scene.visual_direction.replace("The product", name).replace(
+                    "the product", name
+                ),
+            }
+        )
+    data = {"hook": scenes[0]["voiceover_text"], "cta": cta, "scenes": scenes}
+    return validate_script(data, style, total_seconds)
+
+
+async def generate_script(
+    spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
+) -> StageResult:
+    """script_gen stage, offline provider. Pure computation: idempotent by construction."""
+    await progress(0)
+    script = write_script(spec.product_name, spec.style, spec.cta_text, spec.total_seconds)
+    await progress(100)
+    return StageResult(outputs={"script": script.model_dump()}, provider=PROVIDER)

@@ -1,0 +1,62 @@
+"""The types shared by every stage: what a job asks for and what a stage hands back.
+
+They live apart from `pipeline.stages` so that stage modules can import them without importing
+each other; `pipeline.stages` re-exports them as the worker-facing contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.templates import AspectRatio, SceneTemplate, Style, get_template
+
+TEMPLATE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything a stage needs to know about one ad; built by the worker from the job row."""
+
+    job_id: str
+    product_name: str
+    style: Style
+    cta_text: str
+    aspect_ratio: AspectRatio
+    product_image: Path | None  # absolute path of a decoded-and-validated PNG/JPEG/WebP, or None
+    work_dir: Path  # absolute per-job dir; all outputs go inside it
+    total_seconds: float = 30.0  # every scene duration is scaled by total/30
+    fps: int = 30
+
+    def scene_durations(self) -> list[float]:
+        """Scene lengths in seconds, the template's scaled so that they sum to total_seconds."""
+        return scene_durations(self.style, self.total_seconds)
+
+
+ProgressFn = Callable[[int], Awaitable[None]]  # 0..100, called often; the worker throttles
+
+
+@dataclass(frozen=True)
+class StageResult:
+    outputs: dict[str, Any]  # JSON-serialisable; file paths RELATIVE to work_dir
+    provider: str  # e.g. "offline-template", "espeak-ng", "ffmpeg-motion", "ffmpeg"
+    cost_usd: float = 0.0
+
+
+StageFn = Callable[[JobSpec, dict[str, dict[str, Any]], ProgressFn], Awaitable[StageResult]]
+
+
+def scene_durations(style: Style | str, total_seconds: float) -> list[float]:
+    """The template's scene durations scaled by total/30 (short renders keep the proportions)."""
+    factor = total_seconds / TEMPLATE_SECONDS
+    return [round(scene.duration_seconds * factor, 4) for scene in get_template(style).scenes]
+
+
+def scene_templates(style: Style | str) -> tuple[SceneTemplate, ...]:
+    return get_template(style).scenes
+
+
+async def no_progress(_: int) -> None:
+    """A ProgressFn for callers that do not track progress."""

@@ -1,0 +1,54 @@
+"""The per-request (per-connection, on websockets) context and its DataLoaders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.dataloader import DataLoader
+
+from db import queries
+from db.models import Stage
+from settings import Settings
+
+
+@dataclass
+class Services:
+    """Process-wide handles, built once in the app's lifespan."""
+
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+
+
+def _stages_loader(services: Services) -> DataLoader[uuid.UUID, list[Stage]]:
+    async def load(job_ids: list[uuid.UUID]) -> list[list[Stage]]:
+        # A short session per batch: on websockets a context lives as long as the connection.
+        async with services.session_factory() as session:
+            by_job = await queries.stages_for_jobs(session, job_ids)
+        return [by_job[job_id] for job_id in job_ids]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Context:
+    services: Services
+    owner: str
+    request_id: str | None = None
+    # Set by Strawberry from a websocket's connection_init payload.
+    connection_params: dict[str, Any] | None = None
+    stages: DataLoader[uuid.UUID, list[Stage]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stages = _stages_loader(self.services)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def session(self) -> AsyncSession:
+        return self.services.session_factory()

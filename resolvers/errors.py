@@ -1,0 +1,27 @@
+"""Expected failures, as data for a payload's `errors`, and the one exception clients may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import GraphQLError
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    code: str
+    message: str
+    field: tuple[str, ...] | None = None
+
+
+class PublicError(GraphQLError):
+    """An error meant for the client, shown as is. Every other exception is masked."""
+
+
+NOT_FOUND = "NOT_FOUND"
+INVALID = "INVALID"
+TOO_LONG = "TOO_LONG"
+REQUIRED = "REQUIRED"
+TOO_LARGE = "TOO_LARGE"
+INVALID_IMAGE = "INVALID_IMAGE"
+INVALID_STATE = "INVALID_STATE"

@@ -1,0 +1,92 @@
+"""Product images: decoded before they are trusted, stored under a name the server chooses.
+
+The filename and content type a client sends are never used: the bytes are decoded with Pillow,
+and only PNG, JPEG and WebP whose pixel count is within MAX_IMAGE_PIXELS are kept. The size is
+checked from the header before any pixel is decoded, so a decompression bomb costs nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image, UnidentifiedImageError
+
+from resolvers.errors import INVALID_IMAGE, TOO_LARGE, FieldError
+
+FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+UPLOAD_DIR = "uploads"
+CHUNK = 1 << 16
+
+
+class UploadLike(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedImage:
+    data: bytes
+    extension: str
+    width: int
+    height: int
+
+
+async def read_limited(upload: UploadLike, max_bytes: int) -> bytes | None:
+    """The upload's bytes, or None once it goes past max_bytes (the rest is not read)."""
+    buffer = bytearray()
+    while chunk := await upload.read(CHUNK):
+        buffer.extend(chunk)
+        if len(buffer) > max_bytes:
+            return None
+    return bytes(buffer)
+
+
+def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> CheckedImage | FieldError:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in FORMATS:
+                    return FieldError(
+                        INVALID_IMAGE,
+                        f"image must be PNG, JPEG or WebP (got {image.format or 'unknown'})",
+                        field,
+                    )
+                width, height = image.size
+                if width * height > max_pixels:
+                    return FieldError(
+                        TOO_LARGE,
+                        f"image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
+                        f"at most {max_pixels / 1e6:.0f} megapixels",
+                        field,
+                    )
+                image.load()  # decode every pixel: a truncated or corrupt file fails here
+                extension = FORMATS[image.format]
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return FieldError(INVALID_IMAGE, "file is not a readable PNG, JPEG or WebP image", field)
+    except (OSError, SyntaxError, ValueError):
+        return FieldError(INVALID_IMAGE, "image data is corrupt or truncated", field)
+    return CheckedImage(data=data, extension=extension, width=width, height=height)
+
+
+def store_image(media_root: Path, image: CheckedImage) -> str:
+    """Write the image under media_root atomically; returns its path relative to media_root."""
+    relative = f"{UPLOAD_DIR}/{uuid.uuid4().hex}.{image.extension}"
+    target = media_root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.part")
+    with open(temporary, "wb") as handle:
+        handle.write(image.data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+    return relative
+
+
+def remove_stored(media_root: Path, relative: str) -> None:
+    (media_root / relative).unlink(missing_ok=True)

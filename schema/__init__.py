@@ -1,0 +1,64 @@
+"""The GraphQL schema: types, inputs and enums, assembled into one Schema with its limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.types import ExecutionContext
+
+from resolvers.errors import PublicError
+from schema.mutation import Mutation
+from schema.query import Query
+
+log = structlog.get_logger("graphql")
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors that come from exceptions we did not mean to show (bugs, outages)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, PublicError | GraphQLError)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _is_unexpected(error):
+                log.error("graphql.error", path=error.path, exc_info=error.original_error)
+            else:
+                log.info("graphql.rejected", message=error.message, path=error.path)
+
+
+def build_schema(
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 2000,
+    introspection: bool = True,
+    subscription: type | None = None,
+) -> Schema:
+    # Factories, not instances: Strawberry builds fresh extensions for every operation.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(MaxTokensLimiter, max_token_count=max_tokens),
+        partial(MaskErrors, should_mask_error=_is_unexpected),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    kwargs: dict[str, Any] = {"subscription": subscription} if subscription else {}
+    return Schema(query=Query, mutation=Mutation, extensions=extensions, **kwargs)

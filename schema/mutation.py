@@ -1,0 +1,46 @@
+"""The Mutation root. Expected failures come back in `errors`, with the field they concern."""
+
+from __future__ import annotations
+
+import strawberry
+
+from pipeline.templates import AspectRatio as AspectRatioValue
+from pipeline.templates import Style as StyleValue
+from resolvers import job_actions
+from resolvers.create_job import CreateJobRequest, create_job
+from schema.inputs import CreateJobInput
+from schema.types import AppInfo, CreateJobPayload, Job, JobPayload, UserError
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a job; it is queued at once.")
+    async def create_job(self, info: AppInfo, input: CreateJobInput) -> CreateJobPayload:
+        row, errors = await create_job(
+            info.context,
+            CreateJobRequest(
+                product_name=input.product_name,
+                style=StyleValue(input.style),
+                cta_text=input.cta_text,
+                aspect_ratio=AspectRatioValue(input.aspect_ratio or AspectRatioValue.PORTRAIT),
+                product_image=input.product_image,
+            ),
+        )
+        return CreateJobPayload(
+            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+        )
+
+    @strawberry.mutation(description="Cancel a PENDING or PROCESSING job.")
+    async def cancel_job(self, info: AppInfo, id: strawberry.ID) -> JobPayload:
+        row, errors = await job_actions.cancel_job(info.context, str(id))
+        return JobPayload(
+            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+        )
+
+    @strawberry.mutation(description="Run a FAILED or CANCELLED job again from its first "
+                         "unfinished stage.")
+    async def retry_job(self, info: AppInfo, id: strawberry.ID) -> JobPayload:
+        row, errors = await job_actions.retry_job(info.context, str(id))
+        return JobPayload(
+            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+        )

@@ -1,0 +1,49 @@
+"""The Query root."""
+
+from __future__ import annotations
+
+import strawberry
+
+from db.models import JobStatus as JobStatusValue
+from pipeline.templates import TEMPLATES
+from pipeline.templates import Style as StyleValue
+from resolvers import jobs
+from schema.enums import AdStyle, JobStatus
+from schema.types import AppInfo, Job, JobConnection, JobEdge, PageInfo, StyleTemplate
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Null when it does not exist or is not the caller's.")
+    async def job(self, info: AppInfo, id: strawberry.ID) -> Job | None:
+        row = await jobs.get_job(info.context, str(id))
+        return Job(row=row) if row else None
+
+    @strawberry.field(description="The caller's jobs, newest first.")
+    async def jobs(
+        self,
+        info: AppInfo,
+        first: int = 20,
+        after: str | None = None,
+        status: JobStatus | None = None,
+        style: AdStyle | None = None,
+    ) -> JobConnection:
+        page = await jobs.list_jobs(
+            info.context,
+            first=first,
+            after=after,
+            status=JobStatusValue(status) if status else None,
+            style=StyleValue(style) if style else None,
+        )
+        edges = [JobEdge(cursor=jobs.encode_cursor(row), node=Job(row=row)) for row in page.jobs]
+        return JobConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="The four styles, each with its four scenes (30 s in all).")
+    def styles(self) -> list[StyleTemplate]:
+        return [StyleTemplate.from_template(t) for t in TEMPLATES.values()]

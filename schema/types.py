@@ -1,0 +1,260 @@
+"""Output types. Each wraps a row or plain data (`strawberry.Private`) and builds fields from it.
+
+Field resolvers that need more data go through the per-request DataLoaders on the context, never
+through SQL of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db.models import Job as JobRow
+from db.models import Stage as StageRow
+from db.models import StageStatus as StageStatusValue
+from events.format import job_progress
+from pipeline.templates import StageName as StageNameValue
+from pipeline.templates import StyleTemplate as StyleTemplateData
+from resolvers.context import Context
+from resolvers.errors import FieldError
+from schema.enums import AdStyle, AspectRatio, JobStatus, StageName, StageStatus
+
+AppInfo = Info[Context, None]
+
+
+def media_url(settings_base: str, path: str | None) -> str | None:
+    if not path:
+        return None
+    return f"{settings_base.rstrip('/')}{path}" if settings_base else path
+
+
+@strawberry.type
+class Stage:
+    row: strawberry.Private[StageRow]
+
+    @strawberry.field
+    def name(self) -> StageName:
+        return self.row.stage_name
+
+    @strawberry.field
+    def status(self) -> StageStatus:
+        return self.row.status
+
+    @strawberry.field
+    def progress(self) -> int:
+        return self.row.progress
+
+    @strawberry.field
+    def started_at(self) -> datetime | None:
+        return self.row.started_at
+
+    @strawberry.field
+    def completed_at(self) -> datetime | None:
+        return self.row.completed_at
+
+    @strawberry.field
+    def error_message(self) -> str | None:
+        return self.row.error_message
+
+    @strawberry.field
+    def cost_usd(self) -> float:
+        return float(self.row.cost_usd)
+
+    @strawberry.field(description="Which provider ran it, e.g. espeak-ng or a hosted model.")
+    def provider(self) -> str | None:
+        return self.row.provider
+
+
+@strawberry.type
+class SceneScript:
+    index: int
+    duration_seconds: float
+    voiceover_text: str
+    on_screen_text: str
+    visual_prompt: str
+
+
+@strawberry.type
+class AdScript:
+    hook: str
+    cta: str
+    scenes: list[SceneScript]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AdScript:
+        return cls(
+            hook=data["hook"],
+            cta=data["cta"],
+            scenes=[
+                SceneScript(
+                    index=s["index"],
+                    duration_seconds=s["duration_seconds"],
+                    voiceover_text=s["voiceover_text"],
+                    on_screen_text=s["on_screen_text"],
+                    visual_prompt=s["visual_prompt"],
+                )
+                for s in data["scenes"]
+            ],
+        )
+
+
+@strawberry.type
+class Job:
+    row: strawberry.Private[JobRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def status(self) -> JobStatus:
+        return self.row.status
+
+    @strawberry.field(description="0-100 over all stages.")
+    async def progress(self, info: AppInfo) -> int:
+        if self.row.status.value == "completed":
+            return 100
+        return job_progress(await info.context.stages.load(self.row.id))
+
+    @strawberry.field
+    def product_name(self) -> str:
+        return self.row.product_name
+
+    @strawberry.field
+    def style(self) -> AdStyle:
+        return self.row.style
+
+    @strawberry.field
+    def cta_text(self) -> str:
+        return self.row.cta_text
+
+    @strawberry.field
+    def aspect_ratio(self) -> AspectRatio:
+        return self.row.aspect_ratio
+
+    @strawberry.field
+    def product_image_url(self, info: AppInfo) -> str | None:
+        path = self.row.product_image_path
+        return media_url(info.context.settings.public_url, f"/media/{path}" if path else None)
+
+    @strawberry.field(description="Set when COMPLETED; served with HTTP Range support.")
+    def video_url(self, info: AppInfo) -> str | None:
+        return media_url(info.context.settings.public_url, self.row.video_url)
+
+    @strawberry.field
+    def error_message(self) -> str | None:
+        return self.row.error_message
+
+    @strawberry.field
+    def cost_usd(self) -> float:
+        return float(self.row.cost_usd)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.row.updated_at
+
+    @strawberry.field(description="Always the four, in pipeline order.")
+    async def stages(self, info: AppInfo) -> list[Stage]:
+        return [Stage(row=row) for row in await info.context.stages.load(self.row.id)]
+
+    @strawberry.field(description="Once SCRIPT_GEN has completed.")
+    async def script(self, info: AppInfo) -> AdScript | None:
+        for row in await info.context.stages.load(self.row.id):
+            if (
+                row.stage_name == StageNameValue.SCRIPT_GEN
+                and row.status == StageStatusValue.COMPLETED
+                and "script" in row.stage_data
+            ):
+                return AdScript.from_data(row.stage_data["script"])
+        return None
+
+
+@strawberry.type
+class JobEdge:
+    cursor: str
+    node: Job
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class JobConnection:
+    edges: list[JobEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class UserError:
+    field: list[str] | None
+    code: str
+    message: str
+
+    @classmethod
+    def from_error(cls, error: FieldError) -> UserError:
+        return cls(
+            field=list(error.field) if error.field else None, code=error.code, message=error.message
+        )
+
+
+@strawberry.type
+class CreateJobPayload:
+    job: Job | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class JobPayload:
+    job: Job | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class SceneTemplate:
+    index: int
+    duration_seconds: float
+    purpose: str
+    visual_direction: str
+    camera_motion: str
+    transition: str
+    is_static: bool
+
+
+@strawberry.type
+class StyleTemplate:
+    style: AdStyle
+    name: str
+    description: str
+    duration_seconds: float
+    scenes: list[SceneTemplate]
+
+    @classmethod
+    def from_template(cls, template: StyleTemplateData) -> StyleTemplate:
+        return cls(
+            style=template.style,
+            name=template.name,
+            description=template.description,
+            duration_seconds=template.duration_seconds,
+            scenes=[
+                SceneTemplate(
+                    index=s.index,
+                    duration_seconds=s.duration_seconds,
+                    purpose=s.purpose,
+                    visual_direction=s.visual_direction,
+                    camera_motion=s.camera_motion,
+                    transition=s.transition,
+                    is_static=s.is_static,
+                )
+                for s in template.scenes
+            ],
+        )

@@ -1,0 +1,105 @@
+"""The API process: `create_app(settings)` builds the Starlette app.
+
+Routes: /graphql (POST; GET for queries only; websockets for subscriptions), /health, /media/...
+(stored uploads and finished ads, with HTTP Range). The lifespan builds the process-wide handles
+(engine, session factory, Redis) once and disposes of them on shutdown.
+
+Run with `make serve` (which also starts a worker, and an embedded Redis when REDIS_URL is
+unset), or in production: `uvicorn server:app --factory`-style via `server:create_app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from db.engine import create_engine, create_session_factory
+from events.redis import arq_redis
+from logs import configure_logging
+from resolvers.context import Services
+from schema import build_schema
+from settings import Settings
+from web.graphql_view import GraphQLView
+from web.middleware import ApiGuard, RequestContext
+from web.routes import health, internal_error
+
+log = structlog.get_logger("server")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    if not settings.redis_url:
+        raise RuntimeError(
+            "REDIS_URL is not set. `make serve` starts an embedded Redis for local use; "
+            "in production point REDIS_URL at your Redis."
+        )
+    configure_logging(debug=settings.debug, level=settings.log_level)
+    media_root = settings.media_root
+    media_root.mkdir(parents=True, exist_ok=True)
+
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        session_factory=create_session_factory(engine),
+        redis=arq_redis(settings.redis_url),
+    )
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_query_tokens,
+        introspection=settings.introspection,
+    )
+    graphql = GraphQLView(schema, services)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.local_mode:
+            log.warning(
+                "server.local_mode",
+                detail="API_KEYS is empty: no authentication, every job belongs to one owner",
+            )
+        log.info("server.started", graphiql=settings.graphiql_enabled)
+        try:
+            yield
+        finally:
+            await services.redis.aclose()
+            await engine.dispose()
+
+    app = Starlette(
+        debug=False,  # never render tracebacks to clients, even with DEBUG on
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health, methods=["GET"]),
+            Mount("/media", StaticFiles(directory=media_root, check_dir=False), name="media"),
+        ],
+        middleware=[
+            Middleware(RequestContext),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "apollo-require-preflight",
+                    "x-apollo-operation-name",
+                    "x-request-id",
+                ],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+            Middleware(ApiGuard, settings=settings),
+        ],
+        exception_handlers={Exception: internal_error},
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

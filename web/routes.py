@@ -1,0 +1,55 @@
+"""/health, and the JSON error handler that never leaks a stack trace."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from resolvers.context import Services
+
+log = structlog.get_logger("http")
+CHECK_TIMEOUT = 2.0
+
+
+async def _database_ok(services: Services) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT), services.session_factory() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means "down"; the kind is logged, not shown
+        log.warning("health.database_down", error=type(exc).__name__)
+        return False
+    return True
+
+
+async def _redis_ok(services: Services) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            await services.redis.ping()
+    except Exception as exc:
+        log.warning("health.redis_down", error=type(exc).__name__)
+        return False
+    return True
+
+
+async def health(request: Request) -> JSONResponse:
+    services: Services = request.app.state.services
+    database, redis = await asyncio.gather(_database_ok(services), _redis_ok(services))
+    checks = {"database": "ok" if database else "down", "redis": "ok" if redis else "down"}
+    down = [name for name, value in checks.items() if value != "ok"]
+    body = {"status": "ok" if not down else "unavailable", **checks}
+    if down:
+        body["down"] = down
+    return JSONResponse(body, status_code=503 if down else 200)
+
+
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = request.scope.get("state", {}).get("request_id")
+    log.error("http.unhandled_error", path=request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"errors": [{"message": "internal server error", "request_id": request_id}]},
+        status_code=500,
+    )
