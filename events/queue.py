@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from arq.connections import ArqRedis
+from arq.constants import abort_jobs_ss
 from redis.exceptions import RedisError
 
 QUEUE_NAME = "video_generation_queue"
@@ -24,8 +25,12 @@ async def enqueue_run_job(redis: ArqRedis, job_id: uuid.UUID | str) -> bool:
     createJob it is not: the job stays PENDING and the worker's sweep enqueues it).
     """
     job_id = str(job_id)
-    # A result kept by an older worker configuration would block the id forever.
-    await redis.delete(RESULT_KEY_PREFIX + job_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        # A result kept by an older worker configuration would block the id; an abort left by an
+        # earlier cancelJob would abort this new run before it starts.
+        pipe.delete(RESULT_KEY_PREFIX + job_id)
+        pipe.zrem(abort_jobs_ss, job_id)
+        await pipe.execute()
     job = await redis.enqueue_job(RUN_JOB, job_id, _job_id=job_id, _queue_name=QUEUE_NAME)
     return job is not None
 

@@ -1,0 +1,168 @@
+"""The HTTP edge: /health, /media with Range, GET queries, limits, masking, CORS, GraphiQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from devserver.embedded_redis import free_port
+from server import create_app
+from settings import Settings
+from tests.conftest import make_settings
+from tests.factories import gql
+
+
+async def open_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        yield client
+    await app.state.services.redis.aclose()
+
+
+async def test_health_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+async def test_health_names_redis_when_it_is_down(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, f"redis://127.0.0.1:{free_port()}/0", tmp_path)
+    async for client in open_client(settings):
+        response = await client.get("/health")
+        assert response.status_code == 503
+        assert response.json()["down"] == ["redis"]
+        assert response.json()["database"] == "ok"
+
+
+async def test_health_names_the_database_when_it_is_down(redis_url: str, tmp_path: Path) -> None:
+    dead_database = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/test"
+    settings = make_settings(dead_database, redis_url, tmp_path)
+    async for client in open_client(settings):
+        response = await client.get("/health")
+        assert response.status_code == 503
+        assert response.json()["down"] == ["database"]
+
+
+async def test_media_serves_byte_ranges(client: httpx.AsyncClient, settings: Settings) -> None:
+    payload = bytes(range(256)) * 40
+    target = settings.media_root / "jobs" / "x" / "ad.mp4"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(payload)
+
+    full = await client.get("/media/jobs/x/ad.mp4")
+    assert full.status_code == 200 and full.content == payload
+    assert full.headers["accept-ranges"] == "bytes"
+
+    partial = await client.get("/media/jobs/x/ad.mp4", headers={"Range": "bytes=100-299"})
+    assert partial.status_code == 206
+    assert partial.content == payload[100:300]
+    assert partial.headers["content-range"] == f"bytes 100-299/{len(payload)}"
+
+    assert (await client.get("/media/../settings.py")).status_code == 404
+    assert (await client.get("/media/jobs/missing.mp4")).status_code == 404
+
+
+async def test_get_runs_queries_but_not_mutations(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ styles { name } }"})
+    assert response.status_code == 200
+    assert len(response.json()["data"]["styles"]) == 4
+
+    mutation = 'mutation { cancelJob(id: "x") { errors { code } } }'
+    response = await client.get("/graphql", params={"query": mutation})
+    assert response.status_code == 400
+    assert "GET" in response.text
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    response = await client.get("/health")
+    assert len(response.headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("{ " + " ".join(f"a{i}: styles {{ name }}" for i in range(40)) + " }", "aliases"),
+        ("{ styles { " + "name " * 3000 + "} }", "token"),
+    ],
+    ids=["aliases", "tokens"],
+)
+async def test_query_limits(client: httpx.AsyncClient, query: str, fragment: str) -> None:
+    response = await client.post("/graphql", json={"query": query})
+    body = response.json()
+    assert "data" not in body or body["data"] is None
+    assert fragment in body["errors"][0]["message"].lower()
+
+
+async def test_query_depth_limit(
+    engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    # Our schema has no cycles deeper than 12, so prove the limit with a lower setting.
+    settings = make_settings(database_url, redis_url, tmp_path, max_query_depth=3)
+    async for client in open_client(settings):
+        deep = "{ jobs { edges { node { stages { name } } } } }"
+        body = (await client.post("/graphql", json={"query": deep})).json()
+        assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+        shallow = "{ jobs { edges { cursor } } }"
+        assert "errors" not in (await client.post("/graphql", json={"query": shallow})).json()
+
+
+async def test_unexpected_errors_are_masked_and_the_server_stays_up(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resolvers import jobs
+
+    async def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("secret internal detail: password=hunter2")
+
+    monkeypatch.setattr(jobs, "get_job", broken)
+    body = await gql(client, '{ job(id: "00000000-0000-0000-0000-000000000000") { id } }')
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "hunter2" not in str(body)
+    assert (await client.get("/health")).status_code == 200
+
+
+async def test_introspection_can_be_turned_off(
+    engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, redis_url, tmp_path, introspection=False)
+    async for client in open_client(settings):
+        body = (await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})).json()
+        assert "introspection" in body["errors"][0]["message"].lower()
+        ok = (await client.post("/graphql", json={"query": "{ styles { name } }"})).json()
+        assert len(ok["data"]["styles"]) == 4
+
+
+async def test_graphiql_only_when_enabled(
+    client: httpx.AsyncClient, engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    html = {"Accept": "text/html"}
+    assert (await client.get("/graphql", headers=html)).status_code in (400, 404)
+    settings = make_settings(database_url, redis_url, tmp_path, graphiql=True)
+    async for graphiql_client in open_client(settings):
+        response = await graphiql_client.get("/graphql", headers=html)
+        assert response.status_code == 200 and "graphiql" in response.text.lower()
+
+
+async def test_cors_allows_the_configured_origin_only(client: httpx.AsyncClient) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,apollo-require-preflight",
+    }
+    allowed = await client.options(
+        "/graphql", headers={"Origin": "http://localhost:3000", **preflight}
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    denied = await client.options("/graphql", headers={"Origin": "http://evil.test", **preflight})
+    assert "access-control-allow-origin" not in denied.headers
