@@ -20,9 +20,7 @@ def configure_logging(*, debug: bool, level: str = "INFO") -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer()
-        if debug
-        else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer() if debug else structlog.processors.JSONRenderer()
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -69,7 +69,9 @@ async def stages_for_jobs(
     rows = (
         (
             await session.execute(
-                select(Stage).where(Stage.job_id.in_(job_ids)).order_by(Stage.job_id, Stage.position)
+                select(Stage)
+                .where(Stage.job_id.in_(job_ids))
+                .order_by(Stage.job_id, Stage.position)
             )
         )
         .scalars()

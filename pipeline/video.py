@@ -153,7 +153,7 @@ async def generate_video(
     template = artist.template
     durations = [scene.duration_seconds for scene in script.scenes]
     starts, total_frames = scene_frames(durations, spec.fps)
-    steps = 2 + 3 * len(template.scenes)
+    steps = 1 + 2 * len(template.scenes)
     done = 0
 
     async def step() -> None:

@@ -56,7 +56,9 @@ async def _check_upload(
     return uploads.check_image(data, ctx.settings.max_image_pixels, field)
 
 
-async def create_job(ctx: Context, request: CreateJobRequest) -> tuple[Job | None, list[FieldError]]:
+async def create_job(
+    ctx: Context, request: CreateJobRequest
+) -> tuple[Job | None, list[FieldError]]:
     errors: list[FieldError] = []
     product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
     errors += [error] if error else []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from pipeline.templates import AspectRatio as AspectRatioValue
 from pipeline.templates import Style as StyleValue
 from resolvers import job_actions
 from resolvers.create_job import CreateJobRequest, create_job
+from resolvers.uploads import UploadLike
 from schema.inputs import CreateJobInput
 from schema.types import AppInfo, CreateJobPayload, Job, JobPayload, UserError
 
@@ -23,7 +26,8 @@ class Mutation:
                 style=StyleValue(input.style),
                 cta_text=input.cta_text,
                 aspect_ratio=AspectRatioValue(input.aspect_ratio or AspectRatioValue.PORTRAIT),
-                product_image=input.product_image,
+                # Starlette hands multipart files over as UploadFile, whatever the scalar's type.
+                product_image=cast("UploadLike | None", input.product_image),
             ),
         )
         return CreateJobPayload(
@@ -37,8 +41,9 @@ class Mutation:
             job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
         )
 
-    @strawberry.mutation(description="Run a FAILED or CANCELLED job again from its first "
-                         "unfinished stage.")
+    @strawberry.mutation(
+        description="Run a FAILED or CANCELLED job again from its first unfinished stage."
+    )
     async def retry_job(self, info: AppInfo, id: strawberry.ID) -> JobPayload:
         row, errors = await job_actions.retry_job(info.context, str(id))
         return JobPayload(

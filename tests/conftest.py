@@ -23,9 +23,7 @@ from devserver.embedded_redis import EmbeddedRedis
 from server import create_app
 from settings import Settings
 
-PG_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -98,7 +96,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def make_settings(database_url: str, redis_url: str, tmp_path: Path, **overrides: object) -> Settings:
+def make_settings(
+    database_url: str, redis_url: str, tmp_path: Path, **overrides: object
+) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "redis_url": redis_url,
@@ -110,9 +110,7 @@ def make_settings(database_url: str, redis_url: str, tmp_path: Path, **overrides
 
 
 @pytest.fixture
-def settings(
-    engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
-) -> Settings:
+def settings(engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, redis_url, tmp_path)
 
 

@@ -20,14 +20,21 @@ mutation Create($input: CreateJobInput!) {
 """
 
 
-def image_bytes(width: int = 64, height: int = 48, fmt: str = "PNG", color: str = "#c9a45c") -> bytes:
+def image_bytes(
+    width: int = 64, height: int = 48, fmt: str = "PNG", color: str = "#c9a45c"
+) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, format=fmt)
     return buffer.getvalue()
 
 
 def job_input(**overrides: Any) -> dict[str, Any]:
-    return {"productName": "Aurora Headphones", "style": "LUXURY", "ctaText": "Shop now", **overrides}
+    return {
+        "productName": "Aurora Headphones",
+        "style": "LUXURY",
+        "ctaText": "Shop now",
+        **overrides,
+    }
 
 
 async def gql(

@@ -17,10 +17,24 @@ def test_schema_graphql_matches_the_code() -> None:
 def test_contract_names_are_present() -> None:
     text = sdl()
     for name in (
-        "enum AdStyle", "enum AspectRatio", "enum JobStatus", "enum StageName", "enum StageStatus",
-        "type Job ", "type Stage ", "type AdScript", "type StyleTemplate", "type JobConnection",
-        "type UserError", "type CreateJobPayload", "type JobPayload", "input CreateJobInput",
-        "job(id: ID!): Job", "createJob(input: CreateJobInput!): CreateJobPayload!",
-        "cancelJob(id: ID!): JobPayload!", "retryJob(id: ID!): JobPayload!", "scalar Upload",
+        "enum AdStyle",
+        "enum AspectRatio",
+        "enum JobStatus",
+        "enum StageName",
+        "enum StageStatus",
+        "type Job ",
+        "type Stage ",
+        "type AdScript",
+        "type StyleTemplate",
+        "type JobConnection",
+        "type UserError",
+        "type CreateJobPayload",
+        "type JobPayload",
+        "input CreateJobInput",
+        "job(id: ID!): Job",
+        "createJob(input: CreateJobInput!): CreateJobPayload!",
+        "cancelJob(id: ID!): JobPayload!",
+        "retryJob(id: ID!): JobPayload!",
+        "scalar Upload",
     ):
         assert name in text, name

@@ -35,7 +35,9 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         scope_state = state(request.scope)
         owner = scope_state.get("owner", UNAUTHENTICATED)
         if isinstance(request, WebSocket) and self.services.settings.local_mode:

@@ -77,7 +77,9 @@ def owner_for(settings: Settings, authorization: str | None) -> str | None:
     return settings.owners_by_key.get(key.strip())
 
 
-async def _reject(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+async def _reject(
+    send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]
+) -> None:
     body = json.dumps({"errors": [{"message": message}]}).encode()
     await send(
         {

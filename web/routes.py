@@ -40,7 +40,7 @@ async def health(request: Request) -> JSONResponse:
     database, redis = await asyncio.gather(_database_ok(services), _redis_ok(services))
     checks = {"database": "ok" if database else "down", "redis": "ok" if redis else "down"}
     down = [name for name, value in checks.items() if value != "ok"]
-    body = {"status": "ok" if not down else "unavailable", **checks}
+    body: dict[str, object] = {"status": "ok" if not down else "unavailable", **checks}
     if down:
         body["down"] = down
     return JSONResponse(body, status_code=503 if down else 200)

@@ -137,14 +137,20 @@ async def test_introspection_can_be_turned_off(
 ) -> None:
     settings = make_settings(database_url, redis_url, tmp_path, introspection=False)
     async for client in open_client(settings):
-        body = (await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})).json()
+        body = (
+            await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        ).json()
         assert "introspection" in body["errors"][0]["message"].lower()
         ok = (await client.post("/graphql", json={"query": "{ styles { name } }"})).json()
         assert len(ok["data"]["styles"]) == 4
 
 
 async def test_graphiql_only_when_enabled(
-    client: httpx.AsyncClient, engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    database_url: str,
+    redis_url: str,
+    tmp_path: Path,
 ) -> None:
     html = {"Accept": "text/html"}
     assert (await client.get("/graphql", headers=html)).status_code in (400, 404)

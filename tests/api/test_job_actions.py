@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.client import PubSub
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,8 +20,9 @@ from events.format import channel_for
 from pipeline.templates import StageName
 from tests.factories import create_job, gql
 
-CANCEL = "mutation($id: ID!){ cancelJob(id: $id){ job { id status stages { name status } } errors { field code message } } }"
-RETRY = "mutation($id: ID!){ retryJob(id: $id){ job { id status stages { name status } } errors { field code message } } }"
+PAYLOAD = "{ job { id status stages { name status } } errors { field code message } }"
+CANCEL = "mutation($id: ID!){ cancelJob(id: $id)" + PAYLOAD + " }"
+RETRY = "mutation($id: ID!){ retryJob(id: $id)" + PAYLOAD + " }"
 
 
 async def set_state(
@@ -44,7 +47,13 @@ async def test_cancel_pending_job_skips_its_stages_and_drops_it_from_the_queue(
     client: httpx.AsyncClient, redis: aioredis.Redis
 ) -> None:
     job = await create_job(client)
-    pubsub = redis.pubsub()
+    async with redis.pubsub() as pubsub:
+        await _cancel_and_check_event(client, redis, pubsub, job)
+
+
+async def _cancel_and_check_event(
+    client: httpx.AsyncClient, redis: aioredis.Redis, pubsub: PubSub, job: dict[str, Any]
+) -> None:
     await pubsub.subscribe(channel_for(job["id"]))
     await pubsub.get_message(timeout=1)  # subscribe confirmation
 
@@ -60,7 +69,6 @@ async def test_cancel_pending_job_skips_its_stages_and_drops_it_from_the_queue(
     assert message is not None
     event = json.loads(message["data"])
     assert (event["status"], event["sequence"], event["job_id"]) == ("cancelled", 1, job["id"])
-    await pubsub.aclose()
 
 
 @pytest.mark.parametrize("status", [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED])
@@ -133,7 +141,9 @@ async def test_retry_of_a_cancelled_job(client: httpx.AsyncClient, redis: aiored
 
 @pytest.mark.parametrize("mutation", [CANCEL, RETRY])
 @pytest.mark.parametrize("job_id", [str(uuid.uuid4()), "nope"])
-async def test_unknown_job_is_not_found(client: httpx.AsyncClient, mutation: str, job_id: str) -> None:
+async def test_unknown_job_is_not_found(
+    client: httpx.AsyncClient, mutation: str, job_id: str
+) -> None:
     body = await gql(client, mutation, {"id": job_id})
     payload = next(iter(body["data"].values()))
     assert payload == {

@@ -75,7 +75,9 @@ async def test_jobs_are_newest_first_and_paginate_by_cursor(client: httpx.AsyncC
 async def test_jobs_filters_by_status_and_style(client: httpx.AsyncClient) -> None:
     luxury = await create_job(client, style="LUXURY")
     bold = await create_job(client, style="BOLD")
-    await gql(client, "mutation($id: ID!){ cancelJob(id: $id){ errors { code } } }", {"id": bold["id"]})
+    await gql(
+        client, "mutation($id: ID!){ cancelJob(id: $id){ errors { code } } }", {"id": bold["id"]}
+    )
 
     by_style = await gql(client, JOBS, {"style": "LUXURY"})
     assert [e["node"]["id"] for e in by_style["data"]["jobs"]["edges"]] == [luxury["id"]]
@@ -118,7 +120,9 @@ async def test_stage_queries_do_not_grow_with_page_size(
     factory = create_session_factory(engine)
     async with factory() as session, session.begin():
         for i in range(50):
-            session.add(Job.new(owner="local", product_name=f"P{i}", style="minimal", cta_text="Go"))
+            session.add(
+                Job.new(owner="local", product_name=f"P{i}", style="minimal", cta_text="Go")
+            )
 
     app = create_app(make_settings(database_url, redis_url, tmp_path))
     app_engine = app.state.services.session_factory.kw["bind"]
@@ -174,7 +178,8 @@ async def test_owners_never_see_each_others_jobs(
         for mutation in ("cancelJob", "retryJob"):
             body = await gql(
                 client,
-                f"mutation($id: ID!){{ {mutation}(id: $id){{ job {{ id }} errors {{ code field }} }} }}",
+                f"mutation($id: ID!){{ {mutation}(id: $id)"
+                "{ job { id } errors { code field } } }",
                 {"id": job_id},
                 bob,
             )
@@ -183,11 +188,15 @@ async def test_owners_never_see_each_others_jobs(
                 "errors": [{"code": "NOT_FOUND", "field": ["id"]}],
             }
         # Bob's attempt changed nothing.
-        status = await gql(client, "query($id: ID!){ job(id: $id){ status } }", {"id": job_id}, alice)
+        status = await gql(
+            client, "query($id: ID!){ job(id: $id){ status } }", {"id": job_id}, alice
+        )
         assert status["data"]["job"]["status"] == "PENDING"
 
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic ka"}):
-            response = await client.post("/graphql", json={"query": "{ styles { name } }"}, headers=headers)
+            response = await client.post(
+                "/graphql", json={"query": "{ styles { name } }"}, headers=headers
+            )
             assert response.status_code == 401
             assert "ka" not in response.text
     await app.state.services.redis.aclose()

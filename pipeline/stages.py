@@ -1,0 +1,42 @@
+"""The worker-facing contract: job spec, stage result, errors and the offline stage functions.
+
+The worker runs `OFFLINE_STAGES[name](spec, completed, progress)` for each StageName in
+STAGE_ORDER, passing the outputs of the stages already done, and stores each StageResult's
+outputs as the stage's data so a retried job resumes where it stopped. Every stage is
+idempotent: run again (after a crash), it overwrites its own outputs.
+"""
+
+from __future__ import annotations
+
+from pipeline.compositing import composite
+from pipeline.errors import StageError, TransientStageError
+from pipeline.ffmpeg import FfmpegError, run_ffmpeg
+from pipeline.script import AdScript, SceneScript, ScriptError, validate_script
+from pipeline.script_writer import generate_script
+from pipeline.spec import JobSpec, ProgressFn, StageFn, StageResult
+from pipeline.templates import StageName
+from pipeline.video import generate_video
+from pipeline.voice import generate_voice
+
+OFFLINE_STAGES: dict[StageName, StageFn] = {
+    StageName.SCRIPT_GEN: generate_script,
+    StageName.VOICE_GEN: generate_voice,
+    StageName.VIDEO_GEN: generate_video,
+    StageName.COMPOSITING: composite,
+}
+
+__all__ = [
+    "OFFLINE_STAGES",
+    "AdScript",
+    "FfmpegError",
+    "JobSpec",
+    "ProgressFn",
+    "SceneScript",
+    "ScriptError",
+    "StageError",
+    "StageFn",
+    "StageResult",
+    "TransientStageError",
+    "run_ffmpeg",
+    "validate_script",
+]
