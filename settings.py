@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     worker_max_jobs: int = Field(default=2, gt=0)
     job_timeout_seconds: int = Field(default=900, gt=0)
     job_max_tries: int = Field(default=5, gt=0)
+    # How often the worker looks for queued work; arq's 0.5 s default adds ~250 ms to every job.
+    worker_poll_delay: float = Field(default=0.05, gt=0)
+    # A running job holds a lease it renews; a PROCESSING job whose lease lapsed lost its worker
+    # (killed, machine gone) and the sweep hands it to another one.
+    worker_lease_seconds: float = Field(default=15.0, gt=0)
+    worker_sweep_interval_seconds: float = Field(default=10.0, gt=0)
     # Length of the rendered ad. 30 is the product; tests and previews use shorter renders.
     ad_seconds: float = Field(default=30.0, gt=0, le=30.0)
 

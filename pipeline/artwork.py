@@ -48,7 +48,8 @@ def background(layout: Layout, palette: Palette, scene_index: int) -> Image.Imag
     cx, cy, strength = GLOWS.get(scene_index, GLOWS[1])
     radius = int(max(size) * 0.55)
     glow = Image.radial_gradient("L").resize((2 * radius, 2 * radius), Image.Resampling.BILINEAR)
-    glow = ImageOps.invert(glow).point(lambda v: int(v * strength))
+    # The falloff reaches zero well inside the square, so the glow has no visible edge.
+    glow = glow.point(lambda v: int(255 * strength * max(0.0, 1 - v / 200) ** 2))
     mask = Image.new("L", size, 0)
     mask.paste(glow, (int(cx * size[0]) - radius, int(cy * size[1]) - radius))
     accent = Image.new("RGB", size, hex_rgba(palette.accent)[:3])

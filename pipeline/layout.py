@@ -79,5 +79,5 @@ def layout_for(aspect: AspectRatio) -> Layout:
         product=product,
         captions=captions,
         headline_size=round(short_side * 0.085),
-        caption_size=round(short_side * 0.045),
+        caption_size=round(short_side * 0.055),
     )

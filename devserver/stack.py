@@ -1,0 +1,145 @@
+"""The local stack: Redis (embedded when REDIS_URL is unset), migrations, the API and workers,
+each a real process, started and stopped together. Used by `make serve`, `make demo` and the
+end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from alembic import command
+from alembic.config import Config
+from devserver.embedded_redis import EmbeddedRedis
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def migrate(database_url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+class Stack:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        quiet: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.host = host
+        self.port = port
+        self.worker_count = workers
+        self.extra_env = env or {}
+        self.quiet = quiet
+        self.redis: EmbeddedRedis | None = None
+        self.api: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def redis_url(self) -> str:
+        if self.settings.redis_url:
+            return self.settings.redis_url
+        assert self.redis is not None
+        return self.redis.url
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "REDIS_URL": self.redis_url,
+            "DATABASE_URL": self.settings.database_url,
+            "MEDIA_DIR": str(self.settings.media_root),
+            **self.extra_env,
+        }
+        env.pop("PYTHONSTARTUP", None)
+        return env
+
+    def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
+        output = subprocess.DEVNULL if self.quiet else None
+        return subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=self.env(), stdout=output, stderr=output
+        )
+
+    def start(self) -> Stack:
+        if not self.settings.redis_url:
+            self.redis = EmbeddedRedis().start()
+        migrate(self.settings.database_url)
+        self.api = self._spawn(
+            "-m", "uvicorn", "server:create_app", "--factory",
+            "--host", self.host, "--port", str(self.port), "--no-access-log",
+            "--log-level", "warning", "--ws", "websockets-sansio",
+        )  # fmt: skip
+        for _ in range(self.worker_count):
+            self.start_worker()
+        self.wait_healthy()
+        return self
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        process = self._spawn("-m", "worker")
+        self.workers.append(process)
+        return process
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.api is not None and self.api.poll() is not None:
+                raise RuntimeError(f"the API exited with code {self.api.returncode}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the API at {self.url} did not become healthy in {timeout}s")
+
+    @staticmethod
+    def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop(self) -> None:
+        for process in [*self.workers, *([self.api] if self.api else [])]:
+            self.stop_process(process)
+        self.workers.clear()
+        self.api = None
+        if self.redis is not None:
+            self.redis.close()
+            self.redis = None
+
+    def __enter__(self) -> Stack:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,19 @@
+"""`python -m worker`: one arq worker process, configured from the environment / .env."""
+
+from __future__ import annotations
+
+from arq.worker import Worker
+
+from logs import configure_logging
+from settings import Settings
+from worker.settings import worker_settings
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(debug=settings.debug, level=settings.log_level)
+    Worker(**worker_settings(settings)).run()
+
+
+if __name__ == "__main__":
+    main()

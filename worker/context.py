@@ -1,0 +1,29 @@
+"""What a worker process holds for its whole life, built in on_startup and closed in on_shutdown."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from pipeline.spec import StageFn
+from pipeline.templates import StageName
+from settings import Settings
+
+
+@dataclass
+class WorkerState:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    stages: dict[StageName, StageFn]
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def state_of(ctx: dict[str, Any]) -> WorkerState:
+    state: WorkerState = ctx["state"]
+    return state

@@ -1,0 +1,77 @@
+"""arq WorkerSettings, built from our Settings: queue, limits, start-up and shut-down."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import structlog
+from arq.connections import RedisSettings
+from arq.worker import func
+
+from db.engine import create_engine, create_session_factory
+from events.queue import QUEUE_NAME
+from events.redis import arq_redis
+from pipeline.stages import OFFLINE_STAGES
+from settings import Settings
+from worker.context import WorkerState, state_of
+from worker.run_job import run_job
+from worker.sweep import stop, sweep, sweep_forever
+
+log = structlog.get_logger("worker")
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `arq.worker.Worker` / `run_worker`."""
+    if not settings.redis_url:
+        raise RuntimeError("REDIS_URL is not set (make serve starts an embedded Redis)")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        engine = create_engine(settings.database_url)
+        state = WorkerState(
+            settings=settings,
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            # Our own client for events and leases, with the timeouts we want; arq's pool
+            # (ctx["redis"]) stays arq's.
+            redis=arq_redis(settings.redis_url or ""),
+            stages=dict(OFFLINE_STAGES),
+        )
+        ctx["state"] = state
+        settings.media_root.mkdir(parents=True, exist_ok=True)
+        handed_back = await sweep(state)
+        log.info("worker.started", worker_id=state.worker_id, swept=handed_back)
+        ctx["sweeper"] = asyncio.create_task(sweep_forever(state))
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "sweeper" in ctx:
+            await stop(ctx["sweeper"])
+        if "state" in ctx:
+            state = state_of(ctx)
+            await state.redis.aclose()
+            await state.engine.dispose()
+        log.info("worker.stopped")
+
+    return {
+        "functions": [
+            func(
+                run_job,
+                name="run_job",
+                timeout=settings.job_timeout_seconds,
+                max_tries=settings.job_max_tries,
+                keep_result=0,  # the database holds results; a kept result would block retries
+            )
+        ],
+        "queue_name": QUEUE_NAME,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.job_timeout_seconds,
+        "max_tries": settings.job_max_tries,
+        "keep_result": 0,
+        "allow_abort_jobs": True,
+        "poll_delay": settings.worker_poll_delay,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "handle_signals": True,
+        "health_check_interval": 30,
+    }
