@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from pipeline.errors import StageError
 from pipeline.ffmpeg import run_ffmpeg
-from pipeline.filtergraph import build_graph
+from pipeline.filtergraph import build_graph, voice_delays_ms
 from pipeline.files import atomic_output, remove_temp_files
+from pipeline.loudness import measure_mix
 from pipeline.render_plan import RenderPlan
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.templates import StageName
@@ -89,7 +90,9 @@ async def composite(
     for voice in voices:
         if not (spec.work_dir / str(voice["path"])).is_file():
             raise StageError(f"the voiceover {voice['path']} is missing; run voice_gen again")
-    inputs, graph, video, audio = build_graph(plan, voices, spec.work_dir)
+    wavs = [spec.work_dir / str(v["path"]) for v in sorted(voices, key=lambda v: int(v["index"]))]
+    lufs = await measure_mix(wavs, voice_delays_ms(plan, voices), plan.duration_seconds)
+    inputs, graph, video, audio = build_graph(plan, voices, spec.work_dir, lufs)
     final = spec.work_dir / OUTPUT_NAME
     await progress(0)
     try:

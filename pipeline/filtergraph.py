@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.loudness import gain_filter, mix_filter
 from pipeline.render_plan import RenderPlan, ScenePlan
 
 ZOOM_FROM = 0.8  # product scale at the start of zoom_in (end of zoom_out)
@@ -26,7 +27,6 @@ PUSH_SCALE = 0.92
 PUSH_TRAVEL = 0.16  # of frame height, below the final position at the start
 HEADLINE_FADE = 0.4
 CAPTION_HOLD = 0.15  # seconds a caption stays after the voice ends (if the scene allows)
-LOUDNESS = "loudnorm=I=-16:TP=-1.5:LRA=11"
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _still(index: int, frames: int, fps: int, fmt: str) -> str:
     return f"[{index}:v]format={fmt},loop=loop={frames - 1}:size=1,setpts=N/({fps}*TB)"
 
 
-def _product(graph: Graph, scene: ScenePlan, product_input: int, fps: int, height: int, width: int) -> tuple[str, str, str]:
+def _product(scene: ScenePlan, product_input: int, fps: int, height: int, width: int) -> tuple[str, str, str]:
     """The product layer chain and its overlay x/y expressions for the scene's camera motion."""
     assert scene.product is not None
     side = scene.product_side
@@ -92,15 +92,38 @@ def _product(graph: Graph, scene: ScenePlan, product_input: int, fps: int, heigh
     return chain, centred_x, centred_y
 
 
-def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path) -> str:
+def _captions(graph: Graph, plan: RenderPlan, scene: ScenePlan, base: str, voice: dict[str, Any], work_dir: Path) -> str:
+    """Overlay the scene's caption chunks while its voiceover speaks them (scene-local time, so
+    each overlay only runs for its own scene's frames)."""
+    spoken_from = float(voice["offset_seconds"])
+    length = float(voice["duration_seconds"])
+    scene_end = (scene.frames - scene.transition_frames) / plan.fps
+    captions = [c for c in plan.captions if c.scene_index == scene.index]
+    for n, caption in enumerate(captions):
+        begin = spoken_from + caption.start_fraction * length
+        finish = spoken_from + caption.end_fraction * length
+        if caption.end_fraction >= 1.0:
+            finish = min(finish + CAPTION_HOLD, scene_end)
+        image = graph.add_image(work_dir / caption.image.path, plan.fps)
+        label = f"c{scene.index}_{n}"
+        graph.chains.append(f"[{image}:v]format=yuva420p[{label}i]")
+        graph.chains.append(
+            f"[{base}][{label}i]overlay=x={caption.image.x}:y={caption.image.y}:format=yuv420"
+            f":enable='gte(t,{begin:.3f})*lt(t,{finish:.3f})'[{label}]"
+        )
+        base = label
+    return base
+
+
+def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: dict[str, Any], work_dir: Path) -> str:
+    """One scene as a stream of `scene.frames` frames starting at t=0."""
     fps = plan.fps
-    label = f"s{scene.index}"
     bg = graph.add_image(work_dir / scene.background, fps)
     base = f"bg{scene.index}"
     graph.chains.append(_still(bg, scene.frames, fps, "yuv420p") + f"[{base}]")
     if scene.product is not None:
         product_input = graph.add_image(work_dir / scene.product.path, fps)
-        chain, x, y = _product(graph, scene, product_input, fps, plan.height, plan.width)
+        chain, x, y = _product(scene, product_input, fps, plan.height, plan.width)
         graph.chains.append(f"{chain}[p{scene.index}]")
         graph.chains.append(
             f"[{base}][p{scene.index}]overlay=x='{x}':y='{y}':format=yuv420[m{scene.index}]"
@@ -116,70 +139,84 @@ def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path) -> 
         )
         graph.chains.append(
             f"[{base}][h{scene.index}]overlay=x={scene.headline.x}:y={scene.headline.y}"
-            f":format=yuv420[{label}]"
+            f":format=yuv420[hl{scene.index}]"
         )
-    else:
-        graph.chains.append(f"[{base}]null[{label}]")
-    return label
+        base = f"hl{scene.index}"
+    return _captions(graph, plan, scene, base, voice, work_dir)
+
+
+def _trim(source: str, start: int, end: int, label: str) -> str:
+    return f"[{source}]trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS[{label}]"
 
 
 def _join(graph: Graph, plan: RenderPlan, labels: list[str]) -> str:
-    current = labels[0]
-    for previous, scene, label in zip(plan.scenes, plan.scenes[1:], labels[1:], strict=False):
-        out = f"j{scene.index}"
-        if previous.transition == "cut" or previous.transition_frames == 0:
-            graph.chains.append(f"[{current}][{label}]concat=n=2:v=1:a=0[{out}]")
-        else:
+    """Scenes in order with their transitions.
+
+    xfade costs per frame for its whole input, not just the overlap, so each scene is split into
+    head (the incoming overlap), body and tail (the outgoing overlap); only tail+head pairs go
+    through xfade, and bodies and transitions are concatenated.
+    """
+    pieces: list[str] = []
+    incoming = 0
+    heads: dict[int, str] = {}
+    tails: dict[int, str] = {}
+    for scene, label in zip(plan.scenes, labels, strict=True):
+        i = scene.index
+        outgoing = scene.transition_frames
+        parts = [f"b{i}"]
+        if incoming:
+            parts.insert(0, f"hd{i}")
+        if outgoing:
+            parts.append(f"tl{i}")
+        graph.chains.append(f"[{label}]split={len(parts)}" + "".join(f"[{p}s]" for p in parts))
+        if incoming:
+            graph.chains.append(_trim(f"hd{i}s", 0, incoming, f"hd{i}"))
+            heads[i] = f"hd{i}"
+        graph.chains.append(_trim(f"b{i}s", incoming, scene.frames - outgoing, f"b{i}"))
+        if outgoing:
+            graph.chains.append(_trim(f"tl{i}s", scene.frames - outgoing, scene.frames, f"tl{i}"))
+            tails[i] = f"tl{i}"
+        incoming = outgoing
+    for previous, scene in zip(plan.scenes, [*plan.scenes[1:], None], strict=True):
+        pieces.append(f"b{previous.index}")
+        if scene is not None and previous.transition_frames:
+            label = f"x{previous.index}"
             duration = previous.transition_frames / plan.fps
-            offset = scene.start_frame / plan.fps
             graph.chains.append(
-                f"[{current}][{label}]xfade=transition={previous.transition}"
-                f":duration={duration:.4f}:offset={offset:.4f}[{out}]"
+                f"[{tails[previous.index]}][{heads[scene.index]}]xfade="
+                f"transition={previous.transition}:duration={duration:.4f}:offset=0[{label}]"
             )
-        current = out
-    return current
+            pieces.append(label)
+    graph.chains.append(
+        "".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0,format=yuv420p[vout]"
+    )
+    return "[vout]"
+
+
+def voice_delays_ms(plan: RenderPlan, voices: list[dict[str, Any]]) -> list[int]:
+    """Where each scene's voiceover starts on the ad's timeline, in scene order."""
+    by_scene = {int(voice["index"]): voice for voice in voices}
+    return [
+        round((scene.start_frame / plan.fps + float(by_scene[scene.index]["offset_seconds"])) * 1000)
+        for scene in plan.scenes
+    ]
 
 
 def build_graph(
-    plan: RenderPlan, voices: list[dict[str, Any]], work_dir: Path
+    plan: RenderPlan, voices: list[dict[str, Any]], work_dir: Path, loudness_lufs: float | None
 ) -> tuple[list[str], str, str, str]:
     """(input args, filter graph, video label, audio label) for the whole ad."""
     graph = Graph()
-    labels = [_scene(graph, plan, scene, work_dir) for scene in plan.scenes]
-    video = _join(graph, plan, labels)
     by_scene = {int(voice["index"]): voice for voice in voices}
-    starts = {scene.index: scene.start_frame / plan.fps for scene in plan.scenes}
-    ends = {
-        scene.index: (scene.start_frame + scene.frames - scene.transition_frames) / plan.fps
-        for scene in plan.scenes
-    }
-    for n, caption in enumerate(plan.captions):
-        voice = by_scene[caption.scene_index]
-        spoken_from = starts[caption.scene_index] + float(voice["offset_seconds"])
-        length = float(voice["duration_seconds"])
-        begin = spoken_from + caption.start_fraction * length
-        finish = spoken_from + caption.end_fraction * length
-        if caption.end_fraction >= 1.0:
-            finish = min(finish + CAPTION_HOLD, ends[caption.scene_index])
-        image = graph.add_image(work_dir / caption.image.path, plan.fps)
-        graph.chains.append(f"[{image}:v]format=yuva420p[c{n}]")
-        graph.chains.append(
-            f"[{video}][c{n}]overlay=x={caption.image.x}:y={caption.image.y}:format=yuv420"
-            f":enable='gte(t,{begin:.3f})*lt(t,{finish:.3f})'[v{n}]"
-        )
-        video = f"v{n}"
-    graph.chains.append(f"[{video}]format=yuv420p[vout]")
+    labels = [_scene(graph, plan, scene, by_scene[scene.index], work_dir) for scene in plan.scenes]
+    video = _join(graph, plan, labels)
 
-    total = plan.duration_seconds
-    mixed = []
-    for voice in sorted(voices, key=lambda v: int(v["index"])):
-        audio = graph.add_audio(work_dir / str(voice["path"]))
-        delay = round((starts[int(voice["index"])] + float(voice["offset_seconds"])) * 1000)
-        graph.chains.append(f"[{audio}:a]aresample=48000,adelay=delays={delay}:all=1[a{audio}]")
-        mixed.append(f"[a{audio}]")
+    first_audio = len(graph.inputs)
+    for scene in plan.scenes:
+        graph.add_audio(work_dir / str(by_scene[scene.index]["path"]))
+    mix = mix_filter(first_audio, voice_delays_ms(plan, voices), plan.duration_seconds)
     graph.chains.append(
-        f"{''.join(mixed)}amix=inputs={len(mixed)}:normalize=0:duration=longest,"
-        f"apad=whole_dur={total:.4f},atrim=end={total:.4f},{LOUDNESS},"
+        f"{mix},{gain_filter(loudness_lufs)},"
         "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]"
     )
-    return graph.args(), graph.script(), "[vout]", "[aout]"
+    return graph.args(), graph.script(), video, "[aout]"

@@ -1,0 +1,170 @@
+"""What users notice when things go wrong: a permanent failure and its retry, a cancel mid-render,
+and a worker killed mid-stage."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine
+from db.models import JobStatus, StageStatus
+from devserver.embedded_redis import free_port
+from devserver.stack import Stack
+from pipeline.files import TEMP_PREFIX
+from pipeline.templates import StageName
+from settings import Settings
+from tests.conftest import make_settings
+from tests.factories import gql, image_bytes, job_input, upload
+from tests.worker.conftest import load, make_worker, run_worker, wait_for
+
+CANCEL = "mutation($id: ID!){ cancelJob(id: $id){ job { status } errors { code } } }"
+RETRY = "mutation($id: ID!){ retryJob(id: $id){ job { status } errors { code } } }"
+
+
+def children_working_in(directory: Path) -> list[int]:
+    """Live processes whose command line mentions `directory` (ffmpeg, espeak children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().split(") ")[-1].split()[0]
+        except OSError:
+            continue
+        if str(directory) in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def leftovers(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+async def stage_status(engine: AsyncEngine, job_id: str, name: StageName) -> StageStatus:
+    _, stages = await load(engine, job_id)
+    return next(s.status for s in stages if s.stage_name == name)
+
+
+async def test_permanent_failure_names_the_stage_and_retry_resumes(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    response = await upload(api, job_input(), image_bytes(320, 240))
+    job = response.json()["data"]["createJob"]["job"]
+    stored = settings.media_root / job["productImageUrl"].removeprefix("/media/")
+    good = stored.read_bytes()
+    stored.write_bytes(b"this file was damaged on disk")  # the video stage cannot read it
+
+    await run_worker(settings)
+    row, stages = await load(engine, job["id"])
+    assert row.status == JobStatus.FAILED
+    assert row.error_message is not None and row.error_message.startswith("video_gen failed:")
+    assert [s.status for s in stages] == [
+        StageStatus.COMPLETED, StageStatus.COMPLETED, StageStatus.FAILED, StageStatus.SKIPPED,
+    ]  # fmt: skip
+    done_before = {s.stage_name: s.completed_at for s in stages[:2]}
+
+    stored.write_bytes(good)
+    payload = (await gql(api, RETRY, {"id": job["id"]}))["data"]["retryJob"]
+    assert payload == {"job": {"status": "PENDING"}, "errors": []}
+    await run_worker(settings)
+
+    row, stages = await load(engine, job["id"])
+    assert row.status == JobStatus.COMPLETED and row.error_message is None
+    assert [s.status for s in stages] == [StageStatus.COMPLETED] * 4
+    # Script and voice were not made again.
+    assert {s.stage_name: s.completed_at for s in stages[:2]} == done_before
+
+
+async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    long_render = settings.model_copy(update={"ad_seconds": 20.0})
+    response = await upload(api, job_input(), image_bytes(320, 240))
+    job_id = response.json()["data"]["createJob"]["job"]["id"]
+    work_dir = settings.media_root / "jobs" / job_id
+
+    worker = make_worker(long_render)
+    running = asyncio.create_task(worker.main())
+    try:
+
+        async def compositing() -> bool:
+            status = await stage_status(engine, job_id, StageName.COMPOSITING)
+            return status == StageStatus.PROCESSING and bool(children_working_in(work_dir))
+
+        await wait_for(compositing, timeout=60)
+        payload = (await gql(api, CANCEL, {"id": job_id}))["data"]["cancelJob"]
+        assert payload == {"job": {"status": "CANCELLED"}, "errors": []}
+
+        async def stopped() -> bool:
+            return not children_working_in(work_dir)
+
+        await wait_for(stopped, timeout=10)
+        await asyncio.wait_for(running, timeout=30)  # burst worker: the aborted job ended
+    finally:
+        await worker.close()
+
+    row, stages = await load(engine, job_id)
+    assert row.status == JobStatus.CANCELLED and row.video_url is None
+    assert stages[3].status == StageStatus.SKIPPED
+    assert not (work_dir / "ad.mp4").exists()
+    assert leftovers(work_dir) == []
+
+
+@pytest.mark.slow
+async def test_worker_killed_mid_stage_is_finished_by_another(
+    redis_url: str, redis: object, tmp_path: Path
+) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}", redis_url, tmp_path)
+    extra = {
+        "AD_SECONDS": "12",
+        "WORKER_LEASE_SECONDS": "2",
+        "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",
+        "API_KEYS": "",
+    }
+    stack = Stack(settings, port=free_port(), env=extra, quiet=True)
+    await asyncio.to_thread(stack.start)  # migrations run their own event loop
+    engine = create_engine(settings.database_url)
+    try:
+        async with httpx.AsyncClient(base_url=stack.url) as client:
+            response = await upload(client, job_input(), image_bytes(320, 240))
+            job_id = response.json()["data"]["createJob"]["job"]["id"]
+        work_dir = settings.media_root / "jobs" / job_id
+
+        async def compositing_started() -> bool:
+            _, stages = await load(engine, job_id)
+            return stages[3].status == StageStatus.PROCESSING and stages[3].progress > 0
+
+        await wait_for(compositing_started, timeout=90)
+        _, before = await load(engine, job_id)
+        victim = stack.workers[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        stack.workers.remove(victim)
+
+        stack.start_worker()
+
+        async def finished() -> bool:
+            row, _ = await load(engine, job_id)
+            return row.status.is_terminal
+
+        await wait_for(finished, timeout=120, interval=0.2)
+        row, after = await load(engine, job_id)
+    finally:
+        await engine.dispose()
+        await asyncio.to_thread(stack.stop)
+
+    assert row.status == JobStatus.COMPLETED, row.error_message
+    # The stages finished before the kill were not run again.
+    assert [s.completed_at for s in after[:3]] == [s.completed_at for s in before[:3]]
+    assert after[3].completed_at is not None and after[3].started_at != before[3].started_at
+    outputs = [p for p in work_dir.iterdir() if p.suffix == ".mp4"]
+    assert [p.name for p in outputs] == ["ad.mp4"]
+    assert leftovers(work_dir) == []
+    assert children_working_in(work_dir) == []

@@ -1,0 +1,124 @@
+"""Jobs through a real arq worker on real Redis, from createJob to a probed MP4."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.models import JobStatus, StageStatus
+from events.format import channel_for
+from settings import Settings
+from tests.factories import create_job, gql, image_bytes, job_input, upload
+from tests.probe import frame_at, mean_difference, probe
+from tests.worker.conftest import SHORT_AD_SECONDS, load, run_worker
+
+SIZES = {"PORTRAIT": (1080, 1920), "SQUARE": (1080, 1080), "LANDSCAPE": (1920, 1080)}
+
+
+def video_path(settings: Settings, video_url: str) -> Path:
+    return settings.media_root / video_url.removeprefix("/media/")
+
+
+def assert_watchable(path: Path, seconds: float, size: tuple[int, int]) -> None:
+    info = probe(path)
+    assert abs(info.duration - seconds) <= 0.1, info
+    assert (info.width, info.height) == size
+    assert (info.video_codec, info.audio_codec, info.pix_fmt) == ("h264", "aac", "yuv420p")
+    assert info.audio_rms > 0.01, "the voiceover is silent"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("style", "aspect"),
+    [
+        ("LUXURY", "SQUARE"),
+        ("ENERGETIC", "LANDSCAPE"),
+        ("MINIMAL", "PORTRAIT"),
+        ("BOLD", "SQUARE"),
+    ],
+)
+async def test_every_style_and_aspect_renders(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    engine: AsyncEngine,
+    style: str,
+    aspect: str,
+) -> None:
+    response = await upload(api, job_input(style=style, aspectRatio=aspect), image_bytes(640, 480))
+    job_id = response.json()["data"]["createJob"]["job"]["id"]
+    await run_worker(settings)
+
+    job, stages = await load(engine, job_id)
+    assert job.status == JobStatus.COMPLETED, job.error_message
+    assert [s.status for s in stages] == [StageStatus.COMPLETED] * 4
+    assert all(s.provider for s in stages) and all(s.completed_at for s in stages)
+    assert job.video_url == f"/media/jobs/{job_id}/ad.mp4"
+    assert_watchable(video_path(settings, job.video_url), SHORT_AD_SECONDS, SIZES[aspect])
+
+
+@pytest.mark.slow
+async def test_full_thirty_second_ad_with_events_in_order(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    engine: AsyncEngine,
+    redis: aioredis.Redis,
+) -> None:
+    full = settings.model_copy(update={"ad_seconds": 30.0})
+    job = await create_job(api, style="ENERGETIC")
+    events: list[dict[str, object]] = []
+    async with redis.pubsub() as pubsub:
+        await pubsub.subscribe(channel_for(job["id"]))
+        await pubsub.get_message(timeout=1)  # the subscription is confirmed
+        await run_worker(full, timeout=240)
+        while message := await pubsub.get_message(timeout=0.5):
+            events.append(json.loads(message["data"]))
+
+    row, _ = await load(engine, job["id"])
+    assert row.status == JobStatus.COMPLETED, row.error_message
+    path = video_path(settings, row.video_url or "")
+    assert_watchable(path, 30.0, (1080, 1920))
+    # Frames of different scenes differ (scene 1 at 3 s, 2 at 11 s, 3 at 19 s, end card at 27 s).
+    frames = [frame_at(path, t) for t in (3, 11, 19, 27)]
+    for a, b in zip(frames, frames[1:], strict=False):
+        assert mean_difference(a, b) > 5
+
+    sequences = [e["sequence"] for e in events]
+    assert sequences == sorted(set(sequences)), "sequence must strictly increase"
+    assert sequences[-1] == row.event_sequence
+    # Every stage change, in order: progress events (processing, > 0 %) aside.
+    statuses = [
+        (e["stage"], e["stage_status"])
+        for e in events
+        if e["stage"] and (e["stage_status"] != "processing" or e["stage_progress"] == 0)
+    ]
+    expected = []
+    for stage in ("script_gen", "voice_gen", "video_gen", "compositing"):
+        expected += [(stage, "processing"), (stage, "completed")]
+    assert statuses == expected
+    assert events[0]["status"] == "processing" and events[-1]["status"] == "completed"
+    assert events[-1]["video_url"] == row.video_url and events[-1]["progress"] == 100
+
+
+async def test_api_reads_the_finished_job(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    job = await create_job(api)
+    await run_worker(settings)
+    body = await gql(
+        api,
+        """query($id: ID!){ job(id: $id){ status progress videoUrl costUsd
+            script { hook cta scenes { index voiceoverText onScreenText } }
+            stages { name status progress provider startedAt completedAt } } }""",
+        {"id": job["id"]},
+    )
+    data = body["data"]["job"]
+    assert (data["status"], data["progress"], data["costUsd"]) == ("COMPLETED", 100, 0.0)
+    assert data["script"]["cta"] and len(data["script"]["scenes"]) == 4
+    assert all(s["provider"] and s["progress"] == 100 for s in data["stages"])
+    video = await api.get(data["videoUrl"], headers={"Range": "bytes=0-99"})
+    assert video.status_code == 206 and len(video.content) == 100
