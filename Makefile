@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve worker demo migrate schema bench-render clean
+.PHONY: install test lint typecheck serve demo migrate schema bench-render clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -43,5 +43,14 @@ serve: install
 demo: install
 	$(PY) -m devserver demo --host $(HOST) --port $(PORT)
 
+# Benchmarks get their own environment: MoviePy (the peer baseline) is never in the app's.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --python $(PYTHON) --quiet
+	@touch $@
+
+bench-render: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.render $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .tools .pytest_cache .mypy_cache .ruff_cache
