@@ -51,13 +51,15 @@ def _post(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[s
     body: dict[str, Any] = response.json()
     if body.get("errors"):
         raise RuntimeError(body["errors"][0]["message"])
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def demo(settings: Settings, host: str, port: int, timeout: float) -> int:
-    with Stack(settings, host=host, port=port, quiet=True) as stack, httpx.Client(
-        base_url=stack.url, timeout=30
-    ) as client:
+    with (
+        Stack(settings, host=host, port=port, quiet=True) as stack,
+        httpx.Client(base_url=stack.url, timeout=30) as client,
+    ):
         operations = {
             "query": CREATE,
             "variables": {

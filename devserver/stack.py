@@ -14,9 +14,9 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-
 from alembic import command
 from alembic.config import Config
+
 from devserver.embedded_redis import EmbeddedRedis
 from settings import Settings
 

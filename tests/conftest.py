@@ -106,7 +106,7 @@ def make_settings(
         "debug": False,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]  # values are loose
 
 
 @pytest.fixture

@@ -26,7 +26,9 @@ def probe(path: Path) -> Probe:
         audio = container.streams.audio[0]
         assert container.duration is not None
         duration = container.duration / 1_000_000
-        samples = [frame.to_ndarray().astype(np.float64).ravel() for frame in container.decode(audio)]
+        samples = [
+            frame.to_ndarray().astype(np.float64).ravel() for frame in container.decode(audio)
+        ]
     pcm = np.concatenate(samples)
     return Probe(
         duration=duration,

@@ -29,23 +29,23 @@ def test_every_setting_is_documented_in_env_example() -> None:
 
 
 def test_env_example_loads() -> None:
-    settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
+    settings = Settings(_env_file=ROOT / ".env.example")
     assert settings.local_mode and settings.ad_seconds == 30
 
 
 def test_bad_api_keys_fail_without_echoing_them() -> None:
     with pytest.raises(ValidationError) as caught:
-        Settings(_env_file=None, api_keys="sk-live-123456")  # type: ignore[call-arg]
+        Settings(_env_file=None, api_keys="sk-live-123456")
     assert "sk-live-123456" not in str(caught.value)
     assert "entry 1" in str(caught.value)
 
 
 def test_owner_mapping() -> None:
-    keyed = Settings(_env_file=None, api_keys="k1:alice, k2:bob")  # type: ignore[call-arg]
+    keyed = Settings(_env_file=None, api_keys="k1:alice, k2:bob")
     assert owner_for(keyed, "Bearer k2") == "bob"
     assert owner_for(keyed, "bearer k1") == "alice"
     assert owner_for(keyed, "Bearer nope") is None
     assert owner_for(keyed, None) is None
     assert "k1" not in repr(keyed)
-    local = Settings(_env_file=None)  # type: ignore[call-arg]
+    local = Settings(_env_file=None)
     assert owner_for(local, None) == LOCAL_OWNER

@@ -44,9 +44,9 @@ class LeaseTaken(Exception):
 async def hold_lease(redis: Redis, job_id: str, owner: str, seconds: float) -> AsyncIterator[None]:
     key = lease_key(job_id)
     ttl_ms = int(seconds * 1000)
-    if not await redis.set(key, owner, px=ttl_ms, nx=True):
-        if (await redis.get(key)) not in (owner, owner.encode()):
-            raise LeaseTaken(job_id)
+    taken = await redis.set(key, owner, px=ttl_ms, nx=True)
+    if not taken and (await redis.get(key)) not in (owner, owner.encode()):
+        raise LeaseTaken(job_id)
     renew = redis.register_script(_RENEW)
 
     async def keep_alive() -> None:

@@ -110,7 +110,10 @@ class JobRecorder:
     async def progress(self, name: StageName, value: int) -> None:
         value = max(0, min(99, int(value)))  # 100 means completed, which complete_stage says
         now = time.monotonic()
-        if value <= self._last_progress.get(name, 0) or now - self._last_progress_at < PROGRESS_INTERVAL:
+        if (
+            value <= self._last_progress.get(name, 0)
+            or now - self._last_progress_at < PROGRESS_INTERVAL
+        ):
             return
         self._last_progress_at = now
         self._last_progress[name] = value

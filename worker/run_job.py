@@ -67,7 +67,9 @@ async def run_job(ctx: dict[str, Any], job_id: str) -> None:
         log.info("job.skipped", status=job.status if job else None)
         return
     try:
-        async with hold_lease(state.redis, job_id, state.worker_id, state.settings.worker_lease_seconds):
+        async with hold_lease(
+            state.redis, job_id, state.worker_id, state.settings.worker_lease_seconds
+        ):
             await _run(state, uid, int(ctx.get("job_try", 1)))
     except LeaseTaken:
         log.info("job.already_running_elsewhere")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -84,7 +85,7 @@ async def test_full_thirty_second_ad_with_events_in_order(
     assert_watchable(path, 30.0, (1080, 1920))
     # Frames of different scenes differ (scene 1 at 3 s, 2 at 11 s, 3 at 19 s, end card at 27 s).
     frames = [frame_at(path, t) for t in (3, 11, 19, 27)]
-    for a, b in zip(frames, frames[1:], strict=False):
+    for a, b in itertools.pairwise(frames):
         assert mean_difference(a, b) > 5
 
     sequences = [e["sequence"] for e in events]
