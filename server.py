@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from db.engine import create_engine, create_session_factory
+from events.hub import EventHub
 from events.redis import arq_redis
 from logs import configure_logging
 from resolvers.context import Services
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         session_factory=create_session_factory(engine),
         redis=arq_redis(settings.redis_url),
+        hub=EventHub(settings.redis_url),
     )
     schema = build_schema(
         max_depth=settings.max_query_depth,
@@ -65,10 +67,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "server.local_mode",
                 detail="API_KEYS is empty: no authentication, every job belongs to one owner",
             )
+        assert services.hub is not None
+        await services.hub.start()
         log.info("server.started", graphiql=settings.graphiql_enabled)
         try:
             yield
         finally:
+            await services.hub.stop()
             await services.redis.aclose()
             await engine.dispose()
 

@@ -39,7 +39,9 @@ def ink_on(fill: str, palette: Palette) -> str:
 def background(layout: Layout, palette: Palette, scene_index: int) -> Image.Image:
     """A vertical gradient of the palette background with a soft accent glow."""
     size = (layout.width, layout.height)
-    top = _mix(palette.background, "#ffffff" if not is_light(palette.background) else "#000000", 0.08)
+    top = _mix(
+        palette.background, "#ffffff" if not is_light(palette.background) else "#000000", 0.08
+    )
     bottom = _mix(palette.background, "#000000", 0.25 if not is_light(palette.background) else 0.06)
     if scene_index % 2 == 0:
         top, bottom = bottom, top
@@ -68,7 +70,7 @@ def _drop_shadow(image: Image.Image, blur: int) -> Image.Image:
 
 
 def product_photo(path: Path, side: int) -> Image.Image:
-    """The uploaded photo fitted into a side×side square: rounded corners if it is opaque."""
+    """The uploaded photo fitted into a sidexside square: rounded corners if it is opaque."""
     with Image.open(path) as opened:
         photo = ImageOps.exif_transpose(opened).convert("RGBA")
     margin = max(8, side // 20)
@@ -125,7 +127,9 @@ def end_card(
 ) -> Image.Image:
     """Scene 4: a still frame with the product, its name and the CTA as a button, all baked in."""
     frame = background(layout, palette, 4).convert("RGBA")
-    name_img = text_in_box(name, layout.headline, layout.headline_size, weight, hex_rgba(palette.text), 2)
+    name_img = text_in_box(
+        name, layout.headline, layout.headline_size, weight, hex_rgba(palette.text), 2
+    )
     spot = place_in(name_img, layout.headline, "centre")
     frame.alpha_composite(name_img, (spot.x, spot.y))
     area = layout.product
@@ -135,7 +139,14 @@ def end_card(
     frame.alpha_composite(small, ((layout.width - side) // 2, area.y))
     button_box = Box(layout.safe.x, area.bottom - button_h, layout.safe.w, button_h)
     ink = ink_on(palette.accent, palette)
-    button = pill(cta, button_box, round(layout.headline_size * 0.8), "bold", hex_rgba(palette.accent), hex_rgba(ink))
+    button = pill(
+        cta,
+        button_box,
+        round(layout.headline_size * 0.8),
+        "bold",
+        hex_rgba(palette.accent),
+        hex_rgba(ink),
+    )
     spot = place_in(button, button_box, "centre")
     frame.alpha_composite(button, (spot.x, spot.y))
     return frame.convert("RGB")

@@ -28,7 +28,7 @@ class FfmpegError(StageError):
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 async def run_ffmpeg(

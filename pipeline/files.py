@@ -65,4 +65,3 @@ def relative_to_work(path: Path, work_dir: Path) -> str:
 def ensure_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
-

@@ -1,6 +1,6 @@
 """Turns a render plan and the voiceovers into ffmpeg inputs and ONE filter graph.
 
-Cost model (what keeps a 30 s 1080×1920 ad within seconds on two cores):
+Cost model (what keeps a 30 s 1080x1920 ad within seconds on two cores):
 - every PNG is decoded once; `loop=size=1` repeats the decoded frame by reference, where
   `-loop 1` on the input would decode the PNG again for every frame;
 - overlays are converted to yuva420p once, before looping, not per frame by auto-inserted scalers;
@@ -8,7 +8,8 @@ Cost model (what keeps a 30 s 1080×1920 ad within seconds on two cores):
   pans and push-ups move a single still frame with overlay x/y expressions;
 - headlines and captions are single frames that overlay repeats after their end (eof_action=repeat),
   switched on and off with `enable`;
-- xfade only does work inside its overlap; "cut" is a plain concat.
+- xfade pays per frame for its whole inputs, so it only gets the overlapping frames (see
+  `_join`); everything else is a plain concat, as is a "cut".
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _still(index: int, frames: int, fps: int, fmt: str) -> str:
     return f"[{index}:v]format={fmt},loop=loop={frames - 1}:size=1,setpts=N/({fps}*TB)"
 
 
-def _product(scene: ScenePlan, product_input: int, fps: int, height: int, width: int) -> tuple[str, str, str]:
+def _product(
+    scene: ScenePlan, product_input: int, fps: int, height: int, width: int
+) -> tuple[str, str, str]:
     """The product layer chain and its overlay x/y expressions for the scene's camera motion."""
     assert scene.product is not None
     side = scene.product_side
@@ -92,7 +95,14 @@ def _product(scene: ScenePlan, product_input: int, fps: int, height: int, width:
     return chain, centred_x, centred_y
 
 
-def _captions(graph: Graph, plan: RenderPlan, scene: ScenePlan, base: str, voice: dict[str, Any], work_dir: Path) -> str:
+def _captions(
+    graph: Graph,
+    plan: RenderPlan,
+    scene: ScenePlan,
+    base: str,
+    voice: dict[str, Any],
+    work_dir: Path,
+) -> str:
     """Overlay the scene's caption chunks while its voiceover speaks them (scene-local time, so
     each overlay only runs for its own scene's frames)."""
     spoken_from = float(voice["offset_seconds"])
@@ -115,7 +125,9 @@ def _captions(graph: Graph, plan: RenderPlan, scene: ScenePlan, base: str, voice
     return base
 
 
-def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: dict[str, Any], work_dir: Path) -> str:
+def _scene(
+    graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: dict[str, Any], work_dir: Path
+) -> str:
     """One scene as a stream of `scene.frames` frames starting at t=0."""
     fps = plan.fps
     bg = graph.add_image(work_dir / scene.background, fps)
@@ -177,13 +189,14 @@ def _join(graph: Graph, plan: RenderPlan, labels: list[str]) -> str:
             graph.chains.append(_trim(f"tl{i}s", scene.frames - outgoing, scene.frames, f"tl{i}"))
             tails[i] = f"tl{i}"
         incoming = outgoing
-    for previous, scene in zip(plan.scenes, [*plan.scenes[1:], None], strict=True):
+    following: list[ScenePlan | None] = [*plan.scenes[1:], None]
+    for previous, upcoming in zip(plan.scenes, following, strict=True):
         pieces.append(f"b{previous.index}")
-        if scene is not None and previous.transition_frames:
+        if upcoming is not None and previous.transition_frames:
             label = f"x{previous.index}"
             duration = previous.transition_frames / plan.fps
             graph.chains.append(
-                f"[{tails[previous.index]}][{heads[scene.index]}]xfade="
+                f"[{tails[previous.index]}][{heads[upcoming.index]}]xfade="
                 f"transition={previous.transition}:duration={duration:.4f}:offset=0[{label}]"
             )
             pieces.append(label)
@@ -197,7 +210,9 @@ def voice_delays_ms(plan: RenderPlan, voices: list[dict[str, Any]]) -> list[int]
     """Where each scene's voiceover starts on the ad's timeline, in scene order."""
     by_scene = {int(voice["index"]): voice for voice in voices}
     return [
-        round((scene.start_frame / plan.fps + float(by_scene[scene.index]["offset_seconds"])) * 1000)
+        round(
+            (scene.start_frame / plan.fps + float(by_scene[scene.index]["offset_seconds"])) * 1000
+        )
         for scene in plan.scenes
     ]
 

@@ -46,7 +46,9 @@ def gain_filter(measured_lufs: float | None) -> str:
     return f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=false"
 
 
-async def measure_mix(wavs: Sequence[Path], delays_ms: Sequence[int], total_seconds: float) -> float | None:
+async def measure_mix(
+    wavs: Sequence[Path], delays_ms: Sequence[int], total_seconds: float
+) -> float | None:
     """Integrated loudness (LUFS) of the mixed voiceovers, or None if it is silent."""
     inputs = [arg for wav in wavs for arg in ("-i", str(wav))]
     graph = mix_filter(0, delays_ms, total_seconds) + ",ebur128=framelog=quiet"

@@ -12,8 +12,14 @@ import math
 import re
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from pipeline.errors import StageError
 from pipeline.spec import scene_durations
@@ -30,7 +36,7 @@ MIN_WORD_BUDGET = 3
 DURATION_TOLERANCE = 0.05
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_WORD = re.compile(r"[\w'’&$%-]+")
+_WORD = re.compile(r"[\w'\u2019&$%-]+")
 
 
 def count_words(text: str) -> int:
@@ -78,7 +84,9 @@ class AdScript(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    hook: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=HOOK_MAX_CHARS)]
+    hook: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=HOOK_MAX_CHARS)
+    ]
     cta: Text
     scenes: list[SceneScript]
 
@@ -89,7 +97,9 @@ class AdScript(BaseModel):
             raise ValueError(f"scenes must be exactly {SCENE_COUNT}, indexed 1..4; got {indexes}")
         end_card = self.scenes[-1].on_screen_text
         if end_card != self.cta:
-            raise ValueError(f"scenes[4].on_screen_text must be the cta {self.cta!r}, not {end_card!r}")
+            raise ValueError(
+                f"scenes[4].on_screen_text must be the cta {self.cta!r}, not {end_card!r}"
+            )
         context = info.context if isinstance(info.context, dict) else {}
         if "style" in context:
             self._check_timing(Style(context["style"]), float(context.get("total_seconds", 30.0)))

@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.errors import StageError
 from pipeline.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
     AdScript,
+    ScriptError,
     count_words,
     validate_script,
     word_budget,
@@ -67,11 +67,11 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
     name = _clean(product_name)
     cta = _clean(cta_text)
     if not name:
-        raise StageError("product name is empty")
+        raise ScriptError("product name is empty")
     if not cta:
-        raise StageError("call-to-action is empty")
+        raise ScriptError("call-to-action is empty")
     if len(cta) > CTA_MAX_CHARS or count_words(cta) > CTA_MAX_WORDS:
-        raise StageError(
+        raise ScriptError(
             f"call-to-action {cta!r} is too long for the end card "
             f"(at most {CTA_MAX_CHARS} characters and {CTA_MAX_WORDS} words)"
         )
@@ -90,7 +90,7 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
             candidates.append(book.generic_cta)
         voiceover = _first_fitting(candidates, budget)
         if voiceover is None:
-            raise StageError(f"no {style} line fits the {duration:g} s {scene.purpose} scene")
+            raise ScriptError(f"no {style} line fits the {duration:g} s {scene.purpose} scene")
         if scene.purpose == "cta":
             on_screen = cta
         else:

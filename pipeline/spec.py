@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.templates import AspectRatio, SceneTemplate, Style, get_template
+from pipeline.templates import AspectRatio, Style, get_template
 
 TEMPLATE_SECONDS = 30.0
 
@@ -52,10 +52,6 @@ def scene_durations(style: Style | str, total_seconds: float) -> list[float]:
     """The template's scene durations scaled by total/30 (short renders keep the proportions)."""
     factor = total_seconds / TEMPLATE_SECONDS
     return [round(scene.duration_seconds * factor, 4) for scene in get_template(style).scenes]
-
-
-def scene_templates(style: Style | str) -> tuple[SceneTemplate, ...]:
-    return get_template(style).scenes
 
 
 async def no_progress(_: int) -> None:

@@ -64,7 +64,9 @@ class FittedText:
     stroke: int
 
 
-def fit_text(text: str, box_w: int, box_h: int, max_size: int, weight: str, max_lines: int = 3) -> FittedText:
+def fit_text(
+    text: str, box_w: int, box_h: int, max_size: int, weight: str, max_lines: int = 3
+) -> FittedText:
     """The largest font size (down to 40% of max) at which the wrapped text fits the box."""
     size = max_size
     min_size = max(12, int(max_size * 0.4))
@@ -105,7 +107,9 @@ def draw_text(
         return text_layer
     alpha = text_layer.getchannel("A")
     shade = Image.new("RGBA", text_layer.size, (0, 0, 0, 0))
-    shade.putalpha(alpha.point(lambda a: a * 110 // 255).filter(ImageFilter.GaussianBlur(size / 14)))
+    shade.putalpha(
+        alpha.point(lambda a: a * 110 // 255).filter(ImageFilter.GaussianBlur(size / 14))
+    )
     out = Image.new("RGBA", text_layer.size, (0, 0, 0, 0))
     offset = max(1, size // 28)
     out.alpha_composite(shade, (offset, offset))

@@ -1,7 +1,7 @@
 """video_gen, offline provider: draws each scene's layers and writes the render plan.
 
 Measured choice (bench/render.py, 30 s portrait on 2 cores): encoding scene clips here, even
-with x264 ultrafast, costs a full extra encode (~3 s of the 8 s budget at 1080×1920) plus a
+with x264 ultrafast, costs a full extra encode (~3 s of the 8 s budget at 1080x1920) plus a
 decode in compositing, and lossless intermediates run to gigabytes. So this stage encodes
 nothing: it writes pre-sized PNG layers (background per scene, the product, headlines, caption
 chunks, the end card) and `video/plan.json` (`pipeline.render_plan`), and compositing animates
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
-from pipeline.artwork import end_card, product_card, product_photo, save_png
+from pipeline.artwork import background, end_card, product_card, product_photo, save_png
 from pipeline.captions import caption_chunks
 from pipeline.errors import StageError
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files, write_text_atomic
@@ -31,7 +31,6 @@ from pipeline.render_plan import (
     scene_frames,
     transition_frames,
 )
-from pipeline.artwork import background
 from pipeline.script import AdScript, validate_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.templates import AspectRatio, StageName, get_template
@@ -103,7 +102,9 @@ class SceneArtist:
         scene = self.template.scenes[index - 1]
         size = round(self.layout.headline_size * HEADLINE_SCALE.get(scene.font_weight, 1.0))
         text = self.script.scenes[index - 1].on_screen_text
-        image = text_in_box(text, self.layout.headline, size, scene.font_weight, hex_rgba(self.palette.text), 2)
+        image = text_in_box(
+            text, self.layout.headline, size, scene.font_weight, hex_rgba(self.palette.text), 2
+        )
         spot = place_in(image, self.layout.headline, "centre")
         path = self.out_dir / f"scene_{index}_headline.png"
         _save(image, path)
@@ -112,7 +113,12 @@ class SceneArtist:
     def save_end_card(self, product: Image.Image) -> str:
         scene = self.template.scenes[-1]
         image = end_card(
-            self.layout, self.palette, product, self.spec.product_name, self.script.cta, scene.font_weight
+            self.layout,
+            self.palette,
+            product,
+            self.spec.product_name,
+            self.script.cta,
+            scene.font_weight,
         )
         path = self.out_dir / f"scene_{scene.index}_card.png"
         _save(image, path)
@@ -123,7 +129,14 @@ class SceneArtist:
         box = self.layout.captions
         plans = []
         for k, chunk in enumerate(caption_chunks(text, caption_words(self.spec.aspect_ratio)), 1):
-            image = pill(chunk.text, box, self.layout.caption_size, "bold", CAPTION_PLATE, (255, 255, 255, 255))
+            image = pill(
+                chunk.text,
+                box,
+                self.layout.caption_size,
+                "bold",
+                CAPTION_PLATE,
+                (255, 255, 255, 255),
+            )
             spot = place_in(image, box, "bottom")
             path = self.out_dir / f"caption_{index}_{k}.png"
             _save(image, path)

@@ -21,7 +21,7 @@ from pipeline.ffmpeg import run_ffmpeg
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files
 from pipeline.script import validate_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import Style, StageName, get_template
+from pipeline.templates import StageName, Style, get_template
 
 PROVIDER = "espeak-ng"
 VOICE_DIR = "voice"
@@ -110,8 +110,8 @@ async def generate_voice(
     voice_dir = spec.work_dir / VOICE_DIR
     voice_dir.mkdir(parents=True, exist_ok=True)
     style = VOICE_STYLES[spec.style]
-    items = []
-    windows = []
+    items: list[dict[str, Any]] = []
+    windows: list[tuple[float, float]] = []
     for scene in script.scenes:
         offset, max_seconds = voice_window(scene.duration_seconds)
         windows.append((offset, max_seconds))
@@ -130,7 +130,7 @@ async def generate_voice(
         for scene, item, result, (offset, max_seconds) in zip(
             script.scenes, items, results, windows, strict=True
         ):
-            path = Path(item["path"])
+            path = Path(str(item["path"]))
             seconds = float(result["duration_seconds"])
             if seconds > max_seconds:
                 seconds = await speed_up_to_fit(path, max_seconds)

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from db import queries
 from db.models import Stage
+from events.hub import EventHub
 from settings import Settings
 
 
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
     redis: ArqRedis
+    hub: EventHub | None = None  # live progress; None where no subscriptions are served
 
 
 def _stages_loader(services: Services) -> DataLoader[uuid.UUID, list[Stage]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import strawberry
 import structlog
@@ -22,6 +21,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import PublicError
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription
 
 log = structlog.get_logger("graphql")
 
@@ -49,7 +49,6 @@ def build_schema(
     max_aliases: int = 30,
     max_tokens: int = 2000,
     introspection: bool = True,
-    subscription: type | None = None,
 ) -> Schema:
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
@@ -60,5 +59,6 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    kwargs: dict[str, Any] = {"subscription": subscription} if subscription else {}
-    return Schema(query=Query, mutation=Mutation, extensions=extensions, **kwargs)
+    return Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

@@ -8,6 +8,7 @@ cases skip with a reason, except under CI (CI=true), where they must run and fai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from db.engine import create_engine
 from db.models import Base
@@ -114,11 +116,17 @@ def settings(engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: P
     return make_settings(database_url, redis_url, tmp_path)
 
 
+@contextlib.asynccontextmanager
+async def serve_app(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
+    """The app with its lifespan running (event hub, clean shutdown), and a client for it."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client, app
+
+
 @pytest.fixture
 async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with serve_app(settings) as (client, _app):
         yield client
-    services = app.state.services
-    await services.redis.aclose()

@@ -39,6 +39,10 @@ async def health(request: Request) -> JSONResponse:
     services: Services = request.app.state.services
     database, redis = await asyncio.gather(_database_ok(services), _redis_ok(services))
     checks = {"database": "ok" if database else "down", "redis": "ok" if redis else "down"}
+    if services.hub is not None:
+        # The live-progress connection: down while it reconnects after Redis went away.
+        checks["events"] = "ok" if services.hub.connected else "down"
+
     down = [name for name, value in checks.items() if value != "ok"]
     body: dict[str, object] = {"status": "ok" if not down else "unavailable", **checks}
     if down:

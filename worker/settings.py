@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import structlog
 from arq.connections import RedisSettings
 from arq.worker import func
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError, TimeoutError
 
 from db.engine import create_engine, create_session_factory
 from events.queue import QUEUE_NAME
@@ -19,6 +23,18 @@ from worker.run_job import run_job
 from worker.sweep import stop, sweep, sweep_forever
 
 log = structlog.get_logger("worker")
+
+
+def _redis_settings(url: str) -> RedisSettings:
+    """arq's connection, made to ride out a Redis restart (up to ~30 s) instead of crashing the
+    worker mid-job: commands that hit a dropped connection are retried with jittered backoff."""
+    return dataclasses.replace(
+        RedisSettings.from_dsn(url),
+        conn_retries=10,
+        retry_on_timeout=True,
+        retry_on_error=[ConnectionError, TimeoutError, OSError],
+        retry=Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries=20),
+    )
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
@@ -63,7 +79,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             )
         ],
         "queue_name": QUEUE_NAME,
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "redis_settings": _redis_settings(settings.redis_url),
         "max_jobs": settings.worker_max_jobs,
         "job_timeout": settings.job_timeout_seconds,
         "max_tries": settings.job_max_tries,

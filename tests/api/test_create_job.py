@@ -195,17 +195,12 @@ async def test_job_survives_redis_being_down_and_stays_pending(
     engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
     from devserver.embedded_redis import free_port
-    from server import create_app
-    from tests.conftest import make_settings
+    from tests.conftest import make_settings, serve_app
 
     dead_redis = f"redis://127.0.0.1:{free_port()}/0"
-    app = create_app(make_settings(database_url, dead_redis, tmp_path))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
+    async with serve_app(make_settings(database_url, dead_redis, tmp_path)) as (client, _app):
         job = await create_job(client)
         assert job["status"] == "PENDING"
         fetched = await gql(client, "query($id: ID!){ job(id: $id){ status } }", {"id": job["id"]})
         assert fetched["data"]["job"]["status"] == "PENDING"
     assert await count_rows(engine) == (1, 4)
-    await app.state.services.redis.aclose()

@@ -11,25 +11,20 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devserver.embedded_redis import free_port
-from server import create_app
 from settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serve_app
 from tests.factories import gql
 
 
 async def open_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
+    async with serve_app(settings) as (client, _app):
         yield client
-    await app.state.services.redis.aclose()
 
 
 async def test_health_ok(client: httpx.AsyncClient) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "events": "ok"}
 
 
 async def test_health_names_redis_when_it_is_down(
@@ -39,7 +34,7 @@ async def test_health_names_redis_when_it_is_down(
     async for client in open_client(settings):
         response = await client.get("/health")
         assert response.status_code == 503
-        assert response.json()["down"] == ["redis"]
+        assert response.json()["down"] == ["redis", "events"]
         assert response.json()["database"] == "ok"
 
 

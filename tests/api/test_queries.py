@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from db.engine import create_session_factory
 from db.models import Job
-from server import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serve_app
 from tests.factories import create_job, gql
 
 JOBS = """
@@ -124,7 +124,11 @@ async def test_stage_queries_do_not_grow_with_page_size(
                 Job.new(owner="local", product_name=f"P{i}", style="minimal", cta_text="Go")
             )
 
-    app = create_app(make_settings(database_url, redis_url, tmp_path))
+    async with serve_app(make_settings(database_url, redis_url, tmp_path)) as (client, app):
+        await _count_statements(client, app)
+
+
+async def _count_statements(client: httpx.AsyncClient, app: Starlette) -> None:
     app_engine = app.state.services.session_factory.kw["bind"]
     statements: list[str] = []
 
@@ -134,31 +138,23 @@ async def test_stage_queries_do_not_grow_with_page_size(
 
     event.listen(app_engine.sync_engine, "before_cursor_execute", count)
     query = "query($n: Int){ jobs(first: $n){ edges { node { progress stages { name } } } } }"
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
-        counts = {}
-        for size in (5, 50):
-            statements.clear()
-            body = await gql(client, query, {"n": size})
-            edges = body["data"]["jobs"]["edges"]
-            assert len(edges) == size and all(len(e["node"]["stages"]) == 4 for e in edges)
-            counts[size] = len(statements)
+    counts = {}
+    for size in (5, 50):
+        statements.clear()
+        body = await gql(client, query, {"n": size})
+        edges = body["data"]["jobs"]["edges"]
+        assert len(edges) == size and all(len(e["node"]["stages"]) == 4 for e in edges)
+        counts[size] = len(statements)
     assert counts[5] == counts[50] == 2, counts  # one for the page, one for all its stages
-    await app.state.services.redis.aclose()
-    await app_engine.dispose()
 
 
 async def test_owners_never_see_each_others_jobs(
     engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
     settings = make_settings(database_url, redis_url, tmp_path, api_keys="ka:alice,kb:bob")
-    app = create_app(settings)
     alice = {"Authorization": "Bearer ka"}
     bob = {"Authorization": "Bearer kb"}
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
+    async with serve_app(settings) as (client, _app):
         created = await gql(
             client,
             "mutation($i: CreateJobInput!){ createJob(input: $i){ job { id } } }",
@@ -199,4 +195,3 @@ async def test_owners_never_see_each_others_jobs(
             )
             assert response.status_code == 401
             assert "ka" not in response.text
-    await app.state.services.redis.aclose()

@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_session_factory
 from db.models import Job, Stage
-from server import create_app
 from settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serve_app
 from worker.settings import worker_settings
 
 # Short renders keep the suite fast; one test renders the full 30 s.
@@ -50,12 +49,8 @@ def settings(engine: AsyncEngine, database_url: str, redis_url: str, tmp_path: P
 
 @pytest.fixture
 async def api(settings: Settings, redis: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as client:
+    async with serve_app(settings) as (client, _app):
         yield client
-    await app.state.services.redis.aclose()
 
 
 def make_worker(settings: Settings, *, burst: bool = True) -> Worker:

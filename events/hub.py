@@ -1,0 +1,245 @@
+"""The per-process event hub: one Redis pub/sub connection fanned out to every local subscriber.
+
+Lifecycle: created and started in the API's lifespan, stopped on shutdown. One reader task owns
+the pub/sub connection. `subscribe(job_id)` registers a local subscriber; the first subscriber of
+a job SUBSCRIBEs to its channel and the last one to leave UNSUBSCRIBEs (reference counted).
+`subscribe` returns once Redis has confirmed the channel, so a caller that reads the database
+afterwards cannot miss an event published in between.
+
+Each subscriber has a small bounded mailbox. The reader never waits on a subscriber: when a
+mailbox is full (a client that does not read), it is emptied and given a RESYNC marker instead,
+and the subscriber re-reads the job's current state from the database when it gets to it. A slow
+subscriber therefore costs bounded memory and never delays the others.
+
+When the connection breaks, the reader reconnects with jittered exponential backoff, subscribes
+again to every channel in use and, as each channel is confirmed, gives its subscribers a RESYNC:
+whatever was published while Redis was away is recovered from the database. While Redis stays
+down, subscribers simply wait (no polling loop), and `connected` is False for /health.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from events.format import CHANNEL_PREFIX, JobEvent, channel_for
+
+log = structlog.get_logger("events.hub")
+
+
+class Signal(Enum):
+    RESYNC = "resync"  # re-read the job from the database: events may have been missed
+
+
+Item = JobEvent | Signal
+
+MAILBOX_SIZE = 64
+CONFIRM_TIMEOUT = 2.0
+READ_TIMEOUT = 1.0
+
+
+@dataclass(eq=False)
+class Subscriber:
+    job_id: str
+    mailbox: asyncio.Queue[Item] = field(default_factory=lambda: asyncio.Queue(MAILBOX_SIZE))
+    overflows: int = 0
+    # True until subscribe() has seen its channel confirmed (or given up waiting). A
+    # confirmation that comes later means events may have been missed: the subscriber resyncs.
+    waiting: bool = True
+
+    def offer(self, item: Item) -> None:
+        try:
+            self.mailbox.put_nowait(item)
+        except asyncio.QueueFull:
+            # Too slow to keep up: drop the backlog, keep one marker that says "read the state".
+            self.overflows += 1
+            while not self.mailbox.empty():
+                self.mailbox.get_nowait()
+            self.mailbox.put_nowait(Signal.RESYNC)
+
+    async def get(self) -> Item:
+        return await self.mailbox.get()
+
+
+@dataclass(eq=False)
+class _Channel:
+    subscribers: set[Subscriber] = field(default_factory=set)
+    confirmed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class EventHub:
+    def __init__(self, redis_url: str, *, health_check_interval: int = 10) -> None:
+        self._client: Redis = Redis.from_url(
+            redis_url,
+            socket_connect_timeout=2.0,
+            socket_keepalive=True,
+            health_check_interval=health_check_interval,
+        )
+        self._channels: dict[str, _Channel] = {}
+        self._pubsub: PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+        self._lock = asyncio.Lock()  # orders SUBSCRIBE/UNSUBSCRIBE with (re)connection
+        self.reconnects = 0
+        self.delivered = 0
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._run(), name="event-hub-reader")
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+        await self._close_pubsub()
+        await self._client.aclose()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(c.subscribers) for c in self._channels.values())
+
+    @property
+    def channel_count(self) -> int:
+        return len(self._channels)
+
+    # --- subscribing -----------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, job_id: uuid.UUID | str) -> AsyncIterator[Subscriber]:
+        """A live subscription to one job's events, confirmed by Redis when this yields.
+
+        If Redis is down it yields anyway, after a short wait: the subscriber will get a RESYNC
+        once the hub is connected and the channel confirmed.
+        """
+        name = channel_for(job_id)
+        subscriber = Subscriber(str(job_id))
+        async with self._lock:
+            channel = self._channels.get(name)
+            if channel is None:
+                channel = self._channels[name] = _Channel()
+                await self._send("subscribe", name)
+            channel.subscribers.add(subscriber)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CONFIRM_TIMEOUT):
+                    await channel.confirmed.wait()
+            subscriber.waiting = False
+            yield subscriber
+        finally:
+            await asyncio.shield(self._leave(name, channel, subscriber))
+
+    async def _leave(self, name: str, channel: _Channel, subscriber: Subscriber) -> None:
+        async with self._lock:
+            channel.subscribers.discard(subscriber)
+            if not channel.subscribers and self._channels.get(name) is channel:
+                del self._channels[name]
+                await self._send("unsubscribe", name)
+
+    async def _send(self, command: str, name: str) -> None:
+        """SUBSCRIBE/UNSUBSCRIBE on the live connection; when there is none, the reader
+        subscribes to every channel in use as it reconnects."""
+        if self._pubsub is None or not self.connected:
+            return
+        try:
+            await getattr(self._pubsub, command)(name)
+        except (RedisError, OSError) as exc:
+            log.warning("hub.command_failed", command=command, error=type(exc).__name__)
+
+    # --- the reader ------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._connect()
+                attempt = 0
+                await self._read()
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
+            except Exception:
+                log.exception("hub.reader_crashed")  # a bug; keep serving after a pause
+                self._lost(None)
+            attempt += 1
+            await asyncio.sleep(_backoff(attempt))
+
+    async def _connect(self) -> None:
+        async with self._lock:
+            await self._close_pubsub()
+            pubsub = self._client.pubsub()
+            await pubsub.connect()
+            for channel in self._channels.values():
+                channel.confirmed.clear()
+            if self._channels:
+                await pubsub.subscribe(*self._channels)
+            self._pubsub = pubsub
+            self._connected.set()
+        log.info("hub.connected", channels=len(self._channels), reconnects=self.reconnects)
+
+    def _lost(self, exc: BaseException | None) -> None:
+        if self.connected:
+            self.reconnects += 1
+            log.warning("hub.disconnected", error=type(exc).__name__ if exc else "crash")
+        self._connected.clear()
+
+    async def _read(self) -> None:
+        assert self._pubsub is not None
+        pubsub = self._pubsub
+        while True:
+            message = await pubsub.get_message(timeout=READ_TIMEOUT)
+            if message is not None:
+                self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        raw_channel = message.get("channel")
+        if raw_channel is None:
+            return
+        name = raw_channel.decode() if isinstance(raw_channel, bytes) else str(raw_channel)
+        channel = self._channels.get(name)
+        if channel is None:
+            return
+        if kind == "subscribe":
+            channel.confirmed.set()
+            for subscriber in channel.subscribers:
+                if not subscriber.waiting:  # (re)subscribed after it went live: catch up
+                    subscriber.offer(Signal.RESYNC)
+        elif kind == "message" and name.startswith(CHANNEL_PREFIX):
+            try:
+                event = JobEvent.from_json(message["data"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("hub.bad_event", channel=name)
+                return
+            for subscriber in channel.subscribers:
+                subscriber.offer(event)
+            self.delivered += len(channel.subscribers)
+
+    async def _close_pubsub(self) -> None:
+        pubsub, self._pubsub = self._pubsub, None
+        if pubsub is not None:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+
+def _backoff(attempt: int, base: float = 0.1, cap: float = 5.0) -> float:
+    """Full-jitter exponential backoff, so many API processes do not reconnect in lockstep."""
+    return random.uniform(base, min(cap, base * 2**attempt))  # noqa: S311

@@ -1,0 +1,60 @@
+"""The Subscription root and the progress event type."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from events.format import JobEvent
+from resolvers.progress import job_progress
+from schema.enums import JobStatus, StageName, StageStatus
+from schema.types import AppInfo, media_url
+
+
+@strawberry.type(
+    description="Self-contained: built from the published message alone, so delivering it to "
+    "many subscribers costs no database read per subscriber."
+)
+class JobProgressEvent:
+    job_id: strawberry.ID
+    sequence: int = strawberry.field(description="Per job, strictly increasing.")
+    status: JobStatus
+    progress: int
+    stage: StageName | None
+    stage_status: StageStatus | None
+    stage_progress: int | None
+    message: str | None
+    video_url: str | None
+    error_message: str | None
+    at: datetime
+
+    @classmethod
+    def from_event(cls, event: JobEvent, public_url: str) -> JobProgressEvent:
+        return cls(
+            job_id=strawberry.ID(event.job_id),
+            sequence=event.sequence,
+            status=event.status,
+            progress=event.progress,
+            stage=event.stage,
+            stage_status=event.stage_status,
+            stage_progress=event.stage_progress,
+            message=event.message,
+            video_url=media_url(public_url, event.video_url),
+            error_message=event.error_message,
+            at=event.at,
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Snapshot first, then live; completes after a terminal status."
+    )
+    async def job_progress(
+        self, info: AppInfo, job_id: strawberry.ID
+    ) -> AsyncGenerator[JobProgressEvent, None]:
+        public_url = info.context.settings.public_url
+        async for event in job_progress(info.context, str(job_id)):
+            yield JobProgressEvent.from_event(event, public_url)

@@ -1,0 +1,297 @@
+"""jobProgress over real websockets on a real uvicorn, with real Redis and a real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import websockets
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_session_factory
+from db.models import Job, JobStatus
+from devserver.embedded_redis import EmbeddedRedis
+from events.format import JobEvent, channel_for
+from resolvers import progress
+from settings import Settings
+from tests.conftest import make_settings, reset_schema
+from tests.factories import create_job
+from tests.live import (
+    LEGACY_WS,
+    SUBSCRIBE,
+    TRANSPORT_WS,
+    graphql_socket,
+    live_server,
+    stalled_subscriber,
+)
+from tests.worker.conftest import make_worker
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def short(settings: Settings) -> Settings:
+    return settings.model_copy(update={"ad_seconds": 3.0})
+
+
+async def collect(client: Any, job_id: str) -> list[dict[str, Any]]:
+    op = await client.subscribe(SUBSCRIBE, {"id": job_id})
+    return [payload async for payload in client.results(op)]
+
+
+def assert_followed_to_completion(events: list[dict[str, Any]]) -> None:
+    sequences = [e["sequence"] for e in events]
+    assert sequences == sorted(set(sequences)), sequences
+    assert events[0]["status"] == "PENDING"  # the snapshot
+    assert events[-1]["status"] == "COMPLETED" and events[-1]["progress"] == 100
+    assert events[-1]["videoUrl"].endswith("/ad.mp4")
+    transitions = [
+        (e["stage"], e["stageStatus"])
+        for e in events[1:]
+        if e["stage"] and (e["stageStatus"] != "PROCESSING" or e["stageProgress"] == 0)
+    ]
+    expected: list[tuple[str, str]] = []
+    for stage in ("SCRIPT_GEN", "VOICE_GEN", "VIDEO_GEN", "COMPOSITING"):
+        expected += [(stage, "PROCESSING"), (stage, "COMPLETED")]
+    assert transitions == expected
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_follow_a_job_from_snapshot_to_completed(
+    settings: Settings, redis: aioredis.Redis, protocol: str
+) -> None:
+    async with live_server(short(settings)) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        async with graphql_socket(address, protocol) as client:
+            watcher = asyncio.create_task(collect(client, job["id"]))
+            await asyncio.sleep(0.3)  # subscribed and snapshot sent before work starts
+            worker = make_worker(short(settings))
+            try:
+                await asyncio.wait_for(worker.main(), 120)
+            finally:
+                await worker.close()
+            payloads = await asyncio.wait_for(watcher, 30)
+    assert all("errors" not in p for p in payloads), payloads
+    assert_followed_to_completion([p["data"]["jobProgress"] for p in payloads])
+
+
+async def test_finished_job_yields_its_snapshot_and_completes(
+    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
+) -> None:
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+            await http.post(
+                "/graphql",
+                json={"query": f'mutation {{ cancelJob(id: "{job["id"]}") {{ errors {{ code }} }} }}'},
+            )
+        async with graphql_socket(address, TRANSPORT_WS) as client:
+            payloads = await asyncio.wait_for(collect(client, job["id"]), 10)
+    assert [p["data"]["jobProgress"]["status"] for p in payloads] == ["CANCELLED"]
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+@pytest.mark.parametrize("job_id", [str(uuid.uuid4()), "nonsense"])
+async def test_unknown_job_ends_with_an_error_not_a_hang(
+    settings: Settings, redis: aioredis.Redis, protocol: str, job_id: str
+) -> None:
+    async with live_server(settings) as (address, _app):
+        async with graphql_socket(address, protocol) as client:
+            payloads = await asyncio.wait_for(collect(client, job_id), 10)
+    assert len(payloads) == 1
+    assert payloads[0]["errors"][0]["message"] == "job not found"
+
+
+async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplicated(
+    settings: Settings,
+    engine: AsyncEngine,
+    redis: aioredis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race: while the snapshot is read, the worker commits and publishes sequences 1-2
+    (the snapshot sees them) and then 3 (it does not). The client must get snapshot(2), 3."""
+    factory = create_session_factory(engine)
+    real_snapshot = progress.snapshot
+
+    async def publish(job_id: str, sequence: int, status: JobStatus) -> None:
+        async with factory() as session, session.begin():
+            await session.execute(
+                update(Job)
+                .where(Job.id == uuid.UUID(job_id))
+                .values(event_sequence=sequence, status=status)
+            )
+        event = JobEvent(job_id, sequence, status, sequence * 10, at=datetime_now())
+        await redis.publish(channel_for(job_id), event.to_json())
+
+    async def racing_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
+        await publish(str(job_id), 1, JobStatus.PROCESSING)
+        await publish(str(job_id), 2, JobStatus.PROCESSING)
+        await asyncio.sleep(0.2)  # both reach the hub's mailbox before we read
+        result = await real_snapshot(ctx, job_id)
+        await publish(str(job_id), 3, JobStatus.PROCESSING)
+        return result
+
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        monkeypatch.setattr(progress, "snapshot", racing_snapshot)
+        async with graphql_socket(address, TRANSPORT_WS) as client:
+            op = await client.subscribe(SUBSCRIBE, {"id": job["id"]})
+            results = client.results(op)
+            first = (await anext(results))["data"]["jobProgress"]
+            second = (await anext(results))["data"]["jobProgress"]
+            monkeypatch.setattr(progress, "snapshot", real_snapshot)
+            await publish(job["id"], 4, JobStatus.COMPLETED)
+            rest = [p["data"]["jobProgress"] async for p in results]
+    assert (first["sequence"], first["status"]) == (2, "PROCESSING")
+    assert second["sequence"] == 3
+    assert [e["sequence"] for e in rest] == [4] and rest[0]["status"] == "COMPLETED"
+
+
+def datetime_now() -> Any:
+    from db.types import utcnow
+
+    return utcnow()
+
+
+@pytest.mark.slow
+async def test_redis_restarted_mid_job(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    own = EmbeddedRedis().start()  # this test restarts it
+    try:
+        settings = make_settings(database_url, own.url, tmp_path, ad_seconds=8.0)
+        async with live_server(settings) as (address, app):
+            async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+                job = await create_job(http)
+            async with graphql_socket(address, TRANSPORT_WS) as client:
+                watcher = asyncio.create_task(collect(client, job["id"]))
+                worker = make_worker(settings, burst=False)
+                running = asyncio.create_task(worker.main())
+                try:
+                    await asyncio.sleep(2.5)  # mid-job
+                    own.stop()
+                    await asyncio.sleep(1.5)
+                    assert not app.state.services.hub.connected
+                    own.start()
+                    payloads = await asyncio.wait_for(watcher, 120)
+                finally:
+                    running.cancel()
+                    await worker.close()
+            assert app.state.services.hub.reconnects >= 1
+    finally:
+        own.close()
+    events = [p["data"]["jobProgress"] for p in payloads]
+    assert events[-1]["status"] == "COMPLETED"
+    sequences = [e["sequence"] for e in events]
+    assert sequences == sorted(set(sequences))
+
+
+async def test_slow_subscriber_does_not_delay_a_fast_one(
+    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
+) -> None:
+    events, size = 3000, 16_000  # ~48 MB in all: far more than socket buffers hold
+    async with live_server(settings) as (address, app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        job_id = job["id"]
+        # The slow client subscribes and then never reads its socket again.
+        slow = stalled_subscriber(address, SUBSCRIBE, {"id": job_id})
+        await slow.__aenter__()
+        async with graphql_socket(address, TRANSPORT_WS) as fast:
+            op = await fast.subscribe(SUBSCRIBE, {"id": job_id})
+            results = fast.results(op)
+            await anext(results)  # snapshot
+            hub = app.state.services.hub
+            subscribers = [s for c in hub._channels.values() for s in c.subscribers]
+            assert len(subscribers) == 2
+            # The database says where it ends, so a subscriber that resyncs finds the end too.
+            factory = create_session_factory(engine)
+            async with factory() as session, session.begin():
+                await session.execute(
+                    update(Job)
+                    .where(Job.id == uuid.UUID(job_id))
+                    .values(status=JobStatus.COMPLETED, event_sequence=events)
+                )
+            padding = "x" * size
+            peak = [0]
+
+            async def sample() -> None:
+                while True:
+                    peak[0] = max(peak[0], *(s.mailbox.qsize() for s in subscribers))
+                    await asyncio.sleep(0.01)
+
+            sampler = asyncio.create_task(sample())
+            for sequence in range(1, events + 1):
+                status = JobStatus.COMPLETED if sequence == events else JobStatus.PROCESSING
+                event = JobEvent(job_id, sequence, status, 50, at=datetime_now(), message=padding)
+                await redis.publish(channel_for(job_id), event.to_json())
+            received = [p["data"]["jobProgress"] async for p in results]
+            sampler.cancel()
+        await slow.__aexit__(None, None, None)
+    assert received[-1]["sequence"] == events and received[-1]["status"] == "COMPLETED"
+    # The slow one never held more than its bounded mailbox: it overflowed into a resync.
+    assert peak[0] <= 64
+    assert max(s.overflows for s in subscribers) > 0
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_bad_key_is_refused_and_other_owners_jobs_are_not_found(
+    engine: AsyncEngine, database_url: str, redis_url: str, redis: aioredis.Redis, tmp_path: Path, protocol: str
+) -> None:
+    settings = make_settings(database_url, redis_url, tmp_path, api_keys="ka:alice,kb:bob")
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers={"Authorization": "Bearer ka"}) as http:
+            job = await create_job(http)
+        async with websockets.connect(f"ws://{address}/graphql", subprotocols=[protocol]) as raw:  # type: ignore[list-item]
+            await raw.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}}))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(raw.recv(), 5)
+            if protocol == TRANSPORT_WS:
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        async with graphql_socket(address, protocol, {"authorization": "Bearer kb"}) as bob:
+            payloads = await asyncio.wait_for(collect(bob, job["id"]), 10)
+            assert payloads[0]["errors"][0]["message"] == "job not found"
+        async with graphql_socket(address, protocol, {"authorization": "Bearer ka"}) as alice:
+            op = await alice.subscribe(SUBSCRIBE, {"id": job["id"]})
+            first = await anext(alice.results(op))
+            assert first["data"]["jobProgress"]["status"] == "PENDING"
+
+
+async def test_unsubscribe_and_disconnect_free_everything(
+    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
+) -> None:
+    async with live_server(settings) as (address, app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            jobs = [await create_job(http) for _ in range(3)]
+        hub = app.state.services.hub
+        tasks_before = len(asyncio.all_tasks())
+        for _round in range(20):
+            async with graphql_socket(address, TRANSPORT_WS) as client:
+                ops = [await client.subscribe(SUBSCRIBE, {"id": j["id"]}) for j in jobs]
+                for op in ops:
+                    await anext(client.results(op))  # snapshot: subscribed for real
+                assert hub.subscriber_count == 3
+                await client.stop(ops[0])
+                # the others end with the socket
+        async with asyncio.timeout(5):
+            while hub.subscriber_count or hub.channel_count:
+                await asyncio.sleep(0.05)
+        gc.collect()
+        await asyncio.sleep(0.2)
+        assert len(asyncio.all_tasks()) <= tasks_before
+        clients = await redis.client_list()
+        pubsub_clients = [c for c in clients if int(c.get("sub", 0)) or int(c.get("psub", 0)) or c.get("cmd") in ("subscribe", "unsubscribe")]
+        channels = await redis.pubsub_channels("job_events:*")
+    assert hub.subscriber_count == 0 and hub.channel_count == 0
+    assert channels == []
+    assert len(pubsub_clients) <= 1

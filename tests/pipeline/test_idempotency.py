@@ -1,0 +1,32 @@
+"""Stages run again after a crash overwrite their own outputs and leave no temporary files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.files import TEMP_PREFIX
+from pipeline.spec import no_progress
+from pipeline.stages import OFFLINE_STAGES
+from pipeline.templates import STAGE_ORDER
+
+from .conftest import make_spec, probe, temp_files
+
+
+@pytest.mark.slow
+async def test_every_stage_can_run_twice(tmp_path: Path) -> None:
+    spec = make_spec(tmp_path / "job", total_seconds=4.0)
+    spec.work_dir.mkdir(parents=True)
+    # Debris of a crashed earlier attempt: a half-written output under a temporary name.
+    (spec.work_dir / f"{TEMP_PREFIX}deadbeef-ad.mp4").write_bytes(b"partial")
+    completed: dict[str, dict[str, object]] = {}
+    for name in STAGE_ORDER:
+        first = await OFFLINE_STAGES[name](spec, completed, no_progress)
+        second = await OFFLINE_STAGES[name](spec, completed, no_progress)
+        assert first.outputs == second.outputs
+        assert first.provider == second.provider
+        completed[name.value] = second.outputs
+    assert temp_files(spec.work_dir) == []
+    result = probe(spec.work_dir / "ad.mp4")
+    assert result.duration == pytest.approx(4.0, abs=0.1)
