@@ -186,7 +186,7 @@ class EventHub:
         async with self._lock:
             await self._close_pubsub()
             pubsub = self._client.pubsub()
-            await pubsub.connect()
+            await pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
             for channel in self._channels.values():
                 channel.confirmed.clear()
             if self._channels:
@@ -237,7 +237,7 @@ class EventHub:
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is not None:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
 
 
 def _backoff(attempt: int, base: float = 0.1, cap: float = 5.0) -> float:

@@ -59,6 +59,4 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
-    )
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -61,6 +61,7 @@ class GraphQLSocket:
         self.socket = socket
         self.protocol = protocol
         self._ids = itertools.count(1)
+        self._pending: dict[str, list[dict[str, Any]]] = {}  # messages of other operations
 
     async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         await self.send({"type": "connection_init", "payload": payload or {}})
@@ -81,7 +82,9 @@ class GraphQLSocket:
     async def subscribe(self, query: str, variables: dict[str, Any]) -> str:
         op_id = str(next(self._ids))
         kind = "subscribe" if self.protocol == TRANSPORT_WS else "start"
-        await self.send({"id": op_id, "type": kind, "payload": {"query": query, "variables": variables}})
+        await self.send(
+            {"id": op_id, "type": kind, "payload": {"query": query, "variables": variables}}
+        )
         return op_id
 
     async def stop(self, op_id: str) -> None:
@@ -92,8 +95,10 @@ class GraphQLSocket:
         """Each result payload of one operation until the server completes it."""
         data_type = "next" if self.protocol == TRANSPORT_WS else "data"
         while True:
-            message = await self.receive(timeout)
+            pending = self._pending.get(op_id)
+            message = pending.pop(0) if pending else await self.receive(timeout)
             if message.get("id") != op_id:
+                self._pending.setdefault(message.get("id", ""), []).append(message)
                 continue
             if message["type"] == "complete":
                 return
@@ -152,7 +157,11 @@ async def stalled_subscriber(
     await reader.readuntil(b"\r\n\r\n")
     writer.write(_client_frame(json.dumps({"type": "connection_init", "payload": {}})))
     await reader.read(64)  # connection_ack
-    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
+    subscribe = {
+        "id": "1",
+        "type": "subscribe",
+        "payload": {"query": query, "variables": variables},
+    }
     writer.write(_client_frame(json.dumps(subscribe)))
     await writer.drain()
     try:

@@ -1,55 +1,97 @@
-"""Probing rendered MP4s with PyAV (there is no ffprobe here): what a viewer would notice."""
+"""Inspecting what the pipeline leaves behind, as a viewer or an operator would notice it:
+the MP4 probed with PyAV (there is no ffprobe here), temporary files, and child processes."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image, ImageChops, ImageStat
+
+from pipeline.files import TEMP_PREFIX
 
 
-@dataclass(frozen=True)
+@dataclass
 class Probe:
     duration: float
     width: int
     height: int
     video_codec: str
-    audio_codec: str
     pix_fmt: str
-    audio_rms: float
+    audio_codec: str
+    audio_rms: float  # 0..1
+    frames: dict[float, Image.Image]
 
 
-def probe(path: Path) -> Probe:
+def probe(path: Path, sample_times: tuple[float, ...] = ()) -> Probe:
+    """Container facts, the audio's RMS level and the frames shown at `sample_times`."""
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0]
-        assert container.duration is not None
-        duration = container.duration / 1_000_000
-        samples = [
-            frame.to_ndarray().astype(np.float64).ravel() for frame in container.decode(audio)
-        ]
-    pcm = np.concatenate(samples)
-    return Probe(
-        duration=duration,
-        width=video.codec_context.width,
-        height=video.codec_context.height,
-        video_codec=video.codec_context.name,
-        audio_codec=audio.codec_context.name,
-        pix_fmt=video.codec_context.pix_fmt or "",
-        audio_rms=float(np.sqrt(np.mean(pcm**2))),
-    )
-
-
-def frame_at(path: Path, seconds: float) -> np.ndarray:
-    """The RGB frame shown at `seconds`."""
+        duration = float(container.duration or 0) / av.time_base
+        facts = (video.width, video.height, video.codec_context.name, video.format.name)
+        audio_codec = audio.codec_context.name
+        frames: dict[float, Image.Image] = {}
+        wanted = sorted(sample_times)
+        for frame in container.decode(video=0):
+            if not wanted:
+                break
+            if frame.time is not None and frame.time >= wanted[0]:
+                frames[wanted.pop(0)] = frame.to_image()  # type: ignore[no-untyped-call]
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        for frame in container.decode(stream):
-            if frame.time is not None and frame.time >= seconds:
-                return frame.to_ndarray(format="rgb24")
-    raise AssertionError(f"no frame at {seconds}s")
+        chunks = [
+            audio_frame.to_ndarray().astype(np.float64).ravel()
+            for audio_frame in container.decode(audio=0)
+        ]
+    pcm = np.concatenate(chunks) if chunks else np.zeros(1)
+    rms = float(np.sqrt(np.mean(pcm**2)))
+    return Probe(duration, *facts, audio_codec, rms, frames)
 
 
-def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
+def frame_difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference per channel, 0..255."""
+    stat = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB")))
+    return sum(stat.mean) / 3
+
+
+def temp_files(directory: Path) -> list[Path]:
+    """Temporary outputs (written, then renamed into place) left in `directory`."""
+    return [p for p in directory.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+def _processes() -> list[tuple[int, dict[str, str], str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        found.append((int(entry.name), fields, cmdline))
+    return found
+
+
+def child_processes(name: str) -> list[tuple[int, str]]:
+    """Children of this process whose command mentions `name`, with their state (Z = zombie)."""
+    me = str(os.getpid())
+    return [
+        (pid, fields.get("State", "?").strip()[:1])
+        for pid, fields, cmdline in _processes()
+        if fields.get("PPid", "").strip() == me
+        and (name in cmdline or name in fields.get("Name", ""))
+    ]
+
+
+def processes_working_in(directory: Path) -> list[int]:
+    """Live processes (any parent) whose command line mentions `directory`."""
+    return [
+        pid
+        for pid, fields, cmdline in _processes()
+        if str(directory) in cmdline and not fields.get("State", "").startswith("Z")
+    ]

@@ -17,10 +17,14 @@ from redis.asyncio import Redis
 
 LEASE_PREFIX = "adreel:lease:"
 
-# Renew only while we still hold it (another worker may have taken over after a long stall).
+# Renew while we hold it; take it back if it vanished (Redis restarted without persistence);
+# never take it from another worker (one may have taken over after a long stall).
 _RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+elseif not holder then
+  return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0
 end
 return 0
 """

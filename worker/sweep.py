@@ -45,6 +45,10 @@ async def sweep(state: WorkerState) -> int:
         key = str(job_id)
         if await lease_alive(redis, key):
             continue
+        if status == JobStatus.PROCESSING and updated_at >= settled:
+            # Moved within the lease period: its worker is most likely alive and will renew
+            # (or re-take, after a Redis restart) its lease. Look again next pass.
+            continue
         # No live worker holds it. A leftover in-progress marker means its worker died: clear
         # it so the queued run is taken again now instead of when the marker expires.
         if updated_at < settled and await redis.delete(in_progress_key_prefix + key):

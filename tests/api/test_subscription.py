@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import uuid
@@ -22,7 +23,7 @@ from devserver.embedded_redis import EmbeddedRedis
 from events.format import JobEvent, channel_for
 from resolvers import progress
 from settings import Settings
-from tests.conftest import make_settings, reset_schema
+from tests.conftest import make_settings
 from tests.factories import create_job
 from tests.live import (
     LEGACY_WS,
@@ -91,7 +92,9 @@ async def test_finished_job_yields_its_snapshot_and_completes(
             job = await create_job(http)
             await http.post(
                 "/graphql",
-                json={"query": f'mutation {{ cancelJob(id: "{job["id"]}") {{ errors {{ code }} }} }}'},
+                json={
+                    "query": f'mutation {{ cancelJob(id: "{job["id"]}") {{ errors {{ code }} }} }}'
+                },
             )
         async with graphql_socket(address, TRANSPORT_WS) as client:
             payloads = await asyncio.wait_for(collect(client, job["id"]), 10)
@@ -103,9 +106,11 @@ async def test_finished_job_yields_its_snapshot_and_completes(
 async def test_unknown_job_ends_with_an_error_not_a_hang(
     settings: Settings, redis: aioredis.Redis, protocol: str, job_id: str
 ) -> None:
-    async with live_server(settings) as (address, _app):
-        async with graphql_socket(address, protocol) as client:
-            payloads = await asyncio.wait_for(collect(client, job_id), 10)
+    async with (
+        live_server(settings) as (address, _app),
+        graphql_socket(address, protocol) as client,
+    ):
+        payloads = await asyncio.wait_for(collect(client, job_id), 10)
     assert len(payloads) == 1
     assert payloads[0]["errors"][0]["message"] == "job not found"
 
@@ -185,7 +190,8 @@ async def test_redis_restarted_mid_job(
                     payloads = await asyncio.wait_for(watcher, 120)
                 finally:
                     running.cancel()
-                    await worker.close()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker.close()
             assert app.state.services.hub.reconnects >= 1
     finally:
         own.close()
@@ -245,14 +251,23 @@ async def test_slow_subscriber_does_not_delay_a_fast_one(
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_bad_key_is_refused_and_other_owners_jobs_are_not_found(
-    engine: AsyncEngine, database_url: str, redis_url: str, redis: aioredis.Redis, tmp_path: Path, protocol: str
+    engine: AsyncEngine,
+    database_url: str,
+    redis_url: str,
+    redis: aioredis.Redis,
+    tmp_path: Path,
+    protocol: str,
 ) -> None:
     settings = make_settings(database_url, redis_url, tmp_path, api_keys="ka:alice,kb:bob")
     async with live_server(settings) as (address, _app):
-        async with httpx.AsyncClient(base_url=f"http://{address}", headers={"Authorization": "Bearer ka"}) as http:
+        async with httpx.AsyncClient(
+            base_url=f"http://{address}", headers={"Authorization": "Bearer ka"}
+        ) as http:
             job = await create_job(http)
         async with websockets.connect(f"ws://{address}/graphql", subprotocols=[protocol]) as raw:  # type: ignore[list-item]
-            await raw.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}}))
+            await raw.send(
+                json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}})
+            )
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 while True:
                     await asyncio.wait_for(raw.recv(), 5)
@@ -290,7 +305,13 @@ async def test_unsubscribe_and_disconnect_free_everything(
         await asyncio.sleep(0.2)
         assert len(asyncio.all_tasks()) <= tasks_before
         clients = await redis.client_list()
-        pubsub_clients = [c for c in clients if int(c.get("sub", 0)) or int(c.get("psub", 0)) or c.get("cmd") in ("subscribe", "unsubscribe")]
+        pubsub_clients = [
+            c
+            for c in clients
+            if int(c.get("sub", 0))
+            or int(c.get("psub", 0))
+            or c.get("cmd") in ("subscribe", "unsubscribe")
+        ]
         channels = await redis.pubsub_channels("job_events:*")
     assert hub.subscriber_count == 0 and hub.channel_count == 0
     assert channels == []

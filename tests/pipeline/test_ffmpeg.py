@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,9 @@ from pipeline.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from pipeline.templates import STAGE_ORDER, StageName
+from tests.probe import child_processes, temp_files
 
-from .conftest import child_processes, make_spec, temp_files
+from .conftest import make_spec
 
 
 async def test_failing_ffmpeg_raises_with_stderr_tail(tmp_path: Path) -> None:
@@ -60,7 +62,7 @@ async def test_cancel_kills_ffmpeg(tmp_path: Path) -> None:
 @pytest.mark.slow
 async def test_cancelling_compositing_leaves_no_process_or_partial_file(tmp_path: Path) -> None:
     spec = make_spec(tmp_path / "job", total_seconds=30.0)
-    completed = {}
+    completed: dict[str, dict[str, Any]] = {}
     for name in STAGE_ORDER[:3]:
         completed[name.value] = (await OFFLINE_STAGES[name](spec, completed, no_progress)).outputs
     task = asyncio.create_task(composite(spec, completed, no_progress))

@@ -10,8 +10,9 @@ from pipeline.files import TEMP_PREFIX
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from pipeline.templates import STAGE_ORDER
+from tests.probe import probe, temp_files
 
-from .conftest import make_spec, probe, temp_files
+from .conftest import make_spec
 
 
 @pytest.mark.slow

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.templates import AspectRatio, Style
+from tests.probe import frame_difference, probe, temp_files
 
-from .conftest import frame_difference, make_spec, probe, run_pipeline, temp_files
+from .conftest import make_spec, run_pipeline
 
 
 @pytest.mark.slow

@@ -18,8 +18,9 @@ from pipeline.voice import (
     voice_window,
     wav_seconds,
 )
+from tests.probe import temp_files
 
-from .conftest import make_spec, temp_files
+from .conftest import make_spec
 
 LONG_LINE = (
     "Extraordinary craftsmanship, meticulously engineered, unquestionably sophisticated, "
@@ -32,7 +33,7 @@ def rms(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         assert wav.getnchannels() == 1 and wav.getsampwidth() == 2
         samples = array.array("h", wav.readframes(wav.getnframes()))
-    return (sum(s * s for s in samples) / len(samples)) ** 0.5 / 32768
+    return float((sum(s * s for s in samples) / len(samples)) ** 0.5 / 32768)
 
 
 async def test_voiceovers_fit_their_scenes_and_are_audible(tmp_path: Path) -> None:

@@ -16,35 +16,15 @@ from db.engine import create_engine
 from db.models import JobStatus, StageStatus
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from pipeline.files import TEMP_PREFIX
 from pipeline.templates import StageName
 from settings import Settings
 from tests.conftest import make_settings
 from tests.factories import gql, image_bytes, job_input, upload
+from tests.probe import processes_working_in, temp_files
 from tests.worker.conftest import load, make_worker, run_worker, wait_for
 
 CANCEL = "mutation($id: ID!){ cancelJob(id: $id){ job { status } errors { code } } }"
 RETRY = "mutation($id: ID!){ retryJob(id: $id){ job { status } errors { code } } }"
-
-
-def children_working_in(directory: Path) -> list[int]:
-    """Live processes whose command line mentions `directory` (ffmpeg, espeak children)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state = (entry / "stat").read_text().split(") ")[-1].split()[0]
-        except OSError:
-            continue
-        if str(directory) in cmdline and state != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def leftovers(directory: Path) -> list[Path]:
-    return [p for p in directory.rglob("*") if p.name.startswith(TEMP_PREFIX)]
 
 
 async def stage_status(engine: AsyncEngine, job_id: str, name: StageName) -> StageStatus:
@@ -96,14 +76,14 @@ async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
 
         async def compositing() -> bool:
             status = await stage_status(engine, job_id, StageName.COMPOSITING)
-            return status == StageStatus.PROCESSING and bool(children_working_in(work_dir))
+            return status == StageStatus.PROCESSING and bool(processes_working_in(work_dir))
 
         await wait_for(compositing, timeout=60)
         payload = (await gql(api, CANCEL, {"id": job_id}))["data"]["cancelJob"]
         assert payload == {"job": {"status": "CANCELLED"}, "errors": []}
 
         async def stopped() -> bool:
-            return not children_working_in(work_dir)
+            return not processes_working_in(work_dir)
 
         await wait_for(stopped, timeout=10)
         await asyncio.wait_for(running, timeout=30)  # burst worker: the aborted job ended
@@ -114,7 +94,7 @@ async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
     assert row.status == JobStatus.CANCELLED and row.video_url is None
     assert stages[3].status == StageStatus.SKIPPED
     assert not (work_dir / "ad.mp4").exists()
-    assert leftovers(work_dir) == []
+    assert temp_files(work_dir) == []
 
 
 @pytest.mark.slow
@@ -166,5 +146,5 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
     assert after[3].completed_at is not None and after[3].started_at != before[3].started_at
     outputs = [p for p in work_dir.iterdir() if p.suffix == ".mp4"]
     assert [p.name for p in outputs] == ["ad.mp4"]
-    assert leftovers(work_dir) == []
-    assert children_working_in(work_dir) == []
+    assert temp_files(work_dir) == []
+    assert processes_working_in(work_dir) == []

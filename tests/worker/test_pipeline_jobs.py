@@ -15,7 +15,7 @@ from db.models import JobStatus, StageStatus
 from events.format import channel_for
 from settings import Settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
-from tests.probe import frame_at, mean_difference, probe
+from tests.probe import frame_difference, probe
 from tests.worker.conftest import SHORT_AD_SECONDS, load, run_worker
 
 SIZES = {"PORTRAIT": (1080, 1920), "SQUARE": (1080, 1080), "LANDSCAPE": (1920, 1080)}
@@ -84,11 +84,11 @@ async def test_full_thirty_second_ad_with_events_in_order(
     path = video_path(settings, row.video_url or "")
     assert_watchable(path, 30.0, (1080, 1920))
     # Frames of different scenes differ (scene 1 at 3 s, 2 at 11 s, 3 at 19 s, end card at 27 s).
-    frames = [frame_at(path, t) for t in (3, 11, 19, 27)]
-    for a, b in itertools.pairwise(frames):
-        assert mean_difference(a, b) > 5
+    frames = probe(path, (3, 11, 19, 27)).frames
+    for a, b in itertools.pairwise(frames.values()):
+        assert frame_difference(a, b) > 5
 
-    sequences = [e["sequence"] for e in events]
+    sequences = [int(str(e["sequence"])) for e in events]
     assert sequences == sorted(set(sequences)), "sequence must strictly increase"
     assert sequences[-1] == row.event_sequence
     # Every stage change, in order: progress events (processing, > 0 %) aside.
