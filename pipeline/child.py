@@ -9,13 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 LineFn = Callable[[str], Awaitable[None]]
 STDERR_TAIL_LINES = 20
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, a child that gets SIGKILL when the worker dies, even by SIGKILL (which no
+    cleanup code sees): a killed worker then leaves no ffmpeg rendering for nobody."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded in the parent: the child only calls it
+    prctl = libc.prctl
+
+    def set_pdeathsig() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return set_pdeathsig
+
+
+_PREEXEC = _die_with_parent()
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ async def run_child(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **env} if env else None,
+        preexec_fn=_PREEXEC,  # prctl only: async-signal-safe
     )
     out: deque[str] = deque(maxlen=keep_stdout)
     err: deque[str] = deque(maxlen=STDERR_TAIL_LINES)

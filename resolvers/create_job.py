@@ -14,6 +14,7 @@ import structlog
 
 from db.models import MAX_CTA, MAX_PRODUCT_NAME, Job
 from events.queue import RedisError, enqueue_run_job
+from pipeline.script import CTA_MAX_WORDS
 from pipeline.templates import AspectRatio, Style
 from resolvers import uploads
 from resolvers.context import Context
@@ -63,6 +64,13 @@ async def create_job(
     product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
     errors += [error] if error else []
     cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
+    if error is None and len(cta_text.split()) > CTA_MAX_WORDS:
+        # The end card and the voiceover must carry the whole call-to-action.
+        error = FieldError(
+            TOO_LONG,
+            f"ctaText has {len(cta_text.split())} words; at most {CTA_MAX_WORDS}",
+            ("input", "ctaText"),
+        )
     errors += [error] if error else []
     image: uploads.CheckedImage | None = None
     if request.product_image is not None:

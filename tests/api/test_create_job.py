@@ -60,6 +60,7 @@ async def test_default_aspect_ratio_is_portrait(client: httpx.AsyncClient) -> No
         ({"productName": "x" * 121}, ["input", "productName"], "TOO_LONG"),
         ({"ctaText": ""}, ["input", "ctaText"], "REQUIRED"),
         ({"ctaText": "y" * 61}, ["input", "ctaText"], "TOO_LONG"),
+        ({"ctaText": "a b c d e f g h i j k"}, ["input", "ctaText"], "TOO_LONG"),
     ],
 )
 async def test_text_validation_errors_name_the_field_and_persist_nothing(

@@ -128,6 +128,11 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
         victim.wait()
         stack.workers.remove(victim)
 
+        async def orphans_gone() -> bool:  # its ffmpeg died with it
+            return not processes_working_in(work_dir)
+
+        await wait_for(orphans_gone, timeout=5)
+
         stack.start_worker()
 
         async def finished() -> bool:
