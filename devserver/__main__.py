@@ -9,14 +9,15 @@ demo:  the same stack, then one real job through the GraphQL API with a sample p
 from __future__ import annotations
 
 import argparse
-import json
+import asyncio
 import signal
 import sys
+import tempfile
 import time
-from typing import Any
+from pathlib import Path
 
-import httpx
-
+from cli.client import Client, GraphQLError
+from cli.progress import follow
 from devserver.sample import sample_product_png
 from devserver.stack import Stack
 from settings import Settings
@@ -24,10 +25,6 @@ from settings import Settings
 CREATE = """
 mutation Create($input: CreateJobInput!) {
   createJob(input: $input) { job { id status } errors { field code message } }
-}"""
-STATUS = """
-query Status($id: ID!) {
-  job(id: $id) { status progress videoUrl errorMessage stages { name status progress provider } }
 }"""
 
 
@@ -45,71 +42,53 @@ def serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _post(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    response.raise_for_status()
-    body: dict[str, Any] = response.json()
-    if body.get("errors"):
-        raise RuntimeError(body["errors"][0]["message"])
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def demo(settings: Settings, host: str, port: int, timeout: float) -> int:
-    with (
-        Stack(settings, host=host, port=port, quiet=True) as stack,
-        httpx.Client(base_url=stack.url, timeout=30) as client,
-    ):
-        operations = {
-            "query": CREATE,
-            "variables": {
-                "input": {
-                    "productName": "Aurora Cold Brew",
-                    "style": "LUXURY",
-                    "ctaText": "Order yours today",
-                    "aspectRatio": "PORTRAIT",
-                    "productImage": None,
-                }
-            },
-        }
-        response = client.post(
-            "/graphql",
-            data={
-                "operations": json.dumps(operations),
-                "map": json.dumps({"0": ["variables.input.productImage"]}),
-            },
-            files={"0": ("aurora.png", sample_product_png(), "image/png")},
-            headers={"Apollo-Require-Preflight": "true"},
-        )
-        response.raise_for_status()
-        payload = response.json()["data"]["createJob"]
+async def _create_and_follow(stack: Stack, settings: Settings) -> int:
+    async with Client(stack.url) as client:
+        with tempfile.TemporaryDirectory() as scratch:
+            photo = Path(scratch) / "aurora.png"
+            photo.write_bytes(sample_product_png())
+            data = await client.execute(
+                CREATE,
+                {
+                    "input": {
+                        "productName": "Aurora Cold Brew",
+                        "style": "LUXURY",
+                        "ctaText": "Order yours today",
+                        "aspectRatio": "PORTRAIT",
+                        "productImage": None,
+                    }
+                },
+                files={"input.productImage": photo},
+            )
+        payload = data["createJob"]
         if payload["errors"]:
             print(f"createJob refused: {payload['errors']}", file=sys.stderr)
             return 1
         job_id = payload["job"]["id"]
-        print(f"job {job_id} created; following it…", flush=True)
+        print(f"job {job_id} created; following it live (jobProgress subscription)", flush=True)
         started = time.monotonic()
-        last = ""
-        while True:
-            job = _post(client, STATUS, {"id": job_id})["job"]
-            line = "  ".join(f"{s['name'].lower()} {s['progress']:>3}%" for s in job["stages"])
-            if line != last:
-                print(f"  [{job['status'].lower():>10}] {line}", flush=True)
-                last = line
-            if job["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
-                break
-            if time.monotonic() - started > timeout:
-                print(f"timed out after {timeout:.0f}s", file=sys.stderr)
-                return 1
-            time.sleep(0.25)
-        if job["status"] != "COMPLETED":
-            print(f"job {job['status']}: {job['errorMessage']}", file=sys.stderr)
-            return 1
-        path = settings.media_root / job["videoUrl"].removeprefix("/media/")
-        print(f"done in {time.monotonic() - started:.1f}s")
-        print(f"MP4:  {path}")
-        print(f"URL:  {stack.url}{job['videoUrl']}  (while the server runs: make serve)")
+        last = await follow(client, job_id)
+    if last.get("status") != "COMPLETED":
+        print(f"job {last.get('status')}: {last.get('errorMessage')}", file=sys.stderr)
+        return 1
+    video_url = last["videoUrl"]
+    path = settings.media_root / video_url.removeprefix(stack.url).removeprefix("/media/")
+    print(f"done in {time.monotonic() - started:.1f}s")
+    print(f"MP4:  {path}")
+    print(f"URL:  {stack.url}{video_url}  (served while the server runs: make serve)")
     return 0
+
+
+def demo(settings: Settings, host: str, port: int, timeout: float) -> int:
+    with Stack(settings, host=host, port=port, quiet=True) as stack:
+        try:
+            return asyncio.run(asyncio.wait_for(_create_and_follow(stack, settings), timeout))
+        except TimeoutError:
+            print(f"timed out after {timeout:.0f}s", file=sys.stderr)
+            return 1
+        except GraphQLError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
 
 
 def main() -> int:
