@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo migrate schema bench-render clean
+.PHONY: install test lint typecheck serve demo migrate schema bench-render bench-subscriptions clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -51,6 +51,9 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 bench-render: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.render $(BENCH_ARGS)
+
+bench-subscriptions: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.subscriptions $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     services = Services(
         settings=settings,
         session_factory=create_session_factory(engine),
-        redis=arq_redis(settings.redis_url),
+        redis=arq_redis(settings.redis_url, client_name="adreel-api"),
         hub=EventHub(settings.redis_url),
     )
     schema = build_schema(

@@ -6,14 +6,17 @@ nothing else reads `os.environ`. Every field is documented in `.env.example`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL_OWNER = "local"
+# Per stage: `hosted` needs the provider's key; `auto` is hosted when the key is set.
+ProviderChoice = Literal["auto", "offline", "hosted"]
 
 
 class Settings(BaseSettings):
@@ -56,6 +59,37 @@ class Settings(BaseSettings):
     worker_sweep_interval_seconds: float = Field(default=10.0, gt=0)
     # Length of the rendered ad. 30 is the product; tests and previews use shorter renders.
     ad_seconds: float = Field(default=30.0, gt=0, le=30.0)
+    # Hosted providers (README "Providers"). Keys are secrets: never logged, stored or returned.
+    script_provider: ProviderChoice = "auto"
+    voice_provider: ProviderChoice = "auto"
+    video_provider: ProviderChoice = "auto"
+    fallback_to_offline: bool = True
+    provider_max_retries: int = Field(default=2, ge=0, le=10)
+    provider_retry_base_seconds: float = Field(default=0.5, gt=0)
+    anthropic_api_key: SecretStr = SecretStr("")
+    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_base_url: str = "https://api.anthropic.com"
+    anthropic_max_tokens: int = Field(default=2048, ge=256)
+    anthropic_timeout_seconds: float = Field(default=60.0, gt=0)
+    openai_api_key: SecretStr = SecretStr("")
+    openai_base_url: str = "https://api.openai.com/v1"
+    tts_model: str = "tts-1"
+    tts_timeout_seconds: float = Field(default=60.0, gt=0)
+    tts_concurrency: int = Field(default=4, gt=0)
+    replicate_api_token: SecretStr = SecretStr("")
+    replicate_base_url: str = "https://api.replicate.com"
+    replicate_video_model: str = "wavespeedai/wan-2.1-i2v-480p"
+    replicate_image_input: str = "image"
+    replicate_concurrency: int = Field(default=3, gt=0)
+    replicate_timeout_seconds: float = Field(default=30.0, gt=0)
+    replicate_prediction_timeout_seconds: float = Field(default=600.0, gt=0)
+    replicate_poll_seconds: float = Field(default=1.0, gt=0)
+    replicate_estimated_predict_seconds: float = Field(default=60.0, ge=0)
+    # Prices in USD, used for every recorded cost and for estimateCost.
+    price_claude_input_per_mtok: Decimal = Field(default=Decimal("3.00"), ge=0)
+    price_claude_output_per_mtok: Decimal = Field(default=Decimal("15.00"), ge=0)
+    price_tts_per_mchar: Decimal = Field(default=Decimal("15.00"), ge=0)
+    price_video_per_second: Decimal = Field(default=Decimal("0.0014"), ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -69,6 +103,23 @@ class Settings(BaseSettings):
     def _check_api_keys(cls, value: SecretStr) -> SecretStr:
         _parse_api_keys(value.get_secret_value())  # fail at start-up, never echoing the keys
         return value
+
+    @model_validator(mode="after")
+    def _hosted_needs_its_key(self) -> Self:
+        needs = (
+            ("SCRIPT_PROVIDER", self.script_provider, "ANTHROPIC_API_KEY", self.anthropic_api_key),
+            ("VOICE_PROVIDER", self.voice_provider, "OPENAI_API_KEY", self.openai_api_key),
+            (
+                "VIDEO_PROVIDER",
+                self.video_provider,
+                "REPLICATE_API_TOKEN",
+                self.replicate_api_token,
+            ),
+        )
+        for setting, choice, key_name, key in needs:
+            if choice == "hosted" and not key.get_secret_value():
+                raise ValueError(f"{setting}=hosted needs {key_name}")
+        return self
 
     @cached_property
     def owners_by_key(self) -> dict[str, str]:

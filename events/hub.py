@@ -45,6 +45,7 @@ class Signal(Enum):
 Item = JobEvent | Signal
 
 MAILBOX_SIZE = 64
+CLIENT_NAME = "adreel-events-hub"
 CONFIRM_TIMEOUT = 2.0
 READ_TIMEOUT = 1.0
 
@@ -82,6 +83,7 @@ class EventHub:
     def __init__(self, redis_url: str, *, health_check_interval: int = 10) -> None:
         self._client: Redis = Redis.from_url(
             redis_url,
+            client_name=CLIENT_NAME,  # visible in CLIENT LIST: one per API process
             socket_connect_timeout=2.0,
             socket_keepalive=True,
             health_check_interval=health_check_interval,

@@ -10,11 +10,12 @@ CONNECT_TIMEOUT = 2.0
 COMMAND_TIMEOUT = 5.0
 
 
-def arq_redis(url: str) -> ArqRedis:
+def arq_redis(url: str, client_name: str = "adreel") -> ArqRedis:
     """A client for enqueueing and publishing. It connects lazily, so a process can start
     (and report itself unhealthy) while Redis is down."""
     client: ArqRedis = ArqRedis.from_url(
         url,
+        client_name=client_name,
         socket_connect_timeout=CONNECT_TIMEOUT,
         socket_timeout=COMMAND_TIMEOUT,
         health_check_interval=30,

@@ -39,6 +39,10 @@ class Graph:
         self.inputs.append(["-framerate", str(fps), "-i", str(path)])
         return len(self.inputs) - 1
 
+    def add_clip(self, path: Path) -> int:
+        self.inputs.append(["-an", "-i", str(path)])
+        return len(self.inputs) - 1
+
     def add_audio(self, path: Path) -> int:
         self.inputs.append(["-i", str(path)])
         return len(self.inputs) - 1
@@ -58,6 +62,17 @@ def _ease(progress: str) -> str:
 def _still(index: int, frames: int, fps: int, fmt: str) -> str:
     """Decode once, convert once, repeat by reference for `frames` frames at `fps`."""
     return f"[{index}:v]format={fmt},loop=loop={frames - 1}:size=1,setpts=N/({fps}*TB)"
+
+
+def _clip(index: int, frames: int, fps: int, width: int, height: int) -> str:
+    """A hosted clip filling the frame: cover-scaled and centre-cropped to the ad's size,
+    resampled to the ad's rate, its last frame held when it is shorter than the scene."""
+    return (
+        f"[{index}:v]setpts=PTS-STARTPTS,fps={fps},"
+        f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
+        f"setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone,trim=end_frame={frames},"
+        f"setpts=N/({fps}*TB)"
+    )
 
 
 def _product(
@@ -130,9 +145,13 @@ def _scene(
 ) -> str:
     """One scene as a stream of `scene.frames` frames starting at t=0."""
     fps = plan.fps
-    bg = graph.add_image(work_dir / scene.background, fps)
     base = f"bg{scene.index}"
-    graph.chains.append(_still(bg, scene.frames, fps, "yuv420p") + f"[{base}]")
+    if scene.clip is not None:
+        clip = graph.add_clip(work_dir / scene.clip)
+        graph.chains.append(_clip(clip, scene.frames, fps, plan.width, plan.height) + f"[{base}]")
+    else:
+        bg = graph.add_image(work_dir / scene.background, fps)
+        graph.chains.append(_still(bg, scene.frames, fps, "yuv420p") + f"[{base}]")
     if scene.product is not None:
         product_input = graph.add_image(work_dir / scene.product.path, fps)
         chain, x, y = _product(scene, product_input, fps, plan.height, plan.width)

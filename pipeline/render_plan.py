@@ -4,7 +4,8 @@ Why a plan and not clips: the offline scenes are still images with simple motion
 to clips would cost a full H.264 encode of 30 s that compositing then decodes and encodes again.
 Instead video_gen draws pre-sized PNG layers and writes this plan (JSON), and compositing executes
 it in its single ffmpeg filter graph: one encode in total. Timing is in frames so that the
-transitions' overlaps add up to exactly the requested length.
+transitions' overlaps add up to exactly the requested length. A scene may instead carry an
+encoded clip from a hosted video model (`ScenePlan.clip`); text and captions go over it the same way.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class ScenePlan(BaseModel):
     product: Placed | None  # the product layer at full size, top-left corner at full zoom
     product_side: int
     headline: Placed | None
+    # A hosted video clip (relative to work_dir) shown instead of background and product: scaled
+    # and cropped to fill the frame, its last frame held if it is shorter than the scene.
+    clip: str | None = None
 
 
 class CaptionPlan(BaseModel):

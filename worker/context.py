@@ -9,6 +9,7 @@ from typing import Any
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pipeline.providers.choice import Providers
 from pipeline.spec import StageFn
 from pipeline.templates import StageName
 from settings import Settings
@@ -21,6 +22,8 @@ class WorkerState:
     session_factory: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     stages: dict[StageName, StageFn]
+    # The hosted providers behind `stages` (HTTP clients to close at shutdown); None: all offline.
+    providers: Providers | None = None
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 

@@ -16,7 +16,8 @@ from redis.exceptions import ConnectionError, TimeoutError
 from db.engine import create_engine, create_session_factory
 from events.queue import QUEUE_NAME
 from events.redis import arq_redis
-from pipeline.stages import OFFLINE_STAGES
+from pipeline.providers.choice import build_providers
+from pipeline.providers.config import providers_config
 from settings import Settings
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
@@ -44,19 +45,26 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         engine = create_engine(settings.database_url)
+        providers = build_providers(providers_config(settings))
         state = WorkerState(
             settings=settings,
             engine=engine,
             session_factory=create_session_factory(engine),
             # Our own client for events and leases, with the timeouts we want; arq's pool
             # (ctx["redis"]) stays arq's.
-            redis=arq_redis(settings.redis_url or ""),
-            stages=dict(OFFLINE_STAGES),
+            redis=arq_redis(settings.redis_url or "", client_name="adreel-worker"),
+            stages=providers.stages,
+            providers=providers,
         )
         ctx["state"] = state
         settings.media_root.mkdir(parents=True, exist_ok=True)
         handed_back = await sweep(state)
-        log.info("worker.started", worker_id=state.worker_id, swept=handed_back)
+        log.info(
+            "worker.started",
+            worker_id=state.worker_id,
+            swept=handed_back,
+            providers={name.value: provider for name, provider in providers.names().items()},
+        )
         ctx["sweeper"] = asyncio.create_task(sweep_forever(state))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -64,6 +72,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             await stop(ctx["sweeper"])
         if "state" in ctx:
             state = state_of(ctx)
+            if state.providers is not None:
+                await state.providers.aclose()
             await state.redis.aclose()
             await state.engine.dispose()
         log.info("worker.stopped")

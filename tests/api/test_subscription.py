@@ -316,3 +316,21 @@ async def test_unsubscribe_and_disconnect_free_everything(
     assert hub.subscriber_count == 0 and hub.channel_count == 0
     assert channels == []
     assert len(pubsub_clients) <= 1
+
+
+async def test_subscriptions_per_connection_are_capped(
+    engine: AsyncEngine, database_url: str, redis_url: str, redis: aioredis.Redis, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, redis_url, tmp_path, max_subscriptions_per_connection=2)
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            jobs = [await create_job(http) for _ in range(3)]
+        async with graphql_socket(address, TRANSPORT_WS) as client:
+            ops = [await client.subscribe(SUBSCRIBE, {"id": j["id"]}) for j in jobs]
+            for op in ops[:2]:
+                first = await anext(client.results(op))
+                assert first["data"]["jobProgress"]["status"] == "PENDING"
+            refused = [p async for p in client.results(ops[2])]
+    assert refused == [{"errors": [{"message": "Subscription limit reached"}]}] or (
+        refused and "limit" in refused[0]["errors"][0]["message"]
+    )

@@ -1,0 +1,57 @@
+"""The stage functions a worker runs, with the hosted providers its configuration picks.
+
+Built once per worker process (`build_providers` in on_startup, `aclose` in on_shutdown): each
+hosted provider holds an HTTP connection pool and its concurrency limit, shared by every job the
+process runs. Stages without a hosted provider (or with it switched off) run offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.providers.claude import ClaudeScriptWriter
+from pipeline.providers.config import ProvidersConfig
+from pipeline.providers.fallback import with_fallback
+from pipeline.providers.hosted_video import HostedVideo
+from pipeline.providers.speech import HostedVoice
+from pipeline.spec import StageFn
+from pipeline.stages import OFFLINE_STAGES
+from pipeline.templates import StageName
+
+HostedProvider = ClaudeScriptWriter | HostedVoice | HostedVideo
+
+
+@dataclass
+class Providers:
+    stages: dict[StageName, StageFn]
+    hosted: dict[StageName, HostedProvider] = field(default_factory=dict)
+
+    def names(self) -> dict[StageName, str]:
+        """The provider each stage tries first (for logs)."""
+        return {
+            name: (p.name if (p := self.hosted.get(name)) else "offline") for name in self.stages
+        }
+
+    async def aclose(self) -> None:
+        for provider in self.hosted.values():
+            await provider.aclose()
+
+
+def build_providers(config: ProvidersConfig) -> Providers:
+    providers = Providers(stages=dict(OFFLINE_STAGES))
+    secrets = config.secrets
+    if StageName.SCRIPT_GEN in config.hosted:
+        providers.hosted[StageName.SCRIPT_GEN] = ClaudeScriptWriter(
+            config.claude, config.prices, secrets
+        )
+    if StageName.VOICE_GEN in config.hosted:
+        providers.hosted[StageName.VOICE_GEN] = HostedVoice(config.speech, config.prices, secrets)
+    if StageName.VIDEO_GEN in config.hosted:
+        providers.hosted[StageName.VIDEO_GEN] = HostedVideo(
+            config.replicate, config.prices, secrets
+        )
+    for name, hosted in providers.hosted.items():
+        providers.stages[name] = with_fallback(
+            hosted, OFFLINE_STAGES[name], enabled=config.fallback_to_offline
+        )
+    return providers

@@ -1,0 +1,81 @@
+"""What a hosted call used and what it cost, kept exact with Decimal.
+
+Each call records its usage (tokens, characters, seconds of prediction) and its cost from the
+price table; a stage's cost is the sum of its calls rounded once to the micro-dollar (the
+database keeps six decimals), and a job's cost is the exact sum of its stages' costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+MICRO = Decimal("0.000001")
+MILLION = Decimal(1_000_000)
+
+
+def to_micro(amount: Decimal) -> Decimal:
+    """USD rounded to the database's six decimals."""
+    return amount.quantize(MICRO, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Prices:
+    claude_input_per_mtok: Decimal
+    claude_output_per_mtok: Decimal
+    tts_per_mchar: Decimal
+    video_per_second: Decimal
+
+    def claude(self, input_tokens: int, output_tokens: int) -> Decimal:
+        return (
+            Decimal(input_tokens) * self.claude_input_per_mtok
+            + Decimal(output_tokens) * self.claude_output_per_mtok
+        ) / MILLION
+
+    def tts(self, characters: int) -> Decimal:
+        return Decimal(characters) * self.tts_per_mchar / MILLION
+
+    def video(self, predict_seconds: Decimal) -> Decimal:
+        return predict_seconds * self.video_per_second
+
+
+@dataclass(frozen=True)
+class Call:
+    """One billed request: `usage` holds its counters (JSON numbers), `cost` is exact."""
+
+    kind: str  # e.g. "vision", "script", "speech", "prediction"
+    usage: dict[str, Any]
+    cost: Decimal
+
+    def as_data(self) -> dict[str, Any]:
+        return {"call": self.kind, **self.usage, "cost_usd": str(self.cost)}
+
+
+@dataclass
+class Ledger:
+    """The calls one stage made with one provider, as stored in its stage_data."""
+
+    provider: str
+    model: str
+    calls: list[Call] = field(default_factory=list)
+
+    def add(self, call: Call) -> None:
+        self.calls.append(call)
+
+    @property
+    def cost(self) -> Decimal:
+        return to_micro(sum((c.cost for c in self.calls), Decimal(0)))
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "calls": [c.as_data() for c in self.calls],
+            "cost_usd": str(self.cost),
+        }
+
+
+def total(calls: Iterable[Call]) -> Decimal:
+    return to_micro(sum((c.cost for c in calls), Decimal(0)))

@@ -1,0 +1,61 @@
+"""An unmodified Apollo Client (graphql-ws createClient) follows a job to its video URL against a
+real server (uvicorn API + arq worker processes), as a frontend would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from devserver.embedded_redis import free_port
+from devserver.stack import Stack
+from tests.conftest import make_settings
+
+JS = Path(__file__).resolve().parents[1] / "js"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or shutil.which("npm") is None,
+    reason="node and npm are needed for the Apollo Client check",
+)
+
+
+def install_client() -> None:
+    if not (JS / "node_modules" / "@apollo" / "client").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=JS, check=True, timeout=300,
+        )  # fmt: skip
+
+
+async def test_apollo_client_follows_a_job_to_its_video(
+    redis_url: str, redis: object, tmp_path: Path
+) -> None:
+    await asyncio.to_thread(install_client)
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'apollo.db'}", redis_url, tmp_path)
+    stack = Stack(settings, port=free_port(), env={"AD_SECONDS": "3", "API_KEYS": ""}, quiet=True)
+    await asyncio.to_thread(stack.start)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            "node", "follow.mjs", f"{stack.url}/graphql",
+            cwd=JS, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 150)
+    finally:
+        await asyncio.to_thread(stack.stop)
+    assert process.returncode == 0, err.decode()
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    job_id = lines[0]["created"]
+    events = lines[1:-1]
+    assert lines[-1] == {"complete": True}
+    assert events[0]["jobId"] == job_id and events[0]["status"] == "PENDING"
+    assert events[-1]["status"] == "COMPLETED"
+    assert events[-1]["videoUrl"] == f"/media/jobs/{job_id}/ad.mp4"
+    sequences = [e["sequence"] for e in events]
+    assert sequences == sorted(set(sequences))
+    assert {e["stage"] for e in events if e["stage"]} == {
+        "SCRIPT_GEN", "VOICE_GEN", "VIDEO_GEN", "COMPOSITING",
+    }  # fmt: skip
