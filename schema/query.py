@@ -8,8 +8,18 @@ from db.models import JobStatus as JobStatusValue
 from pipeline.templates import TEMPLATES
 from pipeline.templates import Style as StyleValue
 from resolvers import jobs
+from resolvers.estimate_cost import estimate_job_cost
 from schema.enums import AdStyle, JobStatus
-from schema.types import AppInfo, Job, JobConnection, JobEdge, PageInfo, StyleTemplate
+from schema.inputs import CreateJobInput
+from schema.types import (
+    AppInfo,
+    CostEstimate,
+    Job,
+    JobConnection,
+    JobEdge,
+    PageInfo,
+    StyleTemplate,
+)
 
 
 @strawberry.type
@@ -47,3 +57,17 @@ class Query:
     @strawberry.field(description="The four styles, each with its four scenes (30 s in all).")
     def styles(self) -> list[StyleTemplate]:
         return [StyleTemplate.from_template(t) for t in TEMPLATES.values()]
+
+    @strawberry.field(
+        description="The expected cost of a job with this input, before creating it "
+        "(per stage, with the provider that would run it; 0 for offline stages)."
+    )
+    def estimate_cost(self, info: AppInfo, input: CreateJobInput) -> CostEstimate:
+        estimate = estimate_job_cost(
+            info.context,
+            product_name=input.product_name,
+            style=StyleValue(input.style),
+            cta_text=input.cta_text,
+            has_image=input.product_image is not None,
+        )
+        return CostEstimate.from_estimate(estimate)

@@ -16,6 +16,7 @@ from db.models import Job as JobRow
 from db.models import Stage as StageRow
 from db.models import StageStatus as StageStatusValue
 from events.format import job_progress
+from pipeline.providers.estimate import CostEstimate as CostEstimateData
 from pipeline.templates import StageName as StageNameValue
 from pipeline.templates import StyleTemplate as StyleTemplateData
 from resolvers.context import Context
@@ -256,5 +257,31 @@ class StyleTemplate:
                     is_static=s.is_static,
                 )
                 for s in template.scenes
+            ],
+        )
+
+
+@strawberry.type(description="A stage's expected cost with the provider it would run (0 offline).")
+class StageCostEstimate:
+    name: StageName
+    provider: str
+    cost_usd: float
+    detail: str
+
+
+@strawberry.type(description="What a job would cost with the configured providers and prices.")
+class CostEstimate:
+    total_usd: float
+    stages: list[StageCostEstimate]
+
+    @classmethod
+    def from_estimate(cls, estimate: CostEstimateData) -> CostEstimate:
+        return cls(
+            total_usd=float(estimate.total),
+            stages=[
+                StageCostEstimate(
+                    name=s.stage, provider=s.provider, cost_usd=float(s.cost), detail=s.detail
+                )
+                for s in estimate.stages
             ],
         )

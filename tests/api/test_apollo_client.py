@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(
 
 def install_client() -> None:
     if not (JS / "node_modules" / "@apollo" / "client").exists():
+        npm = shutil.which("npm") or "npm"
         subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=JS, check=True, timeout=300,
         )  # fmt: skip
 

@@ -1,0 +1,26 @@
+"""estimateCost: what a job with this input would cost, before it is created.
+
+Uses the worker's provider choice and price table (from the same Settings), so the estimate
+names the providers a job would run with. Nothing is stored and the image is not read: only
+whether there is one matters (it adds Claude's vision step).
+"""
+
+from __future__ import annotations
+
+from pipeline.providers.config import providers_config
+from pipeline.providers.estimate import CostEstimate, estimate_cost
+from pipeline.templates import Style
+from resolvers.context import Context
+
+
+def estimate_job_cost(
+    ctx: Context, *, product_name: str, style: Style, cta_text: str, has_image: bool
+) -> CostEstimate:
+    return estimate_cost(
+        providers_config(ctx.settings),
+        product_name=" ".join(product_name.split()),
+        style=style,
+        cta_text=" ".join(cta_text.split()),
+        has_image=has_image,
+        total_seconds=ctx.settings.ad_seconds,
+    )
