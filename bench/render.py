@@ -179,6 +179,7 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
     out = work_dir / "moviepy.mp4"
     video.write_videofile(
         str(out),
+        temp_audiofile=str(work_dir / "moviepy-audio.m4a"),  # not in the current directory
         fps=FPS,
         codec="libx264",
         audio_codec="aac",

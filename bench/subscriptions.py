@@ -46,6 +46,7 @@ from settings import Settings
 
 SUBSCRIBE = "subscription($id: ID!) { jobProgress(jobId: $id) { sequence message } }"
 CLIENT_PROCESSES = 4
+HANDSHAKES_IN_FLIGHT = 25  # per client process
 
 
 # --- client side (a child process) -------------------------------------------------------------
@@ -62,20 +63,20 @@ class Done:
 
 
 async def _subscriber(
-    address: str, job_id: str, ready: asyncio.Queue[None], out: list[float], done: Done
+    address: str,
+    job_id: str,
+    ready: asyncio.Queue[bool],
+    out: list[float],
+    done: Done,
+    gate: asyncio.Semaphore,
 ) -> None:
-    async with websockets.connect(
-        f"ws://{address}/graphql",
-        subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
-        open_timeout=120,
-        ping_interval=None,
-    ) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
-        await socket.recv()
-        payload = {"query": SUBSCRIBE, "variables": {"id": job_id}}
-        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-        await socket.recv()  # the snapshot
-        ready.put_nowait(None)
+    async with gate:  # a bounded number of handshakes in flight, as real clients arrive
+        socket = await _open(address, job_id)
+    if socket is None:
+        ready.put_nowait(False)
+        return
+    ready.put_nowait(True)
+    async with socket:
         async for raw in socket:
             message = json.loads(raw)
             if message.get("type") == "next":
@@ -84,20 +85,40 @@ async def _subscriber(
                 done.check(len(out))
 
 
+async def _open(address: str, job_id: str) -> websockets.ClientConnection | None:
+    """Connect, subscribe and wait for the snapshot; None if the server refused."""
+    socket = await websockets.connect(
+        f"ws://{address}/graphql",
+        subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+        open_timeout=120,
+        ping_interval=None,
+    )
+    await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+    await socket.recv()
+    payload = {"query": SUBSCRIBE, "variables": {"id": job_id}}
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    snapshot = json.loads(await socket.recv())
+    if snapshot.get("type") != "next" or snapshot["payload"].get("errors"):
+        await socket.close()
+        return None
+    return socket
+
+
 async def _client_main(address: str, job_ids: list[str], per_job: int, expected: int) -> None:
-    ready: asyncio.Queue[None] = asyncio.Queue()
+    ready: asyncio.Queue[bool] = asyncio.Queue()
     latencies: list[float] = []
     done = Done(expected)
-    tasks = []
-    for job_id in job_ids:
-        for _ in range(per_job):
-            tasks.append(asyncio.create_task(_subscriber(address, job_id, ready, latencies, done)))
-            await asyncio.sleep(0)  # connect gradually: no thundering herd on accept()
-            if len(tasks) % 200 == 0:
-                await asyncio.sleep(0.05)
+    gate = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
+    tasks = [
+        asyncio.create_task(_subscriber(address, job_id, ready, latencies, done, gate))
+        for job_id in job_ids
+        for _ in range(per_job)
+    ]
+    refused = 0
     for _ in tasks:
-        await ready.get()
-    print("READY", flush=True)
+        refused += not await ready.get()
+    done.expected -= refused * (expected // max(1, len(tasks)))
+    print(f"READY {refused}", flush=True)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.event.wait(), 120)
     print(json.dumps({"latencies": latencies, "last": time.time()}), flush=True)
@@ -163,7 +184,8 @@ def run_tier(subscribers: int, per_job: int, bursts: int) -> dict[str, Any]:
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
             media_dir=Path(tmp) / "media",
         )
-        with Stack(settings, port=free_port(), workers=0, quiet=True) as stack:
+        verbose = bool(os.environ.get("BENCH_VERBOSE"))
+        with Stack(settings, port=free_port(), workers=0, quiet=not verbose) as stack:
             job_ids = asyncio.run(_make_jobs(settings.database_url, jobs_count))
             api = psutil.Process(stack.api.pid if stack.api else 0)
             rss_before = api.memory_info().rss
@@ -191,11 +213,13 @@ def run_tier(subscribers: int, per_job: int, bursts: int) -> dict[str, Any]:
                 for chunk in chunks
             ]
             connect_started = time.monotonic()
+            refused = 0
             for client in clients:
                 assert client.stdout is not None
                 line = client.stdout.readline()
-                if line.strip() != "READY":
+                if not line.startswith("READY"):
                     raise SystemExit(f"a client process failed before it was ready: {line!r}")
+                refused += int(line.split()[1])
             connect_seconds = time.monotonic() - connect_started
             rss_after = api.memory_info().rss
             connections = asyncio.run(_redis_connections(stack.redis_url))
@@ -218,6 +242,7 @@ def run_tier(subscribers: int, per_job: int, bursts: int) -> dict[str, Any]:
         "events_per_s": len(latencies) / max(1e-9, last - published_at - 0.2 * (bursts - 1)),
         "kb_per_subscriber": (rss_after - rss_before) / 1024 / max(1, jobs_count * per_job),
         "connect_s": connect_seconds,
+        "refused": refused,
         **connections,
     }
 
@@ -238,20 +263,23 @@ def main() -> None:
     for tier in (int(t) for t in args.tiers.split(",")):
         print(f"  {tier} subscribers…", file=sys.stderr, flush=True)
         rows.append((str(tier), run_tier(tier, args.per_job, args.bursts)))
+        print(f"  {rows[-1][1]}", file=sys.stderr, flush=True)
     print(
         f"\njobProgress fan-out on one API process, {os.cpu_count()} cores, "
         f"{args.per_job} subscribers per job, {args.bursts} bursts of one event per job"
     )
     header = (
         f"{'subscribers':>12} {'delivered':>16} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'events/s':>10} {'KB/sub':>7} {'connect s':>9} {'pubsub conns':>12} {'API conns':>9}"
+        f"{'events/s':>10} {'KB/sub':>7} {'connect s':>9} {'refused':>7} {'pubsub conns':>12} "
+        f"{'API conns':>9}"
     )
     print(header)
     for label, row in rows:
         print(
             f"{label:>12} {row['delivered']:>7}/{row['expected']:<8} {row['p50_ms']:>8.1f} "
             f"{row['p99_ms']:>8.1f} {row['events_per_s']:>10.0f} {row['kb_per_subscriber']:>7.1f} "
-            f"{row['connect_s']:>9.1f} {row['pubsub']:>12} {row['api_total']:>9}"
+            f"{row['connect_s']:>9.1f} {row['refused']:>7} {row['pubsub']:>12} "
+            f"{row['api_total']:>9}"
         )
     base = rows[0][1]["p99_ms"]
     for label, row in rows[1:]:

@@ -13,8 +13,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -56,6 +58,10 @@ def build_schema(
         partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(MaskErrors, should_mask_error=_is_unexpected),
+        # Clients send the same few documents again and again (every jobProgress subscriber
+        # sends one): parse and validate each distinct document once.
+        partial(ParserCache, maxsize=256),
+        partial(ValidationCache, maxsize=256),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
