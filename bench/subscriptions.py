@@ -175,13 +175,15 @@ async def _redis_connections(redis_url: str) -> dict[str, int]:
     }
 
 
-def run_tier(subscribers: int, per_job: int, bursts: int) -> dict[str, Any]:
+def run_tier(
+    subscribers: int, per_job: int, bursts: int, database_url: str | None = None
+) -> dict[str, Any]:
     per_job = min(per_job, subscribers)
     jobs_count = max(1, subscribers // per_job)
     with tempfile.TemporaryDirectory(prefix="bench-subs-") as tmp:
         settings = Settings(
             _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
+            database_url=database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
             media_dir=Path(tmp) / "media",
         )
         verbose = bool(os.environ.get("BENCH_VERBOSE"))
@@ -252,6 +254,11 @@ def main() -> None:
     parser.add_argument("--tiers", default="1000,5000,10000")
     parser.add_argument("--per-job", type=int, default=10)
     parser.add_argument("--bursts", type=int, default=5)
+    parser.add_argument(
+        "--database-url",
+        help="an empty database to use instead of a SQLite file (e.g. PostgreSQL); "
+        "it is migrated and filled with the benchmark's jobs",
+    )
     parser.add_argument("--client")
     parser.add_argument("--jobs")
     parser.add_argument("--expected", type=int, default=0)
@@ -259,13 +266,14 @@ def main() -> None:
     if args.client:
         asyncio.run(_client_main(args.client, args.jobs.split(","), args.per_job, args.expected))
         return
-    rows = [("1 (baseline)", run_tier(1, 1, args.bursts))]
+    rows = [("1 (baseline)", run_tier(1, 1, args.bursts, args.database_url))]
     for tier in (int(t) for t in args.tiers.split(",")):
         print(f"  {tier} subscribers…", file=sys.stderr, flush=True)
-        rows.append((str(tier), run_tier(tier, args.per_job, args.bursts)))
+        rows.append((str(tier), run_tier(tier, args.per_job, args.bursts, args.database_url)))
         print(f"  {rows[-1][1]}", file=sys.stderr, flush=True)
+    backend = (args.database_url or "sqlite").split(":")[0]
     print(
-        f"\njobProgress fan-out on one API process, {os.cpu_count()} cores, "
+        f"\njobProgress fan-out on one API process ({backend}), {os.cpu_count()} cores, "
         f"{args.per_job} subscribers per job, {args.bursts} bursts of one event per job"
     )
     header = (

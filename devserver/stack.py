@@ -86,6 +86,9 @@ class Stack:
             "-m", "uvicorn", "server:create_app", "--factory",
             "--host", self.host, "--port", str(self.port), "--no-access-log",
             "--log-level", "warning", "--ws", "websockets-sansio",
+            # Small JSON messages gain little from compression; each socket would pay CPU
+            # and ~100 KB of zlib state for it.
+            "--ws-per-message-deflate", "false",
         )  # fmt: skip
         for _ in range(self.worker_count):
             self.start_worker()
