@@ -5,7 +5,7 @@ to clips would cost a full H.264 encode of 30 s that compositing then decodes an
 Instead video_gen draws pre-sized PNG layers and writes this plan (JSON), and compositing executes
 it in its single ffmpeg filter graph: one encode in total. Timing is in frames so that the
 transitions' overlaps add up to exactly the requested length. A scene may instead carry an
-encoded clip from a hosted video model (`ScenePlan.clip`); text and captions go over it the same way.
+encoded clip from a hosted video model (`ScenePlan.clip`); text and captions go over it as usual.
 """
 
 from __future__ import annotations

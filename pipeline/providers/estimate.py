@@ -75,15 +75,19 @@ def _tokens(*texts: str) -> int:
     return math.ceil(sum(len(t) for t in texts) / CHARS_PER_TOKEN)
 
 
-def _voiceover(product_name: str, style: Style, cta_text: str, total_seconds: float) -> list[str]:
-    """The lines a script for this job would speak (the offline writer's, or full budgets)."""
+def _likely_script(
+    product_name: str, style: Style, cta_text: str, total_seconds: float
+) -> tuple[list[str], str]:
+    """The voiceover lines and the JSON of a script of this job's shape: the offline writer's
+    (same word budgets), or lines filling each budget when the inputs cannot make one."""
     try:
         script = write_script(product_name, style, cta_text, total_seconds)
-        return [scene.voiceover_text for scene in script.scenes]
+        return [s.voiceover_text for s in script.scenes], script.model_dump_json()
     except ScriptError:
         template = get_template(style)
         durations = scene_durations(style, total_seconds)
-        return ["x" * 6 * word_budget(template.words_per_second, d) for d in durations]
+        lines = ["x" * 6 * word_budget(template.words_per_second, d) for d in durations]
+        return lines, json.dumps({"scenes": [{"voiceover_text": line} for line in lines]}) * 2
 
 
 def estimate_cost(
@@ -96,12 +100,11 @@ def estimate_cost(
     total_seconds: float,
 ) -> CostEstimate:
     prices = config.prices
-    lines = _voiceover(product_name, style, cta_text, total_seconds)
+    lines, script_json = _likely_script(product_name, style, cta_text, total_seconds)
     estimates: dict[StageName, StageEstimate] = {}
 
     if StageName.SCRIPT_GEN in config.hosted:
         analysis = TYPICAL_ANALYSIS if has_image else None
-        script_json = json.dumps({"hook": lines[0], "cta": cta_text, "scenes": lines}) * 2
         tokens_in = TOOL_SYSTEM_TOKENS + _tokens(
             SYSTEM,
             script_prompt(product_name, style, cta_text, total_seconds, analysis),
