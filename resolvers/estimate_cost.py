@@ -7,10 +7,10 @@ whether there is one matters (it adds Claude's vision step).
 
 from __future__ import annotations
 
-from pipeline.providers.config import providers_config
 from pipeline.providers.estimate import CostEstimate, estimate_cost
 from pipeline.templates import Style
 from resolvers.context import Context
+from settings import providers_config
 
 
 def estimate_job_cost(

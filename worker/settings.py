@@ -17,8 +17,7 @@ from db.engine import create_engine, create_session_factory
 from events.queue import QUEUE_NAME
 from events.redis import arq_redis
 from pipeline.providers.choice import build_providers
-from pipeline.providers.config import providers_config
-from settings import Settings
+from settings import Settings, providers_config
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
 from worker.sweep import stop, sweep, sweep_forever
