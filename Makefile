@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo migrate schema bench-render bench-subscriptions clean
+.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-subscriptions clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -30,6 +30,12 @@ typecheck: install
 
 test: install lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@test -x /usr/bin/chromium || echo "NOTE: the browser test (tests/web/test_page.py) was skipped: \
+	/usr/bin/chromium is not installed (apt-get install chromium; .ci/run installs it under CI)."
+
+# The command-line client: make cli ARGS="list --status completed" (same as python -m cli …).
+cli: install
+	$(PY) -m cli $(ARGS)
 
 migrate: install
 	$(VENV)/bin/alembic upgrade head

@@ -1,7 +1,8 @@
 """The API process: `create_app(settings)` builds the Starlette app.
 
-Routes: /graphql (POST; GET for queries only; websockets for subscriptions), /health, /media/...
-(stored uploads and finished ads, with HTTP Range). The lifespan builds the process-wide handles
+Routes: /graphql (POST; GET for queries only; websockets for subscriptions), /health, /metrics
+(Prometheus), /media/... (stored uploads and finished ads, with HTTP Range), and the web page at
+/ with its assets under /static. The lifespan builds the process-wide handles
 (engine, session factory, Redis) once and disposes of them on shutdown.
 
 Run with `make serve` (which also starts a worker, and an embedded Redis when REDIS_URL is
@@ -28,7 +29,9 @@ from resolvers.context import Services
 from schema import build_schema
 from settings import Settings
 from web.graphql_view import GraphQLView
+from web.metrics import metrics
 from web.middleware import ApiGuard, RequestContext
+from web.page import STATIC_DIR, index
 from web.routes import health, internal_error
 
 log = structlog.get_logger("server")
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+            Route("/", index, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Mount("/media", StaticFiles(directory=media_root, check_dir=False), name="media"),
         ],
         middleware=[

@@ -16,21 +16,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from cli.client import Client, GraphQLError
-from cli.progress import follow
+from cli.commands import CliError, JobInput, create_job, watch_job
 from devserver.sample import sample_product_png
 from devserver.stack import Stack
 from settings import Settings
 
-CREATE = """
-mutation Create($input: CreateJobInput!) {
-  createJob(input: $input) { job { id status } errors { field code message } }
-}"""
-
 
 def serve(settings: Settings, host: str, port: int) -> int:
     with Stack(settings, host=host, port=port) as stack:
-        print(f"adreel is up: GraphQL at {stack.url}/graphql  (Ctrl-C stops it)", flush=True)
+        print(f"adreel is up: web page at {stack.url}/, GraphQL at {stack.url}/graphql", flush=True)
+        print("Ctrl-C stops it", flush=True)
         if not settings.redis_url:
             print(f"embedded Redis at {stack.redis_url}", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -43,35 +41,17 @@ def serve(settings: Settings, host: str, port: int) -> int:
 
 
 async def _create_and_follow(stack: Stack, settings: Settings) -> int:
+    """The CLI's own code path (`python -m cli create --watch`), against the demo stack."""
     async with Client(stack.url) as client:
         with tempfile.TemporaryDirectory() as scratch:
             photo = Path(scratch) / "aurora.png"
             photo.write_bytes(sample_product_png())
-            data = await client.execute(
-                CREATE,
-                {
-                    "input": {
-                        "productName": "Aurora Cold Brew",
-                        "style": "LUXURY",
-                        "ctaText": "Order yours today",
-                        "aspectRatio": "PORTRAIT",
-                        "productImage": None,
-                    }
-                },
-                files={"input.productImage": photo},
-            )
-        payload = data["createJob"]
-        if payload["errors"]:
-            print(f"createJob refused: {payload['errors']}", file=sys.stderr)
-            return 1
-        job_id = payload["job"]["id"]
+            job = JobInput("Aurora Cold Brew", "LUXURY", "Order yours today", "PORTRAIT", photo)
+            job_id = await create_job(client, job)
         print(f"job {job_id} created; following it live (jobProgress subscription)", flush=True)
         started = time.monotonic()
-        last = await follow(client, job_id)
-    if last.get("status") != "COMPLETED":
-        print(f"job {last.get('status')}: {last.get('errorMessage')}", file=sys.stderr)
-        return 1
-    video_url = last["videoUrl"]
+        result = await watch_job(client, job_id, Console())
+    video_url = result.video_url or ""
     path = settings.media_root / video_url.removeprefix(stack.url).removeprefix("/media/")
     print(f"done in {time.monotonic() - started:.1f}s")
     print(f"MP4:  {path}")
@@ -86,6 +66,9 @@ def demo(settings: Settings, host: str, port: int, timeout: float) -> int:
         except TimeoutError:
             print(f"timed out after {timeout:.0f}s", file=sys.stderr)
             return 1
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.exit_code
         except GraphQLError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

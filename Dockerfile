@@ -1,0 +1,33 @@
+# The adreel app: one image for the API, the workers and the migration step.
+# ffmpeg, espeak-ng and everything else come from PyPI wheels (uv.lock): no system packages.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PATH=/app/.venv/bin:$PATH
+
+WORKDIR /app
+RUN pip install --no-cache-dir "uv==0.13.9"
+
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN useradd --create-home --uid 10001 adreel \
+    && mkdir -p /data/media \
+    && chown adreel /data/media
+USER adreel
+
+# Shared with every worker (a volume): uploads in, finished ads out, served under /media.
+ENV MEDIA_DIR=/data/media \
+    HOST=0.0.0.0 \
+    PORT=8000
+EXPOSE 8000
+
+# The API. Workers run `python -m worker`; migrations `alembic upgrade head`.
+CMD ["uvicorn", "server:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log"]

@@ -1,0 +1,52 @@
+"""The CLI against a real stack, run as a user runs it: `python -m cli …` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devserver.stack import ROOT, Stack
+from tests.cli.stack import KEYS, shared_stack
+
+API_KEY = KEYS["cli"]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+async def stack(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    return await shared_stack(pytestconfig, tmp_path_factory)
+
+
+def run_cli(
+    stack: Stack | None, *args: str, cwd: Path | None = None, timeout: float = 90, **env: str
+) -> Result:
+    """`python -m cli ARGS` from the repository root (or `cwd`), configured by environment."""
+    environment = {
+        **os.environ,
+        "ADREEL_URL": stack.url if stack else "http://127.0.0.1:9",
+        "ADREEL_API_KEY": API_KEY,
+        "PYTHONPATH": str(ROOT),
+        "COLUMNS": "200",  # wide enough that tables do not wrap ids
+        **env,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd or ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)

@@ -1,0 +1,49 @@
+"""A real stack (embedded Redis, migrated SQLite, the API and a worker as processes) for tests
+that drive adreel from the outside: the CLI as a subprocess, the web page in Chromium.
+
+One stack serves the whole test session (starting one takes seconds). Each suite uses its own
+API key, hence its own owner: the CLI tests never see the browser tests' jobs, and the reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from devserver.embedded_redis import free_port
+from devserver.stack import Stack
+from settings import Settings
+
+# Short renders keep these tests fast; the pipeline tests cover the full 30 s.
+AD_SECONDS = "3"
+KEYS = {"cli": "cli-test-key", "web": "web-test-key"}
+
+_shared: list[Stack] = []
+
+
+async def shared_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """The session's stack, started on first use and stopped when the session ends."""
+    if _shared:
+        return _shared[0]
+    directory = tmp_path_factory.mktemp("stack")
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{directory / 'adreel.db'}",
+        redis_url=None,  # its own embedded Redis: nothing shared with other tests
+        media_dir=directory / "media",
+    )
+    stack = Stack(
+        settings,
+        port=free_port(),
+        env={
+            "AD_SECONDS": AD_SECONDS,
+            "WORKER_SWEEP_INTERVAL_SECONDS": "1",
+            "API_KEYS": ",".join(f"{key}:{owner}" for owner, key in KEYS.items()),
+        },
+        quiet=True,
+    )
+    config.add_cleanup(stack.stop)
+    await asyncio.to_thread(stack.start)  # runs migrations, which run their own event loop
+    _shared.append(stack)
+    return stack

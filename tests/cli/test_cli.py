@@ -1,0 +1,134 @@
+"""`python -m cli` as a user runs it, against a real API, worker and Redis."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from devserver.sample import sample_product_png
+from devserver.stack import Stack
+from tests.cli.conftest import run_cli
+from tests.cli.stack import AD_SECONDS
+from tests.probe import probe
+
+pytestmark = pytest.mark.slow
+
+
+def test_create_watch_shows_stage_bars_and_downloads_the_mp4(stack: Stack, tmp_path: Path) -> None:
+    photo = tmp_path / "bottle.png"
+    photo.write_bytes(sample_product_png())
+    result = run_cli(
+        stack,
+        "create", "--name", "Aurora Cold Brew", "--style", "minimal", "--cta", "Order today",
+        "--aspect", "square", "--image", str(photo), "--watch", "--output", "ad.mp4",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    for label in ("script", "voice", "video", "compositing", "overall"):
+        assert re.search(rf"{label}\s.*100%", result.out), (label, result.out)
+    job_id = re.search(r"job ([0-9a-f-]{36}) created", result.out)
+    assert job_id, result.out
+    assert f"MP4:  {tmp_path / 'ad.mp4'}" in result.out
+    assert f"URL:  {stack.url}/media/jobs/{job_id[1]}/ad.mp4" in result.out
+
+    video = probe(tmp_path / "ad.mp4")
+    assert abs(video.duration - float(AD_SECONDS)) < 0.2
+    assert (video.width, video.height) == (1080, 1080)
+    assert (video.video_codec, video.audio_codec) == ("h264", "aac")
+    assert video.audio_rms > 0.001  # the voiceover is there
+
+    status = run_cli(stack, "status", job_id[1])
+    assert status.code == 0, status.err
+    assert "completed" in status.out and "Aurora Cold Brew" in status.out
+    for stage in ("script_gen", "voice_gen", "video_gen", "compositing"):
+        assert re.search(rf"{stage}\s.*completed\s.*100%", status.out), status.out
+
+    listing = run_cli(stack, "list")
+    assert listing.code == 0 and job_id[1] in listing.out and "Aurora Cold Brew" in listing.out
+    mine = json.loads(run_cli(stack, "list", "--style", "minimal", "--json").out)
+    assert [job["id"] for job in mine] == [job_id[1]]
+    assert json.loads(run_cli(stack, "list", "--status", "failed", "--json").out) == []
+    assert json.loads(run_cli(stack, "list", "--style", "bold", "--json").out) == []
+
+
+def test_cancel_then_retry_then_watch(stack: Stack, tmp_path: Path) -> None:
+    # No worker for a moment, so the job is certainly still PENDING when it is cancelled.
+    worker = stack.workers.pop()
+    Stack.stop_process(worker)
+    try:
+        created = run_cli(stack, "create", "--name", "Slow Tea", "--cta", "Sip", "--json")
+        assert created.code == 0, created.err
+        job_id = json.loads(created.out)["id"]
+        assert json.loads(run_cli(stack, "status", job_id, "--json").out)["status"] == "PENDING"
+
+        cancelled = run_cli(stack, "cancel", job_id)
+        assert cancelled.code == 0 and f"job {job_id} is now cancelled" in cancelled.out
+        again = run_cli(stack, "cancel", job_id)
+        assert again.code == 1
+        assert "cannot cancel a CANCELLED job" in again.err
+
+        retried = run_cli(stack, "retry", job_id)
+        assert retried.code == 0 and f"job {job_id} is now pending" in retried.out
+    finally:
+        stack.start_worker()
+
+    watched = run_cli(stack, "watch", job_id, "-o", str(tmp_path), cwd=tmp_path)
+    assert watched.code == 0, watched.err
+    assert "compositing" in watched.out and f"job {job_id} completed" in watched.out
+    assert probe(tmp_path / f"adreel-{job_id[:8]}.mp4").duration > 2.5
+    retry_done = run_cli(stack, "retry", job_id)
+    assert retry_done.code == 1 and "cannot retry a COMPLETED job" in retry_done.err
+
+
+def test_styles_lists_each_style_with_its_description(stack: Stack) -> None:
+    result = run_cli(stack, "styles")
+    assert result.code == 0, result.err
+    for style in ("luxury", "energetic", "minimal", "bold"):
+        assert style in result.out
+    assert "Soft lighting" in result.out
+    styles = json.loads(run_cli(stack, "styles", "--json").out)
+    assert [s["style"] for s in styles] == ["LUXURY", "ENERGETIC", "MINIMAL", "BOLD"]
+
+
+def test_bad_input_prints_the_field_errors_and_exits_2(stack: Stack, tmp_path: Path) -> None:
+    result = run_cli(stack, "create", "--name", "", "--cta", "x" * 61)
+    assert result.code == 2
+    assert "productName: productName must not be empty (REQUIRED)" in result.err
+    assert "ctaText: ctaText is 61 characters; at most 60 (TOO_LONG)" in result.err
+
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("not a picture")
+    result = run_cli(
+        stack, "create", "--name", "Pen", "--cta", "Write", "--image", str(not_an_image)
+    )
+    assert result.code == 2 and "productImage:" in result.err and "INVALID_IMAGE" in result.err
+
+    missing = run_cli(stack, "create", "--name", "Pen", "--cta", "Write", "--image", "nope.png")
+    assert missing.code == 2 and "no such file: nope.png" in missing.err
+
+    bad_style = run_cli(stack, "create", "--name", "Pen", "--cta", "Write", "--style", "loud")
+    assert bad_style.code == 2 and "invalid choice: 'loud'" in bad_style.err
+
+
+def test_unknown_jobs_and_refused_keys_exit_1_with_a_reason(stack: Stack) -> None:
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for command in ("status", "watch", "cancel"):
+        result = run_cli(stack, command, unknown)
+        assert result.code == 1, (command, result)
+        assert f"no job {unknown}" in result.err, (command, result.err)
+    assert run_cli(stack, "status", "not-a-job").code == 2
+
+    refused = run_cli(stack, "list", ADREEL_API_KEY="wrong")
+    assert refused.code == 1 and "refused the API key" in refused.err
+    flag_wins = run_cli(stack, "--api-key", "also-wrong", "styles")
+    assert flag_wins.code == 1 and "refused the API key" in flag_wins.err
+
+
+def test_server_down_is_a_readable_error() -> None:
+    result = run_cli(None, "list", "--url", "http://127.0.0.1:9")
+    assert result.code == 1
+    assert "cannot reach http://127.0.0.1:9/graphql" in result.err
+    assert "Traceback" not in result.err
