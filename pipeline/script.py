@@ -140,3 +140,13 @@ def validate_script(data: dict[str, Any], style: Style | str, total_seconds: flo
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {message}" if where else message)
         raise ScriptError("invalid ad script: " + "; ".join(problems)) from exc
+
+
+def completed_script(
+    completed: dict[str, dict[str, Any]], style: Style | str, total_seconds: float, stage: str
+) -> AdScript:
+    """The script script_gen produced, for a later `stage`; a StageError when it is missing."""
+    script_out = completed.get("script_gen")
+    if not script_out or "script" not in script_out:
+        raise ScriptError(f"{stage} needs the script_gen outputs, which are missing")
+    return validate_script(script_out["script"], style, total_seconds)

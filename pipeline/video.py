@@ -31,9 +31,9 @@ from pipeline.render_plan import (
     scene_frames,
     transition_frames,
 )
-from pipeline.script import AdScript, validate_script
+from pipeline.script import AdScript, completed_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import AspectRatio, StageName, get_template
+from pipeline.templates import AspectRatio, get_template
 from pipeline.textcards import hex_rgba, pill, place_in, text_in_box
 
 PROVIDER = "ffmpeg-motion"
@@ -155,10 +155,7 @@ async def generate_video(
     spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
 ) -> StageResult:
     """video_gen stage: layers + plan under work_dir/video/. Re-running overwrites them."""
-    script_out = completed.get(StageName.SCRIPT_GEN.value)
-    if not script_out or "script" not in script_out:
-        raise StageError("video_gen needs the script_gen outputs, which are missing")
-    script = validate_script(script_out["script"], spec.style, spec.total_seconds)
+    script = completed_script(completed, spec.style, spec.total_seconds, "video_gen")
     layout = layout_for(spec.aspect_ratio)
     out_dir = spec.work_dir / VIDEO_DIR
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,9 @@ from pipeline.child import run_child
 from pipeline.errors import StageError, TransientStageError
 from pipeline.ffmpeg import run_ffmpeg
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files
-from pipeline.script import validate_script
+from pipeline.script import completed_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import StageName, Style, get_template
+from pipeline.templates import Style, get_template
 
 PROVIDER = "espeak-ng"
 VOICE_DIR = "voice"
@@ -103,10 +103,7 @@ async def generate_voice(
     spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
 ) -> StageResult:
     """voice_gen stage: reads the script from script_gen's outputs, writes voice/scene_N.wav."""
-    script_out = completed.get(StageName.SCRIPT_GEN.value)
-    if not script_out or "script" not in script_out:
-        raise StageError("voice_gen needs the script_gen outputs, which are missing")
-    script = validate_script(script_out["script"], spec.style, spec.total_seconds)
+    script = completed_script(completed, spec.style, spec.total_seconds, "voice_gen")
     voice_dir = spec.work_dir / VOICE_DIR
     voice_dir.mkdir(parents=True, exist_ok=True)
     style = VOICE_STYLES[spec.style]

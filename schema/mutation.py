@@ -31,14 +31,14 @@ class Mutation:
             ),
         )
         return CreateJobPayload(
-            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+            job=Job.from_row(row) if row else None, errors=[UserError.from_error(e) for e in errors]
         )
 
     @strawberry.mutation(description="Cancel a PENDING or PROCESSING job.")
     async def cancel_job(self, info: AppInfo, id: strawberry.ID) -> JobPayload:
         row, errors = await job_actions.cancel_job(info.context, str(id))
         return JobPayload(
-            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+            job=Job.from_row(row) if row else None, errors=[UserError.from_error(e) for e in errors]
         )
 
     @strawberry.mutation(
@@ -47,5 +47,5 @@ class Mutation:
     async def retry_job(self, info: AppInfo, id: strawberry.ID) -> JobPayload:
         row, errors = await job_actions.retry_job(info.context, str(id))
         return JobPayload(
-            job=Job(row=row) if row else None, errors=[UserError.from_error(e) for e in errors]
+            job=Job.from_row(row) if row else None, errors=[UserError.from_error(e) for e in errors]
         )

@@ -27,7 +27,7 @@ class Query:
     @strawberry.field(description="Null when it does not exist or is not the caller's.")
     async def job(self, info: AppInfo, id: strawberry.ID) -> Job | None:
         row = await jobs.get_job(info.context, str(id))
-        return Job(row=row) if row else None
+        return Job.from_row(row) if row else None
 
     @strawberry.field(description="The caller's jobs, newest first.")
     async def jobs(
@@ -45,7 +45,9 @@ class Query:
             status=JobStatusValue(status) if status else None,
             style=StyleValue(style) if style else None,
         )
-        edges = [JobEdge(cursor=jobs.encode_cursor(row), node=Job(row=row)) for row in page.jobs]
+        edges = [
+            JobEdge(cursor=jobs.encode_cursor(row), node=Job.from_row(row)) for row in page.jobs
+        ]
         return JobConnection(
             edges=edges,
             page_info=PageInfo(

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from db.models import Job as JobRow
+from db.models import JobStatus as JobStatusValue
 from db.models import Stage as StageRow
 from db.models import StageStatus as StageStatusValue
 from events.format import job_progress
@@ -34,39 +35,29 @@ def media_url(settings_base: str, path: str | None) -> str | None:
 
 @strawberry.type
 class Stage:
-    row: strawberry.Private[StageRow]
+    name: StageName
+    status: StageStatus
+    progress: int
+    started_at: datetime | None
+    completed_at: datetime | None
+    error_message: str | None
+    cost_usd: float
+    provider: str | None = strawberry.field(
+        description="Which provider ran it, e.g. espeak-ng or a hosted model."
+    )
 
-    @strawberry.field
-    def name(self) -> StageName:
-        return self.row.stage_name
-
-    @strawberry.field
-    def status(self) -> StageStatus:
-        return self.row.status
-
-    @strawberry.field
-    def progress(self) -> int:
-        return self.row.progress
-
-    @strawberry.field
-    def started_at(self) -> datetime | None:
-        return self.row.started_at
-
-    @strawberry.field
-    def completed_at(self) -> datetime | None:
-        return self.row.completed_at
-
-    @strawberry.field
-    def error_message(self) -> str | None:
-        return self.row.error_message
-
-    @strawberry.field
-    def cost_usd(self) -> float:
-        return float(self.row.cost_usd)
-
-    @strawberry.field(description="Which provider ran it, e.g. espeak-ng or a hosted model.")
-    def provider(self) -> str | None:
-        return self.row.provider
+    @classmethod
+    def from_row(cls, row: StageRow) -> Stage:
+        return cls(
+            name=row.stage_name,
+            status=row.status,
+            progress=row.progress,
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            error_message=row.error_message,
+            cost_usd=float(row.cost_usd),
+            provider=row.provider,
+        )
 
 
 @strawberry.type
@@ -104,37 +95,39 @@ class AdScript:
 
 @strawberry.type
 class Job:
-    row: strawberry.Private[JobRow]
+    row: strawberry.Private[JobRow]  # for the fields that need loaders or settings
+    id: strawberry.ID
+    status: JobStatus
+    product_name: str
+    style: AdStyle
+    cta_text: str
+    aspect_ratio: AspectRatio
+    error_message: str | None
+    cost_usd: float
+    created_at: datetime
+    updated_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def status(self) -> JobStatus:
-        return self.row.status
+    @classmethod
+    def from_row(cls, row: JobRow) -> Job:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            status=row.status,
+            product_name=row.product_name,
+            style=row.style,
+            cta_text=row.cta_text,
+            aspect_ratio=row.aspect_ratio,
+            error_message=row.error_message,
+            cost_usd=float(row.cost_usd),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
 
     @strawberry.field(description="0-100 over all stages.")
     async def progress(self, info: AppInfo) -> int:
-        if self.row.status.value == "completed":
+        if self.row.status == JobStatusValue.COMPLETED:
             return 100
         return job_progress(await info.context.stages.load(self.row.id))
-
-    @strawberry.field
-    def product_name(self) -> str:
-        return self.row.product_name
-
-    @strawberry.field
-    def style(self) -> AdStyle:
-        return self.row.style
-
-    @strawberry.field
-    def cta_text(self) -> str:
-        return self.row.cta_text
-
-    @strawberry.field
-    def aspect_ratio(self) -> AspectRatio:
-        return self.row.aspect_ratio
 
     @strawberry.field
     def product_image_url(self, info: AppInfo) -> str | None:
@@ -145,25 +138,9 @@ class Job:
     def video_url(self, info: AppInfo) -> str | None:
         return media_url(info.context.settings.public_url, self.row.video_url)
 
-    @strawberry.field
-    def error_message(self) -> str | None:
-        return self.row.error_message
-
-    @strawberry.field
-    def cost_usd(self) -> float:
-        return float(self.row.cost_usd)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field
-    def updated_at(self) -> datetime:
-        return self.row.updated_at
-
     @strawberry.field(description="Always the four, in pipeline order.")
     async def stages(self, info: AppInfo) -> list[Stage]:
-        return [Stage(row=row) for row in await info.context.stages.load(self.row.id)]
+        return [Stage.from_row(row) for row in await info.context.stages.load(self.row.id)]
 
     @strawberry.field(description="Once SCRIPT_GEN has completed.")
     async def script(self, info: AppInfo) -> AdScript | None:

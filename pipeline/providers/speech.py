@@ -16,16 +16,15 @@ from typing import Any
 
 import httpx
 
-from pipeline.errors import StageError
 from pipeline.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.providers.config import SpeechConfig
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error, send
 from pipeline.providers.usage import Call, Ledger, Prices
-from pipeline.script import SceneScript, count_words, validate_script
+from pipeline.script import SceneScript, completed_script, count_words
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import StageName, Style
+from pipeline.templates import Style
 from pipeline.voice import VOICE_DIR, speed_up_to_fit, voice_window, wav_seconds
 
 PROVIDER = "openai-tts"
@@ -67,10 +66,7 @@ class HostedVoice:
     async def __call__(
         self, spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
     ) -> StageResult:
-        script_out = completed.get(StageName.SCRIPT_GEN.value)
-        if not script_out or "script" not in script_out:
-            raise StageError("voice_gen needs the script_gen outputs, which are missing")
-        script = validate_script(script_out["script"], spec.style, spec.total_seconds)
+        script = completed_script(completed, spec.style, spec.total_seconds, "voice_gen")
         voice_dir = spec.work_dir / VOICE_DIR
         voice_dir.mkdir(parents=True, exist_ok=True)
         ledger = Ledger(PROVIDER, self.config.model)

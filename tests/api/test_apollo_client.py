@@ -52,11 +52,12 @@ async def test_apollo_client_follows_a_job_to_its_video(
     job_id = lines[0]["created"]
     events = lines[1:-1]
     assert lines[-1] == {"complete": True}
-    assert events[0]["jobId"] == job_id and events[0]["status"] == "PENDING"
+    # The snapshot: the worker may already have started by the time the client subscribes.
+    assert events[0]["jobId"] == job_id and events[0]["status"] in ("PENDING", "PROCESSING")
     assert events[-1]["status"] == "COMPLETED"
     assert events[-1]["videoUrl"] == f"/media/jobs/{job_id}/ad.mp4"
     sequences = [e["sequence"] for e in events]
     assert sequences == sorted(set(sequences))
-    assert {e["stage"] for e in events if e["stage"]} == {
-        "SCRIPT_GEN", "VOICE_GEN", "VIDEO_GEN", "COMPOSITING",
-    }  # fmt: skip
+    # Live events, not just the snapshot: compositing is seen starting and finishing.
+    compositing = [e["stageStatus"] for e in events[1:] if e["stage"] == "COMPOSITING"]
+    assert compositing[0] == "PROCESSING" and compositing[-1] == "COMPLETED"
