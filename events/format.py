@@ -28,7 +28,8 @@ def channel_for(job_id: uuid.UUID | str) -> str:
     return f"{CHANNEL_PREFIX}{job_id}"
 
 
-@dataclass(frozen=True, slots=True)
+# weakref_slot: the API keeps one GraphQL view of each event while subscribers still hold it.
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class JobEvent:
     job_id: str
     sequence: int

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -29,6 +32,17 @@ class JobProgressEvent:
     video_url: str | None
     error_message: str | None
     at: datetime
+    # Results of executing this event, shared by its subscribers (see schema/executor.py).
+    execution_memo: strawberry.Private[dict[Any, Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def shared(cls, event: JobEvent, public_url: str) -> JobProgressEvent:
+        """One view per published event, whichever subscriber asks first; kept while any
+        subscriber still holds the event."""
+        view = _VIEWS.get(event)
+        if view is None:
+            view = _VIEWS[event] = cls.from_event(event, public_url)
+        return view
 
     @classmethod
     def from_event(cls, event: JobEvent, public_url: str) -> JobProgressEvent:
@@ -47,6 +61,9 @@ class JobProgressEvent:
         )
 
 
+_VIEWS: weakref.WeakKeyDictionary[JobEvent, JobProgressEvent] = weakref.WeakKeyDictionary()
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -57,4 +74,4 @@ class Subscription:
     ) -> AsyncGenerator[JobProgressEvent, None]:
         public_url = info.context.settings.public_url
         async for event in job_progress(info.context, str(job_id)):
-            yield JobProgressEvent.from_event(event, public_url)
+            yield JobProgressEvent.shared(event, public_url)

@@ -332,3 +332,33 @@ async def test_subscriptions_per_connection_are_capped(
                 assert first["data"]["jobProgress"]["status"] == "PENDING"
             refused = [p async for p in client.results(ops[2])]
     assert [p["errors"][0]["message"] for p in refused] == ["Subscription limit reached"]
+
+
+async def test_one_event_serves_different_documents_correctly(
+    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
+) -> None:
+    """An event is executed once per distinct operation and shared by the subscribers that
+    sent the same one: each still gets exactly the fields it asked for."""
+    short_doc = "subscription($id: ID!) { jobProgress(jobId: $id) { sequence status } }"
+    other_doc = "subscription($id: ID!) { jobProgress(jobId: $id) { sequence progress message } }"
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        async with (
+            graphql_socket(address, TRANSPORT_WS) as first,
+            graphql_socket(address, LEGACY_WS) as second,
+            graphql_socket(address, TRANSPORT_WS) as third,
+        ):
+            streams = []
+            for client, doc in ((first, short_doc), (second, short_doc), (third, other_doc)):
+                op = await client.subscribe(doc, {"id": job["id"]})
+                stream = client.results(op)
+                await anext(stream)  # snapshot
+                streams.append(stream)
+            event = JobEvent(
+                job["id"], 1, JobStatus.PROCESSING, 40, at=datetime_now(), message="hi"
+            )
+            await redis.publish(channel_for(job["id"]), event.to_json())
+            got = [(await anext(stream))["data"]["jobProgress"] for stream in streams]
+    assert got[0] == got[1] == {"sequence": 1, "status": "PROCESSING"}
+    assert got[2] == {"sequence": 1, "progress": 40, "message": "hi"}
