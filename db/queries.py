@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Job, JobStatus, Stage, StageStatus
+from db.types import utcnow
 from pipeline.templates import Style
 
 
@@ -22,18 +23,25 @@ class JobPosition:
     id: uuid.UUID
 
 
-async def get_job(session: AsyncSession, job_id: uuid.UUID, owner: str | None) -> Job | None:
-    """The job, or None when it does not exist or belongs to someone else (owner=None: any)."""
+async def get_job(
+    session: AsyncSession, job_id: uuid.UUID, owner: str | None, *, for_update: bool = False
+) -> Job | None:
+    """The job, or None when it does not exist or belongs to someone else (owner=None: any).
+
+    for_update locks the row (PostgreSQL) so two state changes cannot interleave.
+    """
     stmt = select(Job).where(Job.id == job_id)
     if owner is not None:
         stmt = stmt.where(Job.owner == owner)
+    if for_update:
+        stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def get_job_for_update(session: AsyncSession, job_id: uuid.UUID, owner: str) -> Job | None:
-    """Like get_job, but locks the row (PostgreSQL) so two state changes cannot interleave."""
-    stmt = select(Job).where(Job.id == job_id, Job.owner == owner).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def job_stages(session: AsyncSession, job_id: uuid.UUID) -> list[Stage]:
+    """One job's four stages, in pipeline order."""
+    stmt = select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def list_jobs(
@@ -109,16 +117,20 @@ async def reset_unfinished_stages(session: AsyncSession, job_id: uuid.UUID) -> N
     )
 
 
-async def next_sequence(session: AsyncSession, job_id: uuid.UUID) -> int:
-    """Take the job's next event sequence number, in the caller's transaction.
+async def record_change(session: AsyncSession, job: Job) -> int:
+    """Stamp a change of `job` (or its stages) in the caller's transaction: updated_at, and the
+    job's next event sequence number, which is returned for the event that announces it.
 
-    An UPDATE ... RETURNING, so two writers (API cancelling, worker progressing) never take the
-    same number: the row lock orders them.
+    The sequence is an UPDATE ... RETURNING, so two writers (API cancelling, worker progressing)
+    never take the same number: the row lock orders them.
     """
+    job.updated_at = utcnow()
+    await session.flush()
     result = await session.execute(
         update(Job)
-        .where(Job.id == job_id)
+        .where(Job.id == job.id)
         .values(event_sequence=Job.event_sequence + 1)
         .returning(Job.event_sequence)
     )
-    return int(result.scalar_one())
+    job.event_sequence = int(result.scalar_one())
+    return job.event_sequence

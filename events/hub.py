@@ -94,7 +94,6 @@ class EventHub:
         self._connected = asyncio.Event()
         self._lock = asyncio.Lock()  # orders SUBSCRIBE/UNSUBSCRIBE with (re)connection
         self.reconnects = 0
-        self.delivered = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -233,7 +232,6 @@ class EventHub:
                 return
             for subscriber in channel.subscribers:
                 subscriber.offer(event)
-            self.delivered += len(channel.subscribers)
 
     async def _close_pubsub(self) -> None:
         pubsub, self._pubsub = self._pubsub, None

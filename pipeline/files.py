@@ -60,8 +60,3 @@ def remove_temp_files(directory: Path) -> None:
 def relative_to_work(path: Path, work_dir: Path) -> str:
     """Output paths are stored relative to work_dir so a job directory can move."""
     return path.relative_to(work_dir).as_posix()
-
-
-def ensure_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -27,10 +27,6 @@ class Box:
     def bottom(self) -> int:
         return self.y + self.h
 
-    @property
-    def centre_x(self) -> int:
-        return self.x + self.w // 2
-
     def contains(self, other: Box) -> bool:
         return (
             self.x <= other.x

@@ -6,11 +6,9 @@ import uuid
 
 import structlog
 from arq.jobs import Job as ArqJob
-from sqlalchemy import select
 
 from db import queries
-from db.models import Job, JobStatus, Stage
-from db.types import utcnow
+from db.models import Job, JobStatus
 from events.format import event_for
 from events.publisher import publish
 from events.queue import QUEUE_NAME, RedisError, enqueue_run_job
@@ -35,7 +33,7 @@ async def _transition(
     if job_id is None:
         return None, [_not_found()]
     async with ctx.session() as session, session.begin():
-        job = await queries.get_job_for_update(session, job_id, ctx.owner)
+        job = await queries.get_job(session, job_id, ctx.owner, for_update=True)
         if job is None:
             return None, [_not_found()]
         if job.status not in allowed:
@@ -48,13 +46,8 @@ async def _transition(
             await queries.reset_unfinished_stages(session, job_id)
             job.error_message = None
         job.status = to
-        job.updated_at = utcnow()
-        await session.flush()
-        sequence = await queries.next_sequence(session, job_id)
-        job.event_sequence = sequence
-        stages = list(
-            (await session.execute(select(Stage).where(Stage.job_id == job_id))).scalars()
-        )
+        sequence = await queries.record_change(session, job)
+        stages = await queries.job_stages(session, job_id)
     message = "job cancelled" if to == JobStatus.CANCELLED else "job queued for retry"
     await publish(ctx.services.redis, event_for(job, stages, sequence, message=message))
     return job, []

@@ -12,8 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 
-from sqlalchemy import select
-
 from db import queries
 from db.models import Stage, StageStatus
 from events.format import JobEvent, event_for
@@ -37,13 +35,7 @@ async def snapshot(ctx: Context, job_id: uuid.UUID) -> JobEvent | None:
         job = await queries.get_job(session, job_id, ctx.owner)
         if job is None:
             return None
-        stages = list(
-            (
-                await session.execute(
-                    select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)
-                )
-            ).scalars()
-        )
+        stages = await queries.job_stages(session, job_id)
     return event_for(job, stages, job.event_sequence, stage=current_stage(stages))
 
 

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db import queries
 from db.models import Job, JobStatus, Stage, StageStatus
 from db.types import utcnow
@@ -54,16 +51,12 @@ class JobRecorder:
     @asynccontextmanager
     async def _change(self, *, require: tuple[JobStatus, ...]) -> AsyncIterator[Snapshot]:
         async with self.state.session_factory() as session, session.begin():
-            job = (
-                await session.execute(select(Job).where(Job.id == self.job_id).with_for_update())
-            ).scalar_one_or_none()
+            job = await queries.get_job(session, self.job_id, owner=None, for_update=True)
             if job is None or job.status not in require:
                 raise JobGone(str(self.job_id))
-            stages = await _stages(session, self.job_id)
+            stages = await queries.job_stages(session, self.job_id)
             yield Snapshot(job, stages)
-            job.updated_at = utcnow()
-            await session.flush()
-            job.event_sequence = await queries.next_sequence(session, self.job_id)
+            await queries.record_change(session, job)
 
     async def _commit_and_publish(
         self,
@@ -162,13 +155,3 @@ class JobRecorder:
             s.job.cost_usd = sum((stage.cost_usd for stage in s.stages), Decimal(0))
 
         await self._commit_and_publish((JobStatus.PROCESSING,), change, "job completed")
-
-
-async def _stages(session: AsyncSession, job_id: uuid.UUID) -> list[Stage]:
-    return list(
-        (
-            await session.execute(
-                select(Stage).where(Stage.job_id == job_id).order_by(Stage.position)
-            )
-        ).scalars()
-    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -35,7 +36,7 @@ def backoff_seconds(attempt: int, *, base: float = 2.0, cap: float = 60.0) -> fl
     return random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))  # noqa: S311
 
 
-def job_dir(state: WorkerState, job_id: uuid.UUID) -> Any:
+def job_dir(state: WorkerState, job_id: uuid.UUID) -> Path:
     return state.settings.media_root / JOBS_DIR / str(job_id)
 
 

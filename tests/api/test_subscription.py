@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_session_factory
 from db.models import Job, JobStatus
+from db.types import utcnow
 from devserver.embedded_redis import EmbeddedRedis
 from events.format import JobEvent, channel_for
 from resolvers import progress
@@ -133,7 +134,7 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
                 .where(Job.id == uuid.UUID(job_id))
                 .values(event_sequence=sequence, status=status)
             )
-        event = JobEvent(job_id, sequence, status, sequence * 10, at=datetime_now())
+        event = JobEvent(job_id, sequence, status, sequence * 10, at=utcnow())
         await redis.publish(channel_for(job_id), event.to_json())
 
     async def racing_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
@@ -159,12 +160,6 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
     assert (first["sequence"], first["status"]) == (2, "PROCESSING")
     assert second["sequence"] == 3
     assert [e["sequence"] for e in rest] == [4] and rest[0]["status"] == "COMPLETED"
-
-
-def datetime_now() -> Any:
-    from db.types import utcnow
-
-    return utcnow()
 
 
 @pytest.mark.slow
@@ -238,7 +233,7 @@ async def test_slow_subscriber_does_not_delay_a_fast_one(
             sampler = asyncio.create_task(sample())
             for sequence in range(1, events + 1):
                 status = JobStatus.COMPLETED if sequence == events else JobStatus.PROCESSING
-                event = JobEvent(job_id, sequence, status, 50, at=datetime_now(), message=padding)
+                event = JobEvent(job_id, sequence, status, 50, at=utcnow(), message=padding)
                 await redis.publish(channel_for(job_id), event.to_json())
             received = [p["data"]["jobProgress"] async for p in results]
             sampler.cancel()
@@ -355,9 +350,7 @@ async def test_one_event_serves_different_documents_correctly(
                 stream = client.results(op)
                 await anext(stream)  # snapshot
                 streams.append(stream)
-            event = JobEvent(
-                job["id"], 1, JobStatus.PROCESSING, 40, at=datetime_now(), message="hi"
-            )
+            event = JobEvent(job["id"], 1, JobStatus.PROCESSING, 40, at=utcnow(), message="hi")
             await redis.publish(channel_for(job["id"]), event.to_json())
             got = [(await anext(stream))["data"]["jobProgress"] for stream in streams]
     assert got[0] == got[1] == {"sequence": 1, "status": "PROCESSING"}

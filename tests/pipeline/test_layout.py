@@ -1,0 +1,40 @@
+"""On-screen text stays inside each platform's safe zone, for every aspect ratio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.layout import Box, layout_for
+from pipeline.render_plan import RenderPlan
+from pipeline.spec import no_progress
+from pipeline.stages import OFFLINE_STAGES
+from pipeline.templates import STAGE_ORDER, AspectRatio, Style
+
+from .conftest import make_spec
+
+
+@pytest.mark.parametrize("aspect", list(AspectRatio))
+async def test_headlines_and_captions_stay_in_the_safe_zone(
+    tmp_path: Path, aspect: AspectRatio
+) -> None:
+    spec = make_spec(
+        tmp_path / "job",
+        aspect_ratio=aspect,
+        style=Style.BOLD,
+        product_name="An Unusually Long Product Name For Wrapping",
+    )
+    completed: dict[str, dict[str, object]] = {}
+    for name in STAGE_ORDER[:3]:  # the plan is complete after video_gen
+        completed[name.value] = (await OFFLINE_STAGES[name](spec, completed, no_progress)).outputs
+    plan_path = spec.work_dir / str(completed["video_gen"]["plan"])
+    plan = RenderPlan.model_validate_json(plan_path.read_text())
+    safe = layout_for(aspect).safe
+    placed = [s.headline for s in plan.scenes if s.headline] + [c.image for c in plan.captions]
+    assert placed, "no text was placed"
+    for item in placed:
+        with Image.open(spec.work_dir / item.path) as image:
+            box = Box(item.x, item.y, image.width, image.height)
+        assert safe.contains(box), f"{item.path} at {box} leaves the safe zone {safe}"
