@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-subscriptions clean
+.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-subscriptions bench-chaos clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -60,6 +60,9 @@ bench-render: $(BENCH_VENV)/.synced
 
 bench-subscriptions: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.subscriptions $(BENCH_ARGS)
+
+bench-chaos: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.chaos $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import JSONType, UTCDateTime, str_enum, utcnow
+from domain.text import max_code_points
 from pipeline.templates import STAGE_ORDER, AspectRatio, StageName, Style
 
 # Named constraints, so migrations can refer to them on every backend.
@@ -69,6 +70,16 @@ class StageStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class AttemptOutcome(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"  # the stage raised; a transient failure is tried again in a new attempt
+    CRASHED = "crashed"  # its worker died (found by the run that took the job over)
+    CANCELLED = "cancelled"  # cancelJob
+    INTERRUPTED = "interrupted"  # its worker was shut down; the stage runs again
+    SUPERSEDED = "superseded"  # another run took the job over while this one still lived
+
+
 class Job(Base):
     __tablename__ = "jobs"
 
@@ -77,9 +88,10 @@ class Job(Base):
     status: Mapped[JobStatus] = mapped_column(
         str_enum(JobStatus, "job_status"), default=JobStatus.PENDING
     )
-    product_name: Mapped[str] = mapped_column(String(MAX_PRODUCT_NAME))
+    # Limits count characters as people see them (domain.text); columns hold their code points.
+    product_name: Mapped[str] = mapped_column(String(max_code_points(MAX_PRODUCT_NAME)))
     style: Mapped[Style] = mapped_column(str_enum(Style, "ad_style"))
-    cta_text: Mapped[str] = mapped_column(String(MAX_CTA))
+    cta_text: Mapped[str] = mapped_column(String(max_code_points(MAX_CTA)))
     aspect_ratio: Mapped[AspectRatio] = mapped_column(
         str_enum(AspectRatio, "aspect_ratio"), default=AspectRatio.PORTRAIT
     )
@@ -90,6 +102,11 @@ class Job(Base):
     cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     # Last sequence number published for this job's progress events (strictly increasing).
     event_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The run that holds the job: every write a worker makes checks it (a fencing token), so a
+    # run that lost the job to another can never change it again.
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    # Runs started since the job was created or retried; JOB_MAX_TRIES caps it.
+    tries: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -116,6 +133,7 @@ class Job(Base):
             status=JobStatus.PENDING,
             cost_usd=Decimal(0),
             event_sequence=0,
+            tries=0,
             **fields,
         )
         now = utcnow()
@@ -155,4 +173,40 @@ class Stage(Base):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("position >= 1 AND position <= 4", name="position_range"),
         CheckConstraint("cost_usd >= 0", name="cost_non_negative"),
+    )
+
+
+class StageAttempt(Base):
+    """One run of one stage: who ran it, when, how it ended and what it cost.
+
+    Rows are never rewritten once ended, so the ledger keeps what crashed and retried attempts
+    spent: a stage's cost is the sum of its attempts, a job's the sum of its stages.
+    """
+
+    __tablename__ = "stage_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    stage_name: Mapped[StageName] = mapped_column(str_enum(StageName, "stage_name"))
+    attempt: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per job and stage
+    run_id: Mapped[str] = mapped_column(String(32))
+    worker: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[AttemptOutcome] = mapped_column(
+        str_enum(AttemptOutcome, "attempt_outcome"), default=AttemptOutcome.RUNNING
+    )
+    error: Mapped[str | None] = mapped_column(Text)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "stage_name", "attempt", name="uq_stage_attempts_number"),
+        CheckConstraint("attempt >= 1", name="attempt_positive"),
+        CheckConstraint("cost_usd >= 0", name="cost_non_negative"),
+        # An attempt is open exactly while it runs.
+        CheckConstraint(
+            "(outcome = 'running') = (ended_at IS NULL)", name="ended_when_not_running"
+        ),
     )

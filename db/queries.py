@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Job, JobStatus, Stage, StageStatus
+from db.models import AttemptOutcome, Job, JobStatus, Stage, StageAttempt, StageStatus
 from db.types import utcnow
 from pipeline.templates import Style
 
@@ -134,3 +135,63 @@ async def record_change(session: AsyncSession, job: Job) -> int:
     )
     job.event_sequence = int(result.scalar_one())
     return job.event_sequence
+
+
+async def attempts_for_jobs(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[StageAttempt]]:
+    """Every attempt of many jobs in one statement, oldest first per stage."""
+    rows = (
+        await session.execute(
+            select(StageAttempt)
+            .where(StageAttempt.job_id.in_(job_ids))
+            .order_by(StageAttempt.job_id, StageAttempt.stage_name, StageAttempt.attempt)
+        )
+    ).scalars()
+    by_job: dict[uuid.UUID, list[StageAttempt]] = {job_id: [] for job_id in job_ids}
+    for attempt in rows:
+        by_job[attempt.job_id].append(attempt)
+    return by_job
+
+
+async def attempt_costs(session: AsyncSession, job_id: uuid.UUID) -> dict[str, Decimal]:
+    """What each stage of a job has spent, over all its attempts (stage name -> USD)."""
+    rows = await session.execute(
+        select(StageAttempt.stage_name, func.sum(StageAttempt.cost_usd))
+        .where(StageAttempt.job_id == job_id)
+        .group_by(StageAttempt.stage_name)
+    )
+    return {str(name): Decimal(total or 0) for name, total in rows}
+
+
+async def close_open_attempts(
+    session: AsyncSession, job_id: uuid.UUID, outcome: AttemptOutcome, error: str | None
+) -> list[StageAttempt]:
+    """Close every attempt of the job that is still running; returns them (oldest first)."""
+    attempts = list(
+        (
+            await session.execute(
+                select(StageAttempt)
+                .where(
+                    StageAttempt.job_id == job_id,
+                    StageAttempt.outcome == AttemptOutcome.RUNNING,
+                )
+                .order_by(StageAttempt.id)
+            )
+        ).scalars()
+    )
+    now = utcnow()
+    for attempt in attempts:
+        attempt.outcome = outcome
+        attempt.ended_at = now
+        attempt.error = error
+    return attempts
+
+
+async def raise_attempt_cost(session: AsyncSession, attempt_id: int, spent: Decimal) -> None:
+    """Set an attempt's cost to `spent` unless it already records more (writes may race)."""
+    await session.execute(
+        update(StageAttempt)
+        .where(StageAttempt.id == attempt_id, StageAttempt.cost_usd < spent)
+        .values(cost_usd=spent)
+    )

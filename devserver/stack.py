@@ -5,6 +5,7 @@ end-to-end tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -39,6 +40,7 @@ class Stack:
         workers: int = 1,
         env: dict[str, str] | None = None,
         quiet: bool = False,
+        worker_groups: bool = False,
     ) -> None:
         self.settings = settings
         self.host = host
@@ -46,6 +48,9 @@ class Stack:
         self.worker_count = workers
         self.extra_env = env or {}
         self.quiet = quiet
+        # Each worker leads its own process group (with its ffmpeg and espeak children), so
+        # kill_worker can take the whole group down at once, as a machine failure would.
+        self.worker_groups = worker_groups
         self.redis: EmbeddedRedis | None = None
         self.api: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -72,10 +77,15 @@ class Stack:
         env.pop("PYTHONSTARTUP", None)
         return env
 
-    def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, *args: str, group: bool = False) -> subprocess.Popen[bytes]:
         output = subprocess.DEVNULL if self.quiet else None
         return subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env=self.env(), stdout=output, stderr=output
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=output,
+            stderr=output,
+            start_new_session=group,
         )
 
     def start(self) -> Stack:
@@ -96,9 +106,19 @@ class Stack:
         return self
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        process = self._spawn("-m", "worker")
+        process = self._spawn("-m", "worker", group=self.worker_groups)
         self.workers.append(process)
         return process
+
+    def kill_worker(self, process: subprocess.Popen[bytes]) -> None:
+        """SIGKILL a worker (its whole process group when workers lead one) and forget it."""
+        if self.worker_groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.wait()
+        self.workers.remove(process)
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

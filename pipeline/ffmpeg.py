@@ -8,13 +8,18 @@ stage's progress; stderr is kept to its last lines so a failure message shows wh
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Sequence
 
 import imageio_ffmpeg
 
 from pipeline.child import run_child
-from pipeline.errors import StageError
+from pipeline.errors import StageError, TransientStageError
 from pipeline.spec import ProgressFn
+
+# ffmpeg dying of one of these is a crash of ffmpeg itself, not a verdict on the inputs: the same
+# command succeeds when run again (seen with this build's xfade, a few runs in a hundred).
+CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL})
 
 
 class FfmpegError(StageError):
@@ -24,6 +29,10 @@ class FfmpegError(StageError):
         self.stderr_tail = stderr_tail
         tail = "\n".join(stderr_tail) if stderr_tail else "(no output)"
         super().__init__(f"{message}\n{tail}")
+
+
+class FfmpegCrash(FfmpegError, TransientStageError):
+    """ffmpeg crashed (a signal it did not get from us): worth running again."""
 
 
 @functools.cache
@@ -65,6 +74,9 @@ async def run_ffmpeg(
             await progress(percent)
 
     result = await run_child(cmd, on_stdout_line=on_line, keep_stdout=50)
+    if result.returncode < 0 and -result.returncode in CRASH_SIGNALS:
+        name = signal.Signals(-result.returncode).name
+        raise FfmpegCrash(f"ffmpeg crashed ({name})", result.stderr_tail)
     if result.returncode != 0:
         raise FfmpegError(f"ffmpeg failed with exit code {result.returncode}", result.stderr_tail)
     if progress is not None:

@@ -9,7 +9,6 @@ is short enough to read at a glance), and ends on the job's call-to-action.
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from domain.text import count_words, grapheme_len
 from pipeline.errors import StageError
 from pipeline.spec import scene_durations
 from pipeline.templates import Style, get_template
@@ -36,11 +36,11 @@ MIN_WORD_BUDGET = 3
 DURATION_TOLERANCE = 0.05
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_WORD = re.compile(r"[\w'\u2019&$%-]+")
 
 
-def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+def char_count(text: str) -> int:
+    """Length as a reader sees it (grapheme clusters), which every character limit uses."""
+    return grapheme_len(text)
 
 
 def word_budget(words_per_second: float, duration_seconds: float) -> int:
@@ -66,9 +66,9 @@ class SceneScript(BaseModel):
         is_cta = self.index == SCENE_COUNT
         max_chars = CTA_MAX_CHARS if is_cta else ON_SCREEN_MAX_CHARS
         max_words = CTA_MAX_WORDS if is_cta else ON_SCREEN_MAX_WORDS
-        if len(self.on_screen_text) > max_chars:
+        if char_count(self.on_screen_text) > max_chars:
             raise ValueError(
-                f"on_screen_text is {len(self.on_screen_text)} characters; "
+                f"on_screen_text is {char_count(self.on_screen_text)} characters; "
                 f"at most {max_chars} fit on screen"
             )
         if count_words(self.on_screen_text) > max_words:
@@ -84,14 +84,16 @@ class AdScript(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    hook: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=HOOK_MAX_CHARS)
-    ]
+    hook: Text
     cta: Text
     scenes: list[SceneScript]
 
     @model_validator(mode="after")
     def _fits_the_template(self, info: ValidationInfo) -> Self:
+        if char_count(self.hook) > HOOK_MAX_CHARS:
+            raise ValueError(
+                f"hook is {char_count(self.hook)} characters; at most {HOOK_MAX_CHARS}"
+            )
         indexes = [scene.index for scene in self.scenes]
         if indexes != list(range(1, SCENE_COUNT + 1)):
             raise ValueError(f"scenes must be exactly {SCENE_COUNT}, indexed 1..4; got {indexes}")

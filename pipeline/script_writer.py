@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from typing import Any
 
+from domain.text import count_words
+from pipeline.names import fits_screen, spoken_forms
 from pipeline.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
-    ON_SCREEN_MAX_CHARS,
-    ON_SCREEN_MAX_WORDS,
+    HOOK_MAX_CHARS,
     AdScript,
     ScriptError,
-    count_words,
+    char_count,
     validate_script,
     word_budget,
 )
 from pipeline.script_lines import PHRASEBOOKS, Lines, Phrasebook
 from pipeline.spec import JobSpec, ProgressFn, StageResult, scene_durations
 from pipeline.templates import Style, get_template
+from pipeline.textcards import can_draw
 
 PROVIDER = "offline-template"
 
@@ -44,33 +45,40 @@ def _pick(options: tuple[str, ...], seed: bytes, slot: int) -> int:
     return seed[slot % len(seed)] % len(options)
 
 
-def _first_fitting(candidates: Iterable[str], budget: int) -> str | None:
-    for line in candidates:
-        if count_words(line) <= budget:
-            return line
-    return None
-
-
-def _voice_candidates(lines: Lines, chosen: int, fill: dict[str, str]) -> list[str]:
+def _voice_candidates(
+    lines: Lines, chosen: int, names: list[str], cta: str, *, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """Every line this scene could say, in order of preference: the chosen variant first, then
+    the others, then the shorter fallbacks; each with the fullest spoken form of the name
+    first. Lines that need the name are left out when it has nothing to say."""
     ordered = [lines.variants[chosen]]
     ordered += [v for i, v in enumerate(lines.variants) if i != chosen]
-    ordered += list(lines.fallbacks)
-    return [_clean(line.format(**fill)) for line in ordered]
+    ordered += [*lines.fallbacks, *extra]
+    candidates = []
+    for line in ordered:
+        fills = names if "{name}" in line else names[:1] or [""]
+        candidates += [_clean(line.format(name=name, cta=cta)) for name in fills]
+    return candidates
 
 
-def _fits_screen(text: str) -> bool:
-    return len(text) <= ON_SCREEN_MAX_CHARS and count_words(text) <= ON_SCREEN_MAX_WORDS
+def _fits(line: str, budget: int, max_chars: int | None) -> bool:
+    return count_words(line) <= budget and (max_chars is None or char_count(line) <= max_chars)
 
 
 def write_script(product_name: str, style: Style, cta_text: str, total_seconds: float) -> AdScript:
-    """Build and validate the offline script; StageError if the inputs cannot make one."""
+    """Build and validate the offline script; StageError if the inputs cannot make one.
+
+    Any name createJob accepts makes a valid script: lines use a spoken form of the name that
+    fits the scene (pipeline.names), and the hook headline shows the name only where it fits
+    the screen and the font can draw it.
+    """
     name = _clean(product_name)
     cta = _clean(cta_text)
     if not name:
         raise ScriptError("product name is empty")
     if not cta:
         raise ScriptError("call-to-action is empty")
-    if len(cta) > CTA_MAX_CHARS or count_words(cta) > CTA_MAX_WORDS:
+    if char_count(cta) > CTA_MAX_CHARS or count_words(cta) > CTA_MAX_WORDS:
         raise ScriptError(
             f"call-to-action {cta!r} is too long for the end card "
             f"(at most {CTA_MAX_CHARS} characters and {CTA_MAX_WORDS} words)"
@@ -78,17 +86,20 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
     template = get_template(style)
     book: Phrasebook = PHRASEBOOKS[style]
     seed = hashlib.sha256(name.casefold().encode("utf-8")).digest()
-    fill = {"name": name, "cta": _spoken_cta(cta)}
+    names = spoken_forms(name)
+    spoken_cta = _spoken_cta(cta)
     durations = scene_durations(style, total_seconds)
 
     scenes: list[dict[str, Any]] = []
     for slot, (scene, duration) in enumerate(zip(template.scenes, durations, strict=True)):
         lines: Lines = getattr(book, scene.purpose)
         budget = word_budget(template.words_per_second, duration)
-        candidates = _voice_candidates(lines, _pick(lines.variants, seed, slot), fill)
-        if scene.purpose == "cta":
-            candidates.append(book.generic_cta)
-        voiceover = _first_fitting(candidates, budget)
+        extra = (book.generic_cta,) if scene.purpose == "cta" else ()
+        candidates = _voice_candidates(
+            lines, _pick(lines.variants, seed, slot), names, spoken_cta, extra=extra
+        )
+        max_chars = HOOK_MAX_CHARS if slot == 0 else None  # scene 1's line is the hook
+        voiceover = next((c for c in candidates if _fits(c, budget, max_chars)), None)
         if voiceover is None:
             raise ScriptError(f"no {style} line fits the {duration:g} s {scene.purpose} scene")
         if scene.purpose == "cta":
@@ -96,7 +107,7 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
         else:
             headlines = book.on_screen[scene.purpose]
             on_screen = headlines[_pick(headlines, seed, slot + 8)]
-            if scene.purpose == "hook" and _fits_screen(name):
+            if scene.purpose == "hook" and fits_screen(name) and can_draw(name):
                 on_screen = name
         scenes.append(
             {

@@ -196,7 +196,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
             Palette(background="#0b0b0b", accent="#ff5a1f", text="#ffffff"),
             ("black", "black", "bold", "black"),
             ("push_up", "zoom_in", "pan_left"),
-            ("wipeleft", "fadeblack", "slideup"),
+            ("wipeleft", "fadeblack", "coverup"),
             (
                 "The product hits the frame in hard light against pure black.",
                 "A dramatic push into the product's defining feature.",

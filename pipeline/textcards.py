@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from domain.text import graphemes, is_invisible
 from pipeline.layout import Box
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -20,6 +21,8 @@ RGBA = tuple[int, int, int, int]
 LINE_SPACING = 1.18
 # Stroke width as a fraction of the font size, per template font weight.
 WEIGHT_STROKE = {"light": 0.0, "regular": 0.0, "bold": 0.028, "black": 0.05}
+# A code point no font maps: what it draws is the font's "missing glyph" box.
+NOT_A_CHARACTER = "\U0010fffd"
 
 
 @functools.lru_cache(maxsize=64)
@@ -41,11 +44,46 @@ def text_width(text: str, size: int, stroke: int) -> int:
     return int(right - left)
 
 
+@functools.lru_cache(maxsize=4096)
+def _glyph(char: str) -> bytes:
+    mask = font(48).getmask(char)
+    return bytes(mask) + bytes(str(mask.size), "ascii")
+
+
+def can_draw(text: str) -> bool:
+    """Whether the font has a glyph for every visible character of `text` (none would be
+    drawn as the empty box fonts show for characters they lack)."""
+    missing = _glyph(NOT_A_CHARACTER)
+    return all(
+        char.isspace() or is_invisible(char) or _glyph(char) != missing for char in set(text)
+    )
+
+
+def _break_word(word: str, size: int, stroke: int, max_width: int) -> list[str]:
+    """A word wider than the box, cut between characters (names in scripts written without
+    spaces have no other place to break)."""
+    pieces: list[str] = []
+    current = ""
+    for char in graphemes(word):
+        if current and text_width(current + char, size, stroke) > max_width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    return [*pieces, current] if current else pieces
+
+
 def wrap(text: str, size: int, stroke: int, max_width: int) -> list[str]:
-    """Greedy word wrap; a single over-long word stays on its own line (the caller shrinks)."""
+    """Greedy word wrap; a word wider than the box is broken between its characters."""
     lines: list[str] = []
     current = ""
+    words: list[str] = []
     for word in text.split():
+        if text_width(word, size, stroke) > max_width:
+            words += _break_word(word, size, stroke, max_width)
+        else:
+            words.append(word)
+    for word in words:
         candidate = f"{current} {word}".strip()
         if current and text_width(candidate, size, stroke) > max_width:
             lines.append(current)

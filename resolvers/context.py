@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from db import queries
-from db.models import Stage
+from db.models import Stage, StageAttempt
 from events.hub import EventHub
 from settings import Settings
 
@@ -36,6 +36,15 @@ def _stages_loader(services: Services) -> DataLoader[uuid.UUID, list[Stage]]:
     return DataLoader(load_fn=load)
 
 
+def _attempts_loader(services: Services) -> DataLoader[uuid.UUID, list[StageAttempt]]:
+    async def load(job_ids: list[uuid.UUID]) -> list[list[StageAttempt]]:
+        async with services.session_factory() as session:
+            by_job = await queries.attempts_for_jobs(session, job_ids)
+        return [by_job[job_id] for job_id in job_ids]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Context:
     services: Services
@@ -44,9 +53,11 @@ class Context:
     # Set by Strawberry from a websocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
     stages: DataLoader[uuid.UUID, list[Stage]] = field(init=False)
+    attempts: DataLoader[uuid.UUID, list[StageAttempt]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.stages = _stages_loader(self.services)
+        self.attempts = _attempts_loader(self.services)
 
     @property
     def settings(self) -> Settings:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import structlog
 
 from db.models import MAX_CTA, MAX_PRODUCT_NAME, Job
+from domain.text import TextError, clean_text, count_words
 from events.queue import RedisError, enqueue_run_job
 from pipeline.script import CTA_MAX_WORDS
 from pipeline.templates import AspectRatio, Style
@@ -33,15 +34,10 @@ class CreateJobRequest:
 
 
 def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError | None]:
-    trimmed = " ".join(value.split())
-    field = ("input", name)
-    if not trimmed:
-        return trimmed, FieldError(REQUIRED, f"{name} must not be empty", field)
-    if len(trimmed) > max_length:
-        return trimmed, FieldError(
-            TOO_LONG, f"{name} is {len(trimmed)} characters; at most {max_length}", field
-        )
-    return trimmed, None
+    try:
+        return clean_text(value, field=name, max_chars=max_length), None
+    except TextError as error:
+        return value, FieldError(error.code, error.message, ("input", name))
 
 
 async def _check_upload(
@@ -64,11 +60,11 @@ async def create_job(
     product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
     errors += [error] if error else []
     cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
-    if error is None and len(cta_text.split()) > CTA_MAX_WORDS:
+    if error is None and count_words(cta_text) > CTA_MAX_WORDS:
         # The end card and the voiceover must carry the whole call-to-action.
         error = FieldError(
             TOO_LONG,
-            f"ctaText has {len(cta_text.split())} words; at most {CTA_MAX_WORDS}",
+            f"ctaText has {count_words(cta_text)} words; at most {CTA_MAX_WORDS}",
             ("input", "ctaText"),
         )
     errors += [error] if error else []

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 
+from domain.text import INVALID_TEXT
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -24,3 +26,15 @@ REQUIRED = "REQUIRED"
 TOO_LARGE = "TOO_LARGE"
 INVALID_IMAGE = "INVALID_IMAGE"
 INVALID_STATE = "INVALID_STATE"
+
+__all__ = [
+    "INVALID_IMAGE",
+    "INVALID_STATE",
+    "INVALID_TEXT",
+    "NOT_FOUND",
+    "REQUIRED",
+    "TOO_LARGE",
+    "TOO_LONG",
+    "FieldError",
+    "PublicError",
+]

@@ -8,7 +8,7 @@ import structlog
 from arq.jobs import Job as ArqJob
 
 from db import queries
-from db.models import Job, JobStatus
+from db.models import AttemptOutcome, Job, JobStatus
 from events.format import event_for
 from events.publisher import publish
 from events.queue import QUEUE_NAME, RedisError, enqueue_run_job
@@ -42,9 +42,14 @@ async def _transition(
             return job, [FieldError(INVALID_STATE, message, ("id",))]
         if to == JobStatus.CANCELLED:
             await queries.skip_unfinished_stages(session, job_id)
+            await queries.close_open_attempts(
+                session, job_id, AttemptOutcome.CANCELLED, "cancelled (cancelJob)"
+            )
         else:
             await queries.reset_unfinished_stages(session, job_id)
             job.error_message = None
+            job.tries = 0  # a retry gets JOB_MAX_TRIES runs of its own
+            job.run_id = None
         job.status = to
         sequence = await queries.record_change(session, job)
         stages = await queries.job_stages(session, job_id)

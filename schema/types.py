@@ -15,6 +15,7 @@ from strawberry.types import Info
 from db.models import Job as JobRow
 from db.models import JobStatus as JobStatusValue
 from db.models import Stage as StageRow
+from db.models import StageAttempt as StageAttemptRow
 from db.models import StageStatus as StageStatusValue
 from events.format import job_progress
 from pipeline.providers.estimate import CostEstimate as CostEstimateData
@@ -33,22 +34,57 @@ def media_url(settings_base: str, path: str | None) -> str | None:
     return f"{settings_base.rstrip('/')}{path}" if settings_base else path
 
 
+@strawberry.type(description="One run of a stage, kept whatever its outcome.")
+class StageAttempt:
+    attempt: int = strawberry.field(description="1, 2, ... per stage of a job.")
+    started_at: datetime
+    ended_at: datetime | None = strawberry.field(description="Null while it runs.")
+    outcome: str = strawberry.field(
+        description="running, completed, failed, crashed (its worker died), cancelled, "
+        "interrupted (its worker shut down) or superseded (another run took the job over)."
+    )
+    error: str | None
+    cost_usd: float = strawberry.field(description="Hosted calls billed during this attempt.")
+    worker: str | None = strawberry.field(description="The worker process that ran it.")
+
+    @classmethod
+    def from_row(cls, row: StageAttemptRow) -> StageAttempt:
+        return cls(
+            attempt=row.attempt,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            outcome=row.outcome.value,
+            error=row.error,
+            cost_usd=float(row.cost_usd),
+            worker=row.worker,
+        )
+
+
 @strawberry.type
 class Stage:
+    row: strawberry.Private[StageRow]
     name: StageName
     status: StageStatus
     progress: int
     started_at: datetime | None
     completed_at: datetime | None
     error_message: str | None
-    cost_usd: float
+    cost_usd: float = strawberry.field(
+        description="What all its attempts spent on hosted calls (0 offline)."
+    )
     provider: str | None = strawberry.field(
         description="Which provider ran it, e.g. espeak-ng or a hosted model."
     )
 
+    @strawberry.field(description="Every run of this stage, oldest first.")
+    async def attempts(self, info: AppInfo) -> list[StageAttempt]:
+        rows = await info.context.attempts.load(self.row.job_id)
+        return [StageAttempt.from_row(a) for a in rows if a.stage_name == self.row.stage_name]
+
     @classmethod
     def from_row(cls, row: StageRow) -> Stage:
         return cls(
+            row=row,
             name=row.stage_name,
             status=row.status,
             progress=row.progress,
@@ -103,7 +139,10 @@ class Job:
     cta_text: str
     aspect_ratio: AspectRatio
     error_message: str | None
-    cost_usd: float
+    cost_usd: float = strawberry.field(
+        description="What was really spent: every attempt of every stage, crashed and retried "
+        "ones included."
+    )
     created_at: datetime
     updated_at: datetime
 

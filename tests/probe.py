@@ -95,3 +95,11 @@ def processes_working_in(directory: Path) -> list[int]:
         for pid, fields, cmdline in _processes()
         if str(directory) in cmdline and not fields.get("State", "").startswith("Z")
     ]
+
+
+def cmdline(pid: int) -> str:
+    """A process's command line, or "" once it is gone."""
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from db.models import Job, JobStatus, Stage, StageStatus
+from db.models import AttemptOutcome, Job, JobStatus, StageAttempt
 from events.queue import QUEUE_NAME
 from pipeline.templates import STAGE_ORDER
 from resolvers.context import Services
@@ -56,6 +56,7 @@ class StageDurations:
 class Snapshot:
     jobs_by_status: dict[str, int] | None = None
     durations: dict[str, StageDurations] | None = None
+    attempts: dict[tuple[str, str], int] | None = None
     queue_depth: int | None = None
     subscriptions: int | None = None
     hub_reconnects: int | None = None
@@ -63,15 +64,16 @@ class Snapshot:
 
 
 def _duration(session: AsyncSession) -> ColumnElement[float]:
-    """completed_at - started_at in seconds, on either backend."""
+    """ended_at - started_at of an attempt in seconds, on either backend."""
+    ended, started = StageAttempt.ended_at, StageAttempt.started_at
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.extract("epoch", Stage.completed_at - Stage.started_at), Float)
-    return (func.julianday(Stage.completed_at) - func.julianday(Stage.started_at)) * 86400.0
+        return cast(func.extract("epoch", ended - started), Float)
+    return (func.julianday(ended) - func.julianday(started)) * 86400.0
 
 
 async def _read_database(
     session: AsyncSession,
-) -> tuple[dict[str, int], dict[str, StageDurations]]:
+) -> tuple[dict[str, int], dict[str, StageDurations], dict[tuple[str, str], int]]:
     counts = {status.value: 0 for status in JobStatus}
     rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
     for status, count in rows:
@@ -79,21 +81,32 @@ async def _read_database(
 
     seconds = _duration(session)
     columns = [func.sum(case((seconds <= bound, 1), else_=0)) for bound in DURATION_BUCKETS]
+    # Durations are those of the attempts that completed: a crashed or retried attempt's time is
+    # not the stage's (adreel_stage_attempts counts those).
     stmt = (
-        select(Stage.stage_name, func.count(), func.coalesce(func.sum(seconds), 0.0), *columns)
-        .where(
-            Stage.status == StageStatus.COMPLETED,
-            Stage.started_at.is_not(None),
-            Stage.completed_at.is_not(None),
+        select(
+            StageAttempt.stage_name,
+            func.count(),
+            func.coalesce(func.sum(seconds), 0.0),
+            *columns,
         )
-        .group_by(Stage.stage_name)
+        .where(StageAttempt.outcome == AttemptOutcome.COMPLETED)
+        .group_by(StageAttempt.stage_name)
     )
     durations = {name.value: StageDurations() for name in STAGE_ORDER}
     for name, count, total, *buckets in await session.execute(stmt):
         durations[str(getattr(name, "value", name))] = StageDurations(
             count=int(count), total=float(total), buckets=[int(b or 0) for b in buckets]
         )
-    return counts, durations
+    attempts: dict[tuple[str, str], int] = {}
+    by_outcome = await session.execute(
+        select(StageAttempt.stage_name, StageAttempt.outcome, func.count()).group_by(
+            StageAttempt.stage_name, StageAttempt.outcome
+        )
+    )
+    for name, outcome, count in by_outcome:
+        attempts[(str(name), str(outcome))] = int(count)
+    return counts, durations, attempts
 
 
 async def snapshot(services: Services) -> Snapshot:
@@ -104,7 +117,11 @@ async def snapshot(services: Services) -> Snapshot:
     async def database() -> None:
         try:
             async with asyncio.timeout(SOURCE_TIMEOUT), services.session_factory() as session:
-                result.jobs_by_status, result.durations = await _read_database(session)
+                (
+                    result.jobs_by_status,
+                    result.durations,
+                    result.attempts,
+                ) = await _read_database(session)
         except Exception as exc:
             log.warning("metrics.database_down", error=type(exc).__name__)
 
@@ -146,6 +163,16 @@ class SnapshotCollector(Collector):
             yield jobs
         if data.durations is not None:
             yield _histogram(data.durations)
+        if data.attempts is not None:
+            attempts = CounterMetricFamily(
+                "adreel_stage_attempts",
+                "Stage attempts by how they ended (running, completed, failed, crashed, "
+                "cancelled, interrupted, superseded).",
+                labels=["stage", "outcome"],
+            )
+            for (stage, outcome), count in sorted(data.attempts.items()):
+                attempts.add_metric([stage, outcome], count)
+            yield attempts
         if data.queue_depth is not None:
             yield GaugeMetricFamily(
                 "adreel_queue_depth",
@@ -175,7 +202,7 @@ class SnapshotCollector(Collector):
 def _histogram(durations: dict[str, StageDurations]) -> HistogramMetricFamily:
     family = HistogramMetricFamily(
         "adreel_stage_duration_seconds",
-        "How long completed stages took (started to completed), by stage.",
+        "How long stages took, from the start to the end of the attempt that completed them.",
         labels=["stage"],
     )
     for stage, values in durations.items():

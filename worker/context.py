@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,11 @@ from pipeline.templates import StageName
 from settings import Settings
 
 
+def new_worker_id() -> str:
+    """host/pid/random: says where to look, and stays unique when a pid is reused."""
+    return f"{socket.gethostname()[:40]}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+
+
 @dataclass
 class WorkerState:
     settings: Settings
@@ -24,7 +31,7 @@ class WorkerState:
     stages: dict[StageName, StageFn]
     # The hosted providers behind `stages` (HTTP clients to close at shutdown); None: all offline.
     providers: Providers | None = None
-    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    worker_id: str = field(default_factory=new_worker_id)
 
 
 def state_of(ctx: dict[str, Any]) -> WorkerState:

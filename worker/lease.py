@@ -1,10 +1,15 @@
-"""A per-job lease in Redis: proof that a live worker is running the job.
+"""A per-job lease in Redis: proof that a live run is working on the job.
 
 arq marks a running job with an in-progress key that lives as long as the job's timeout, so a
 worker killed with SIGKILL would leave its job untouchable for up to that long. Our lease is
 short and renewed while the job runs; when it lapses, the sweep knows the job lost its worker
-and clears arq's marker so another worker takes it at once. Taking the lease with SET NX also
-stops two workers from running one job at the same time.
+and clears arq's marker so another worker takes it at once.
+
+The lease belongs to one run (a fresh token per `run_job` call), not to a worker: taking it with
+SET NX refuses a second run of the same job while the first lives, whether that second run is in
+another process or in the same one. The database's fencing token (`jobs.run_id`) backs it up: a
+run that lost its lease anyway (Redis restarted without persistence, a stall longer than the
+lease) is refused at its next write.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import structlog
 from redis.asyncio import Redis
+
+log = structlog.get_logger("worker.lease")
 
 LEASE_PREFIX = "adreel:lease:"
 
@@ -46,18 +54,26 @@ class LeaseTaken(Exception):
 
 @contextlib.asynccontextmanager
 async def hold_lease(redis: Redis, job_id: str, owner: str, seconds: float) -> AsyncIterator[None]:
+    """Hold the job's lease for the duration of the block; LeaseTaken if anyone holds it.
+
+    `owner` must be unique per run: a run never accepts a lease it did not take itself.
+    """
     key = lease_key(job_id)
     ttl_ms = int(seconds * 1000)
-    taken = await redis.set(key, owner, px=ttl_ms, nx=True)
-    if not taken and (await redis.get(key)) not in (owner, owner.encode()):
+    if not await redis.set(key, owner, px=ttl_ms, nx=True):
         raise LeaseTaken(job_id)
     renew = redis.register_script(_RENEW)
 
     async def keep_alive() -> None:
         while True:
             await asyncio.sleep(seconds / 3)
-            with contextlib.suppress(Exception):  # a blip is fine: the next renewal retries
-                await renew(keys=[key], args=[owner, ttl_ms])
+            try:
+                kept = await renew(keys=[key], args=[owner, ttl_ms])
+            except Exception:  # noqa: S112  # a blip is fine: the next renewal retries
+                continue
+            if not kept:
+                # Another run holds it now; the database refuses our next write (fencing).
+                log.warning("lease.lost", job_id=job_id)
 
     task = asyncio.create_task(keep_alive())
     try:

@@ -4,6 +4,11 @@ Idempotent, because arq runs a job again after a crash: completed stages are ski
 stage_data holds the outputs the later stages need), a stage caught half-done is run again from
 its start (stages overwrite their own outputs), and a job that is no longer PENDING/PROCESSING
 (cancelled, finished) is left alone.
+
+One run per job, fleet-wide: each call is a new run with its own token. It must take the job's
+lease (refused while another run lives, in this process or any other) and then the job itself
+(`start_job` writes the run's token as the job's fencing token), and every later write checks
+that token, so a run that lost the job stops at its next step.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +25,14 @@ import structlog
 from arq import Retry
 
 from db import queries
-from db.models import Job, JobStatus, StageStatus
+from db.models import AttemptOutcome, Job, JobStatus, StageStatus
 from pipeline.errors import StageError, TransientStageError
+from pipeline.providers.usage import BILLING, Call, to_micro
 from pipeline.spec import JobSpec
 from pipeline.templates import STAGE_ORDER, StageName
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
-from worker.recorder import JobGone, JobRecorder, Snapshot
+from worker.recorder import JobGone, JobRecorder, Run, Snapshot, Superseded
 
 log = structlog.get_logger("worker")
 
@@ -56,7 +64,8 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
 
 async def run_job(ctx: dict[str, Any], job_id: str) -> None:
     state = state_of(ctx)
-    structlog.contextvars.bind_contextvars(job_id=job_id)
+    run = Run(worker=state.worker_id)
+    structlog.contextvars.bind_contextvars(job_id=job_id, run_id=run.id)
     try:
         uid = uuid.UUID(job_id)
     except ValueError:
@@ -68,24 +77,28 @@ async def run_job(ctx: dict[str, Any], job_id: str) -> None:
         log.info("job.skipped", status=job.status if job else None)
         return
     try:
-        async with hold_lease(
-            state.redis, job_id, state.worker_id, state.settings.worker_lease_seconds
-        ):
-            await _run(state, uid, int(ctx.get("job_try", 1)))
+        async with hold_lease(state.redis, job_id, run.token, state.settings.worker_lease_seconds):
+            await _run(state, JobRecorder(state, uid, run))
     except LeaseTaken:
-        log.info("job.already_running_elsewhere")
+        log.info("job.refused", reason="another run holds the job's lease")
+    except Superseded:
+        log.warning("job.superseded", reason="another run took the job over")
     except JobGone:
         log.info("job.stopped", reason="no longer processing (cancelled)")
     finally:
-        structlog.contextvars.unbind_contextvars("job_id", "stage")
+        structlog.contextvars.unbind_contextvars("job_id", "run_id", "stage")
 
 
-async def _run(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
-    recorder = JobRecorder(state, job_id)
-    snapshot: Snapshot = await recorder.start_job()
+async def _run(state: WorkerState, recorder: JobRecorder) -> None:
+    settings = state.settings
+    snapshot: Snapshot = await recorder.start_job(settings.job_max_tries)
+    if snapshot.job.status != JobStatus.PROCESSING:
+        log.error("job.gave_up", error=snapshot.job.error_message)
+        return
     spec = build_spec(state, snapshot.job)
     spec.work_dir.mkdir(parents=True, exist_ok=True)
-    log.info("job.started", attempt=attempt)
+    log.info("job.started", attempt=snapshot.job.tries)
+    deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
     completed: dict[str, dict[str, Any]] = {}
     for name in STAGE_ORDER:
         stage = snapshot.stage(name)
@@ -93,13 +106,42 @@ async def _run(state: WorkerState, job_id: uuid.UUID, attempt: int) -> None:
             completed[name.value] = stage.stage_data
             log.info("job.stage.reused", stage=name.value)
             continue
-        outputs = await _run_stage(state, recorder, spec, name, completed, attempt)
+        outputs = await _run_stage(
+            state, recorder, spec, name, completed, snapshot.job.tries, deadline
+        )
         if outputs is None:
             return  # failed permanently; recorded
         completed[name.value] = outputs
     final = completed[StageName.COMPOSITING.value]["path"]
-    await recorder.complete_job(f"/media/{JOBS_DIR}/{job_id}/{final}")
+    await recorder.complete_job(f"/media/{JOBS_DIR}/{recorder.job_id}/{final}")
     log.info("job.completed")
+
+
+@dataclass
+class Spending:
+    """Hosted calls billed during one attempt, recorded as they happen (see recorder.bill)."""
+
+    recorder: JobRecorder
+    stage: StageName
+    exact: Decimal = Decimal(0)
+    writes: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def total(self) -> Decimal:
+        return to_micro(self.exact)
+
+    def __call__(self, call: Call) -> None:
+        self.exact += call.cost
+        task = asyncio.create_task(self.recorder.bill(self.stage, self.total))
+        self.writes.add(task)
+        task.add_done_callback(self.writes.discard)
+
+    async def settle(self) -> None:
+        """Wait for the writes in flight (their failures are logged, never raised)."""
+        if self.writes:
+            for result in await asyncio.gather(*self.writes, return_exceptions=True):
+                if isinstance(result, Exception) and not isinstance(result, JobGone):
+                    log.warning("job.billing_write_failed", error=type(result).__name__)
 
 
 async def _run_stage(
@@ -109,6 +151,7 @@ async def _run_stage(
     name: StageName,
     completed: dict[str, dict[str, Any]],
     attempt: int,
+    deadline: float,
 ) -> dict[str, Any] | None:
     structlog.contextvars.bind_contextvars(stage=name.value)
     await recorder.start_stage(name)
@@ -117,27 +160,66 @@ async def _run_stage(
     async def progress(value: int) -> None:
         await recorder.progress(name, value)
 
+    spending = Spending(recorder, name)
+    billing = BILLING.set(spending)
     try:
-        result = await state.stages[name](spec, completed, progress)
+        async with asyncio.timeout_at(deadline):
+            result = await state.stages[name](spec, completed, progress)
+    except TimeoutError:
+        await spending.settle()
+        timeout = state.settings.job_timeout_seconds
+        await recorder.fail(
+            name, f"timed out: the job took longer than {timeout:g} s", spending.total
+        )
+        log.error("job.stage.timed_out", timeout_s=timeout)
+        return None
     except asyncio.CancelledError:
-        log.info("job.stage.cancelled")
+        # cancelJob (the API has closed the attempt already) or the worker shutting down: the
+        # job stays PROCESSING and another run picks the stage up again.
+        log.info("job.stage.interrupted")
+        await asyncio.shield(_end_attempt(recorder, spending, AttemptOutcome.INTERRUPTED))
+        raise
+    except Superseded:
+        await _end_attempt(recorder, spending, AttemptOutcome.SUPERSEDED)
+        raise
+    except JobGone:
         raise
     except TransientStageError as exc:
+        await spending.settle()
         if attempt < state.settings.job_max_tries:
             defer = backoff_seconds(attempt)
             log.warning("job.stage.retrying", error=str(exc), defer_s=round(defer, 2))
+            await recorder.attempt_failed(name, str(exc), spending.total, defer)
             raise Retry(defer=defer) from exc
-        await recorder.fail(name, f"{exc} (gave up after {attempt} tries)")
+        await recorder.fail(name, f"{exc} (gave up after {attempt} tries)", spending.total)
         log.error("job.stage.failed", error=str(exc))
         return None
     except StageError as exc:
-        await recorder.fail(name, str(exc))
+        await spending.settle()
+        await recorder.fail(name, str(exc), spending.total)
         log.error("job.stage.failed", error=str(exc))
         return None
     except Exception as exc:  # a bug: fail the job with a safe message, log everything
         log.exception("job.stage.crashed")
-        await recorder.fail(name, f"internal error ({type(exc).__name__})")
+        await spending.settle()
+        await recorder.fail(name, f"internal error ({type(exc).__name__})", spending.total)
         return None
-    await recorder.complete_stage(name, result.outputs, result.provider, result.cost_usd)
+    finally:
+        BILLING.reset(billing)
+    await spending.settle()
+    cost = max(Decimal(str(result.cost_usd)), spending.total)
+    await recorder.complete_stage(name, result.outputs, result.provider, cost)
     log.info("job.stage.completed", provider=result.provider, cost_usd=result.cost_usd)
     return result.outputs
+
+
+async def _end_attempt(recorder: JobRecorder, spending: Spending, outcome: AttemptOutcome) -> None:
+    try:
+        await spending.settle()
+        reason = {
+            AttemptOutcome.INTERRUPTED: "the run was stopped (worker shutdown or cancelJob)",
+            AttemptOutcome.SUPERSEDED: "another run took the job over",
+        }[outcome]
+        await recorder.end_attempt(spending.stage, outcome, reason, spending.total)
+    except Exception:
+        log.exception("job.stage.attempt_not_closed")

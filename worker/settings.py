@@ -20,9 +20,11 @@ from pipeline.providers.choice import build_providers
 from settings import Settings, providers_config
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
-from worker.sweep import stop, sweep, sweep_forever
+from worker.sweep import arq_timeout_seconds, stop, sweep_forever
 
 log = structlog.get_logger("worker")
+
+ARQ_MAX_TRIES = 1000
 
 
 def _redis_settings(url: str) -> RedisSettings:
@@ -57,14 +59,13 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         )
         ctx["state"] = state
         settings.media_root.mkdir(parents=True, exist_ok=True)
-        handed_back = await sweep(state)
         log.info(
             "worker.started",
             worker_id=state.worker_id,
-            swept=handed_back,
             providers={name.value: provider for name, provider in providers.names().items()},
         )
-        ctx["sweeper"] = asyncio.create_task(sweep_forever(state))
+        # The one sweep path: its first pass runs now, the next ones every interval.
+        ctx["sweeper"] = asyncio.create_task(sweep_forever(state), name="sweep")
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "sweeper" in ctx:
@@ -82,16 +83,20 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             func(
                 run_job,
                 name="run_job",
-                timeout=settings.job_timeout_seconds,
-                max_tries=settings.job_max_tries,
+                # run_job fails a stage at JOB_TIMEOUT_SECONDS itself; arq's limit is a backstop.
+                timeout=arq_timeout_seconds(settings),
+                # The job row counts tries (JOB_MAX_TRIES), crashes included, and fails the job
+                # with a reason. arq's own count also grows on refused duplicate pick-ups; if it
+                # ever runs out, arq drops its copy silently and the sweep queues a fresh one.
+                max_tries=ARQ_MAX_TRIES,
                 keep_result=0,  # the database holds results; a kept result would block retries
             )
         ],
         "queue_name": QUEUE_NAME,
         "redis_settings": _redis_settings(settings.redis_url),
         "max_jobs": settings.worker_max_jobs,
-        "job_timeout": settings.job_timeout_seconds,
-        "max_tries": settings.job_max_tries,
+        "job_timeout": arq_timeout_seconds(settings),
+        "max_tries": ARQ_MAX_TRIES,
         "keep_result": 0,
         "allow_abort_jobs": True,
         "poll_delay": settings.worker_poll_delay,

@@ -7,7 +7,8 @@ database keeps six decimals), and a job's cost is the exact sum of its stages' c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -53,6 +54,11 @@ class Call:
         return {"call": self.kind, **self.usage, "cost_usd": str(self.cost)}
 
 
+# Told about every billed call the moment it is recorded: the worker sets it around a stage so
+# that money spent by an attempt that later crashes is still on the ledger. None elsewhere.
+BILLING: ContextVar[Callable[[Call], None] | None] = ContextVar("adreel_billing", default=None)
+
+
 @dataclass
 class Ledger:
     """The calls one stage made with one provider, as stored in its stage_data."""
@@ -63,6 +69,8 @@ class Ledger:
 
     def add(self, call: Call) -> None:
         self.calls.append(call)
+        if (listener := BILLING.get()) is not None:
+            listener(call)
 
     @property
     def cost(self) -> Decimal:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from domain.text import count_words
 from pipeline.script import (
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
     ScriptError,
-    count_words,
     validate_script,
     word_budget,
 )

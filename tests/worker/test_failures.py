@@ -19,10 +19,13 @@ from devserver.stack import Stack
 from pipeline.templates import StageName
 from settings import Settings
 from tests.conftest import make_settings
-from tests.factories import gql, image_bytes, job_input, upload
-from tests.probe import processes_working_in, temp_files
+from tests.factories import create_job, gql, image_bytes, job_input, upload
+from tests.probe import cmdline, processes_working_in, temp_files
 from tests.worker.conftest import load, make_worker, run_worker, wait_for
 
+ATTEMPTS = """
+query($id: ID!) { job(id: $id) { status stages { name attempts { outcome error } } } }
+"""
 CANCEL = "mutation($id: ID!){ cancelJob(id: $id){ job { status } errors { code } } }"
 RETRY = "mutation($id: ID!){ retryJob(id: $id){ job { status } errors { code } } }"
 
@@ -153,3 +156,45 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
     assert [p.name for p in outputs] == ["ad.mp4"]
     assert temp_files(work_dir) == []
     assert processes_working_in(work_dir) == []
+
+
+async def test_ffmpeg_crashing_mid_render_is_run_again_and_on_record(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    long_render = settings.model_copy(update={"ad_seconds": 12.0})
+    job_id = (await create_job(api))["id"]
+    work_dir = settings.media_root / "jobs" / job_id
+    worker = make_worker(long_render, burst=False)
+    running = asyncio.create_task(worker.main())
+    try:
+
+        async def encoding() -> list[int]:
+            status = await stage_status(engine, job_id, StageName.COMPOSITING)
+            if status != StageStatus.PROCESSING:
+                return []
+            return [pid for pid in processes_working_in(work_dir) if "ad.mp4" in cmdline(pid)]
+
+        async def started() -> bool:
+            return bool(await encoding())
+
+        await wait_for(started, timeout=60)
+        for pid in await encoding():
+            os.kill(pid, signal.SIGSEGV)  # ffmpeg crashes, as this build's xfade sometimes did
+
+        async def finished() -> bool:
+            row, _ = await load(engine, job_id)
+            return row.status.is_terminal
+
+        await wait_for(finished, timeout=90)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await worker.close()
+
+    view = (await gql(api, ATTEMPTS, {"id": job_id}))["data"]["job"]
+    assert view["status"] == "COMPLETED"
+    compositing = view["stages"][3]["attempts"]
+    assert [a["outcome"] for a in compositing] == ["failed", "completed"]
+    assert compositing[0]["error"].startswith("ffmpeg crashed (SIGSEGV)")
+    assert sorted(p.name for p in work_dir.rglob("*.mp4")) == ["ad.mp4"]
+    assert temp_files(work_dir) == []
