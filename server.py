@@ -1,9 +1,10 @@
 """The API process: `create_app(settings)` builds the Starlette app.
 
 Routes: /graphql (POST; GET for queries only; websockets for subscriptions), /health, /metrics
-(Prometheus), /media/... (stored uploads and finished ads, with HTTP Range), and the web page at
-/ with its assets under /static. The lifespan builds the process-wide handles
-(engine, session factory, Redis) once and disposes of them on shutdown.
+(Prometheus), /media/... (stored uploads and finished ads, with HTTP Range), the web page at
+/ with its assets under /static, and with GraphiQL on, its assets under /graphiql-assets. The
+lifespan builds the process-wide handles (engine, session factory, Redis) once and disposes of
+them on shutdown.
 
 Run with `make serve` (which also starts a worker, and an embedded Redis when REDIS_URL is
 unset), or in production: `uvicorn server:app --factory`-style via `server:create_app`.
@@ -28,6 +29,8 @@ from logs import configure_logging
 from resolvers.context import Services
 from schema import build_schema
 from settings import Settings
+from web.graphiql import ASSETS_DIR as GRAPHIQL_ASSETS_DIR
+from web.graphiql import MOUNT as GRAPHIQL_MOUNT
 from web.graphql_view import GraphQLView
 from web.metrics import metrics
 from web.middleware import ApiGuard, RequestContext
@@ -80,9 +83,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await services.redis.aclose()
             await engine.dispose()
 
+    # GraphiQL's React, GraphiQL and plugin builds, vendored: the IDE works with no internet.
+    graphiql_assets = (
+        [Mount(GRAPHIQL_MOUNT, StaticFiles(directory=GRAPHIQL_ASSETS_DIR), name="graphiql-assets")]
+        if settings.graphiql_enabled
+        else []
+    )
     app = Starlette(
         debug=False,  # never render tracebacks to clients, even with DEBUG on
         routes=[
+            *graphiql_assets,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health, methods=["GET"]),

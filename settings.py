@@ -14,14 +14,9 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from pipeline.providers.config import (
-    ClaudeConfig,
-    ProvidersConfig,
-    ReplicateConfig,
-    SpeechConfig,
-)
-from pipeline.providers.usage import Prices
-from pipeline.templates import StageName
+from domain.enums import StageName
+from domain.pricing import Prices
+from domain.providers import ClaudeConfig, ProvidersConfig, ReplicateConfig, SpeechConfig
 
 LOCAL_OWNER = "local"
 # Per stage: `hosted` needs the provider's key; `auto` is hosted when the key is set.

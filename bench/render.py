@@ -38,8 +38,8 @@ TOTAL = 30.0
 
 
 def _spec(work_dir: Path, style: str) -> Any:
+    from domain.enums import AspectRatio, Style
     from pipeline.stages import JobSpec
-    from pipeline.templates import AspectRatio, Style
 
     return JobSpec(
         job_id="bench",
@@ -65,7 +65,7 @@ async def _stages(spec: Any, names: list[Any]) -> dict[str, dict[str, Any]]:
 
 
 def run_adreel(work_dir: Path, style: str) -> Path:
-    from pipeline.templates import STAGE_ORDER
+    from domain.enums import STAGE_ORDER
 
     asyncio.run(_stages(_spec(work_dir, style), list(STAGE_ORDER)))
     return work_dir / "ad.mp4"
@@ -128,9 +128,9 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
         vfx,
     )
 
+    from domain.enums import STAGE_ORDER
     from pipeline.compositing import X264_CRF, X264_PARAMS, X264_PRESET
     from pipeline.render_plan import RenderPlan
-    from pipeline.templates import STAGE_ORDER
 
     completed = asyncio.run(_stages(_spec(work_dir, style), list(STAGE_ORDER[:3])))
     plan = RenderPlan.model_validate_json((work_dir / completed["video_gen"]["plan"]).read_bytes())

@@ -36,10 +36,11 @@ import redis.asyncio as aioredis
 import websockets
 
 from db.engine import create_engine, create_session_factory
-from db.models import Job, JobStatus
+from db.models import Job
 from db.types import utcnow
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
+from domain.enums import JobStatus
 from events.format import JobEvent, channel_for
 from events.hub import CLIENT_NAME
 from settings import Settings

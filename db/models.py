@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -29,8 +28,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import JSONType, UTCDateTime, str_enum, utcnow
+from domain.enums import (
+    STAGE_ORDER,
+    AspectRatio,
+    AttemptOutcome,
+    JobStatus,
+    StageName,
+    StageStatus,
+    Style,
+)
 from domain.text import max_code_points
-from pipeline.templates import STAGE_ORDER, AspectRatio, StageName, Style
 
 # Named constraints, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -50,36 +57,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class JobStatus(StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
-
-
-class StageStatus(StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-class AttemptOutcome(StrEnum):
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"  # the stage raised; a transient failure is tried again in a new attempt
-    CRASHED = "crashed"  # its worker died (found by the run that took the job over)
-    CANCELLED = "cancelled"  # cancelJob
-    INTERRUPTED = "interrupted"  # its worker was shut down; the stage runs again
-    SUPERSEDED = "superseded"  # another run took the job over while this one still lived
-
-
 class Job(Base):
     __tablename__ = "jobs"
 
@@ -97,7 +74,8 @@ class Job(Base):
     )
     # Relative to MEDIA_DIR, so the media root can move without rewriting rows.
     product_image_path: Mapped[str | None] = mapped_column(String(255))
-    video_url: Mapped[str | None] = mapped_column(String(512))
+    # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
+    video_path: Mapped[str | None] = mapped_column(String(512))
     error_message: Mapped[str | None] = mapped_column(Text)
     cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     # Last sequence number published for this job's progress events (strictly increasing).

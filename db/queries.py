@@ -11,9 +11,9 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AttemptOutcome, Job, JobStatus, Stage, StageAttempt, StageStatus
+from db.models import Job, Stage, StageAttempt
 from db.types import utcnow
-from pipeline.templates import Style
+from domain.enums import AttemptOutcome, JobStatus, Style
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,32 +90,6 @@ async def stages_for_jobs(
     for stage in rows:
         by_job[stage.job_id].append(stage)
     return by_job
-
-
-async def skip_unfinished_stages(session: AsyncSession, job_id: uuid.UUID) -> None:
-    await session.execute(
-        update(Stage)
-        .where(
-            Stage.job_id == job_id,
-            Stage.status.in_([StageStatus.PENDING, StageStatus.PROCESSING]),
-        )
-        .values(status=StageStatus.SKIPPED)
-    )
-
-
-async def reset_unfinished_stages(session: AsyncSession, job_id: uuid.UUID) -> None:
-    """For a retry: every stage not COMPLETED goes back to PENDING; completed ones are kept."""
-    await session.execute(
-        update(Stage)
-        .where(Stage.job_id == job_id, Stage.status != StageStatus.COMPLETED)
-        .values(
-            status=StageStatus.PENDING,
-            progress=0,
-            started_at=None,
-            completed_at=None,
-            error_message=None,
-        )
-    )
 
 
 async def record_change(session: AsyncSession, job: Job) -> int:

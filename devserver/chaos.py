@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_session_factory
-from db.models import AttemptOutcome, Job, Stage, StageAttempt
+from db.models import Job, Stage, StageAttempt
 from db.types import utcnow
 from devserver.stack import Stack
+from domain.enums import AttemptOutcome
 
 
 @dataclass(frozen=True)

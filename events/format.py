@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from db.models import Job, JobStatus, Stage, StageStatus
+from db.models import Job, Stage
 from db.types import utcnow
-from pipeline.templates import StageName
+from domain.enums import JobStatus, StageName, StageStatus
+from domain.progress import job_progress
 
 CHANNEL_PREFIX = "job_events:"
 
@@ -40,7 +41,7 @@ class JobEvent:
     stage_status: StageStatus | None = None
     stage_progress: int | None = None
     message: str | None = None
-    video_url: str | None = None
+    video_path: str | None = None  # relative to the media root (domain.media)
     error_message: str | None = None
 
     def to_json(self) -> str:
@@ -61,21 +62,13 @@ class JobEvent:
             stage_status=StageStatus(data["stage_status"]) if data.get("stage_status") else None,
             stage_progress=data.get("stage_progress"),
             message=data.get("message"),
-            video_url=data.get("video_url"),
+            video_path=data.get("video_path"),
             error_message=data.get("error_message"),
         )
 
     @property
     def is_terminal(self) -> bool:
         return self.status.is_terminal
-
-
-def job_progress(stages: list[Stage]) -> int:
-    """Overall progress: the mean of the four stages (a skipped stage counts as done)."""
-    if not stages:
-        return 0
-    done = sum(100 if s.status == StageStatus.SKIPPED else s.progress for s in stages)
-    return done // len(stages)
 
 
 def event_for(
@@ -90,12 +83,12 @@ def event_for(
         job_id=str(job.id),
         sequence=sequence,
         status=job.status,
-        progress=100 if job.status == JobStatus.COMPLETED else job_progress(stages),
+        progress=job_progress(job.status, stages),
         at=utcnow(),
         stage=stage.stage_name if stage else None,
         stage_status=stage.status if stage else None,
         stage_progress=stage.progress if stage else None,
         message=message,
-        video_url=job.video_url,
+        video_path=job.video_path,
         error_message=job.error_message,
     )

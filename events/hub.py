@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
+from domain.backoff import backoff_seconds
 from events.format import CHANNEL_PREFIX, JobEvent, channel_for
 
 log = structlog.get_logger("events.hub")
@@ -181,7 +181,8 @@ class EventHub:
                 log.exception("hub.reader_crashed")  # a bug; keep serving after a pause
                 self._lost(None)
             attempt += 1
-            await asyncio.sleep(_backoff(attempt))
+            # Jittered, so many API processes do not reconnect in lockstep.
+            await asyncio.sleep(backoff_seconds(attempt, base=0.1, cap=5.0, least=0.1))
 
     async def _connect(self) -> None:
         async with self._lock:
@@ -238,8 +239,3 @@ class EventHub:
         if pubsub is not None:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-
-
-def _backoff(attempt: int, base: float = 0.1, cap: float = 5.0) -> float:
-    """Full-jitter exponential backoff, so many API processes do not reconnect in lockstep."""
-    return random.uniform(base, min(cap, base * 2**attempt))  # noqa: S311

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
+from domain.templates import Palette
 from pipeline.layout import Box, Layout
-from pipeline.templates import Palette
 from pipeline.textcards import hex_rgba, pill, place_in, text_in_box
 
 # Accent glow centre (fractions of the frame) and strength per scene index.

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from domain.enums import StageName
 from pipeline.errors import StageError
 from pipeline.ffmpeg import run_ffmpeg
 from pipeline.files import atomic_output, remove_temp_files
@@ -25,7 +26,6 @@ from pipeline.filtergraph import build_graph, voice_delays_ms
 from pipeline.loudness import measure_mix
 from pipeline.render_plan import RenderPlan
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import StageName
 
 PROVIDER = "ffmpeg"
 OUTPUT_NAME = "ad.mp4"

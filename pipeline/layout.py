@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.templates import SAFE_ZONES, AspectRatio
+from domain.enums import AspectRatio
+from domain.templates import SAFE_ZONES
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import regex
 
+from domain.script import ON_SCREEN_MAX_CHARS, ON_SCREEN_MAX_WORDS
 from domain.text import count_words, grapheme_len, graphemes
-from pipeline.script import ON_SCREEN_MAX_CHARS, ON_SCREEN_MAX_WORDS
 
 SPOKEN_MAX_WORDS = 5
 SPOKEN_MAX_CHARS = 40

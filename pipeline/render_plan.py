@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.templates import SceneTemplate
+from domain.templates import SceneTemplate
 
 PLAN_VERSION = 1
 MAX_TRANSITION_SECONDS = 0.6

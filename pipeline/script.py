@@ -1,128 +1,13 @@
-"""The ad script: what is said and shown in each of the four scenes, and the rules it must keep.
-
-The model is shared by every script writer (the offline template writer today, a Claude writer
-later), so the rules live here and not in a writer: a script that passes `validate_script` fits
-its template's timing (the narrator can say each line in its scene) and its frame (on-screen text
-is short enough to read at a glance), and ends on the job's call-to-action.
-"""
+"""The script as the stages see it: the rules are domain.script's; here a broken or missing
+script becomes a StageError that names what is wrong."""
 
 from __future__ import annotations
 
-import math
-from typing import Annotated, Any, Self
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    ValidationError,
-    ValidationInfo,
-    model_validator,
-)
-
-from domain.text import count_words, grapheme_len
+from domain.enums import Style
+from domain.script import AdScript, ScriptInvalid, parse_script
 from pipeline.errors import StageError
-from pipeline.spec import scene_durations
-from pipeline.templates import Style, get_template
-
-SCENE_COUNT = 4
-ON_SCREEN_MAX_CHARS = 42
-ON_SCREEN_MAX_WORDS = 7
-# The end card shows the call-to-action alone, so it may be longer than a scene caption.
-CTA_MAX_CHARS = 60
-CTA_MAX_WORDS = 10
-HOOK_MAX_CHARS = 120
-MIN_WORD_BUDGET = 3
-DURATION_TOLERANCE = 0.05
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-def char_count(text: str) -> int:
-    """Length as a reader sees it (grapheme clusters), which every character limit uses."""
-    return grapheme_len(text)
-
-
-def word_budget(words_per_second: float, duration_seconds: float) -> int:
-    """How many words the narrator can say in a scene; never below a short phrase."""
-    return max(MIN_WORD_BUDGET, math.floor(words_per_second * duration_seconds + 0.5))
-
-
-class SceneScript(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    index: int
-    duration_seconds: float
-    voiceover_text: Text
-    on_screen_text: Text
-    visual_prompt: Text
-
-    @model_validator(mode="after")
-    def _fits_the_frame(self) -> Self:
-        if not 1 <= self.index <= SCENE_COUNT:
-            raise ValueError(f"index must be 1..{SCENE_COUNT}, got {self.index}")
-        if self.duration_seconds <= 0:
-            raise ValueError("duration_seconds must be positive")
-        is_cta = self.index == SCENE_COUNT
-        max_chars = CTA_MAX_CHARS if is_cta else ON_SCREEN_MAX_CHARS
-        max_words = CTA_MAX_WORDS if is_cta else ON_SCREEN_MAX_WORDS
-        if char_count(self.on_screen_text) > max_chars:
-            raise ValueError(
-                f"on_screen_text is {char_count(self.on_screen_text)} characters; "
-                f"at most {max_chars} fit on screen"
-            )
-        if count_words(self.on_screen_text) > max_words:
-            raise ValueError(
-                f"on_screen_text has {count_words(self.on_screen_text)} words; "
-                f"at most {max_words} can be read at a glance"
-            )
-        return self
-
-
-class AdScript(BaseModel):
-    """Validate with context {"style": ..., "total_seconds": ...} to check timing as well."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    hook: Text
-    cta: Text
-    scenes: list[SceneScript]
-
-    @model_validator(mode="after")
-    def _fits_the_template(self, info: ValidationInfo) -> Self:
-        if char_count(self.hook) > HOOK_MAX_CHARS:
-            raise ValueError(
-                f"hook is {char_count(self.hook)} characters; at most {HOOK_MAX_CHARS}"
-            )
-        indexes = [scene.index for scene in self.scenes]
-        if indexes != list(range(1, SCENE_COUNT + 1)):
-            raise ValueError(f"scenes must be exactly {SCENE_COUNT}, indexed 1..4; got {indexes}")
-        end_card = self.scenes[-1].on_screen_text
-        if end_card != self.cta:
-            raise ValueError(
-                f"scenes[4].on_screen_text must be the cta {self.cta!r}, not {end_card!r}"
-            )
-        context = info.context if isinstance(info.context, dict) else {}
-        if "style" in context:
-            self._check_timing(Style(context["style"]), float(context.get("total_seconds", 30.0)))
-        return self
-
-    def _check_timing(self, style: Style, total_seconds: float) -> None:
-        template = get_template(style)
-        for scene, expected in zip(self.scenes, scene_durations(style, total_seconds), strict=True):
-            where = f"scenes[{scene.index}]"
-            if abs(scene.duration_seconds - expected) > DURATION_TOLERANCE:
-                raise ValueError(
-                    f"{where}.duration_seconds is {scene.duration_seconds}; the {style} template "
-                    f"gives this scene {expected} s"
-                )
-            budget = word_budget(template.words_per_second, expected)
-            words = count_words(scene.voiceover_text)
-            if words > budget:
-                raise ValueError(
-                    f"{where}.voiceover_text has {words} words; a {expected:g} s scene fits "
-                    f"at most {budget}"
-                )
 
 
 class ScriptError(StageError):
@@ -132,16 +17,9 @@ class ScriptError(StageError):
 def validate_script(data: dict[str, Any], style: Style | str, total_seconds: float) -> AdScript:
     """Parse and check a script for `style` at `total_seconds`; raise ScriptError naming fields."""
     try:
-        return AdScript.model_validate(
-            data, context={"style": Style(style), "total_seconds": total_seconds}
-        )
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message}" if where else message)
-        raise ScriptError("invalid ad script: " + "; ".join(problems)) from exc
+        return parse_script(data, style, total_seconds)
+    except ScriptInvalid as exc:
+        raise ScriptError(str(exc)) from exc
 
 
 def completed_script(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.templates import Style
+from domain.enums import Style
 
 
 @dataclass(frozen=True)

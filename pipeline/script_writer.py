@@ -12,21 +12,21 @@ import hashlib
 import re
 from typing import Any
 
-from domain.text import count_words
-from pipeline.names import fits_screen, spoken_forms
-from pipeline.script import (
+from domain.enums import Style
+from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
     HOOK_MAX_CHARS,
     AdScript,
-    ScriptError,
     char_count,
-    validate_script,
     word_budget,
 )
+from domain.templates import get_template, scene_durations
+from domain.text import count_words
+from pipeline.names import fits_screen, spoken_forms
+from pipeline.script import ScriptError, validate_script
 from pipeline.script_lines import PHRASEBOOKS, Lines, Phrasebook
-from pipeline.spec import JobSpec, ProgressFn, StageResult, scene_durations
-from pipeline.templates import Style, get_template
+from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.textcards import can_draw
 
 PROVIDER = "offline-template"

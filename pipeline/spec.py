@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.templates import AspectRatio, Style, get_template
-
-TEMPLATE_SECONDS = 30.0
+from domain.enums import AspectRatio, Style
+from domain.templates import scene_durations
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,6 @@ class StageResult:
 
 
 StageFn = Callable[[JobSpec, dict[str, dict[str, Any]], ProgressFn], Awaitable[StageResult]]
-
-
-def scene_durations(style: Style | str, total_seconds: float) -> list[float]:
-    """The template's scene durations scaled by total/30 (short renders keep the proportions)."""
-    factor = total_seconds / TEMPLATE_SECONDS
-    return [round(scene.duration_seconds * factor, 4) for scene in get_template(style).scenes]
 
 
 async def no_progress(_: int) -> None:

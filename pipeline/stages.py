@@ -8,13 +8,14 @@ idempotent: run again (after a crash), it overwrites its own outputs.
 
 from __future__ import annotations
 
+from domain.enums import StageName
+from domain.script import AdScript, SceneScript
 from pipeline.compositing import composite
 from pipeline.errors import StageError, TransientStageError
 from pipeline.ffmpeg import FfmpegError, run_ffmpeg
-from pipeline.script import AdScript, SceneScript, ScriptError, validate_script
+from pipeline.script import ScriptError, validate_script
 from pipeline.script_writer import generate_script
 from pipeline.spec import JobSpec, ProgressFn, StageFn, StageResult
-from pipeline.templates import StageName
 from pipeline.video import generate_video
 from pipeline.voice import generate_voice
 

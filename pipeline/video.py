@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
+from domain.enums import AspectRatio
+from domain.script import AdScript
+from domain.templates import get_template
 from pipeline.artwork import background, end_card, product_card, product_photo, save_png
 from pipeline.captions import caption_chunks
 from pipeline.errors import StageError
@@ -31,9 +34,8 @@ from pipeline.render_plan import (
     scene_frames,
     transition_frames,
 )
-from pipeline.script import AdScript, completed_script
+from pipeline.script import completed_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import AspectRatio, get_template
 from pipeline.textcards import hex_rgba, pill, place_in, text_in_box
 
 PROVIDER = "ffmpeg-motion"

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from domain.enums import Style
+from domain.templates import get_template
 from pipeline.child import run_child
 from pipeline.errors import StageError, TransientStageError
 from pipeline.ffmpeg import run_ffmpeg
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files
 from pipeline.script import completed_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import Style, get_template
 
 PROVIDER = "espeak-ng"
 VOICE_DIR = "voice"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import structlog
 
 from db.models import MAX_CTA, MAX_PRODUCT_NAME, Job
+from domain.enums import AspectRatio, Style
+from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words
-from events.queue import RedisError, enqueue_run_job
-from pipeline.script import CTA_MAX_WORDS
-from pipeline.templates import AspectRatio, Style
+from lifecycle.queue import enqueue_or_defer
 from resolvers import uploads
 from resolvers.context import Context
 from resolvers.errors import REQUIRED, TOO_LARGE, TOO_LONG, FieldError
@@ -97,8 +97,5 @@ async def create_job(
         raise
     log.info("job.created", job_id=str(job.id), style=job.style, has_image=bool(image_path))
 
-    try:
-        await enqueue_run_job(ctx.services.redis, job.id)
-    except (RedisError, OSError) as exc:
-        log.warning("job.enqueue_deferred", job_id=str(job.id), error=type(exc).__name__)
+    await enqueue_or_defer(ctx.services.redis, job.id)
     return job, []

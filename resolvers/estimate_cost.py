@@ -7,8 +7,8 @@ whether there is one matters (it adds Claude's vision step).
 
 from __future__ import annotations
 
+from domain.enums import Style
 from pipeline.providers.estimate import CostEstimate, estimate_cost
-from pipeline.templates import Style
 from resolvers.context import Context
 from settings import providers_config
 

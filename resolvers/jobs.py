@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import queries
-from db.models import Job, JobStatus
-from pipeline.templates import Style
+from db.models import Job
+from domain.enums import JobStatus, Style
 from resolvers.context import Context
 from resolvers.errors import PublicError
 

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import AsyncGenerator
 
 from db import queries
-from db.models import Stage, StageStatus
+from db.models import Stage
+from domain.enums import StageStatus
 from events.format import JobEvent, event_for
 from events.hub import Signal
 from resolvers.context import Context

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PIL import Image, UnidentifiedImageError
-
+from domain.media import UPLOADS_DIR
 from resolvers.errors import INVALID_IMAGE, TOO_LARGE, FieldError
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
-UPLOAD_DIR = "uploads"
 CHUNK = 1 << 16
 
 
@@ -47,6 +45,10 @@ async def read_limited(upload: UploadLike, max_bytes: int) -> bytes | None:
 
 
 def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> CheckedImage | FieldError:
+    # Imported on the first upload rather than at start-up: most API processes of a fleet serve
+    # queries and subscriptions, and never need an image decoder in memory.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -76,7 +78,7 @@ def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> Checked
 
 def store_image(media_root: Path, image: CheckedImage) -> str:
     """Write the image under media_root atomically; returns its path relative to media_root."""
-    relative = f"{UPLOAD_DIR}/{uuid.uuid4().hex}.{image.extension}"
+    relative = f"{UPLOADS_DIR}/{uuid.uuid4().hex}.{image.extension}"
     target = media_root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.part")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from db.models import JobStatus, StageStatus
-from pipeline.templates import AspectRatio, StageName, Style
+from domain.enums import AspectRatio, JobStatus, StageName, StageStatus, Style
 
 AdStyle = Style
 strawberry.enum(Style, name="AdStyle")

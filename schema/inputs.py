@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.file_uploads import Upload
 
-from pipeline.templates import AspectRatio as AspectRatioValue
+from domain.enums import AspectRatio as AspectRatioValue
 from schema.enums import AdStyle, AspectRatio
 
 

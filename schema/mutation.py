@@ -6,8 +6,8 @@ from typing import cast
 
 import strawberry
 
-from pipeline.templates import AspectRatio as AspectRatioValue
-from pipeline.templates import Style as StyleValue
+from domain.enums import AspectRatio as AspectRatioValue
+from domain.enums import Style as StyleValue
 from resolvers import job_actions
 from resolvers.create_job import CreateJobRequest, create_job
 from resolvers.uploads import UploadLike

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from db.models import JobStatus as JobStatusValue
-from pipeline.templates import TEMPLATES
-from pipeline.templates import Style as StyleValue
+from domain.enums import JobStatus as JobStatusValue
+from domain.enums import Style as StyleValue
+from domain.templates import TEMPLATES
 from resolvers import jobs
 from resolvers.estimate_cost import estimate_job_cost
 from schema.enums import AdStyle, JobStatus

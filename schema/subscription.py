@@ -10,10 +10,11 @@ from typing import Any
 
 import strawberry
 
+from domain.media import media_url
 from events.format import JobEvent
 from resolvers.progress import job_progress
 from schema.enums import JobStatus, StageName, StageStatus
-from schema.types import AppInfo, media_url
+from schema.types import AppInfo
 
 
 @strawberry.type(
@@ -55,7 +56,7 @@ class JobProgressEvent:
             stage_status=event.stage_status,
             stage_progress=event.stage_progress,
             message=event.message,
-            video_url=media_url(public_url, event.video_url),
+            video_url=media_url(event.video_path, public_url),
             error_message=event.error_message,
             at=event.at,
         )

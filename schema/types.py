@@ -13,25 +13,19 @@ import strawberry
 from strawberry.types import Info
 
 from db.models import Job as JobRow
-from db.models import JobStatus as JobStatusValue
 from db.models import Stage as StageRow
 from db.models import StageAttempt as StageAttemptRow
-from db.models import StageStatus as StageStatusValue
-from events.format import job_progress
+from domain.enums import StageName as StageNameValue
+from domain.enums import StageStatus as StageStatusValue
+from domain.media import media_url
+from domain.progress import job_progress
+from domain.templates import StyleTemplate as StyleTemplateData
 from pipeline.providers.estimate import CostEstimate as CostEstimateData
-from pipeline.templates import StageName as StageNameValue
-from pipeline.templates import StyleTemplate as StyleTemplateData
 from resolvers.context import Context
 from resolvers.errors import FieldError
 from schema.enums import AdStyle, AspectRatio, JobStatus, StageName, StageStatus
 
 AppInfo = Info[Context, None]
-
-
-def media_url(settings_base: str, path: str | None) -> str | None:
-    if not path:
-        return None
-    return f"{settings_base.rstrip('/')}{path}" if settings_base else path
 
 
 @strawberry.type(description="One run of a stage, kept whatever its outcome.")
@@ -164,18 +158,15 @@ class Job:
 
     @strawberry.field(description="0-100 over all stages.")
     async def progress(self, info: AppInfo) -> int:
-        if self.row.status == JobStatusValue.COMPLETED:
-            return 100
-        return job_progress(await info.context.stages.load(self.row.id))
+        return job_progress(self.row.status, await info.context.stages.load(self.row.id))
 
     @strawberry.field
     def product_image_url(self, info: AppInfo) -> str | None:
-        path = self.row.product_image_path
-        return media_url(info.context.settings.public_url, f"/media/{path}" if path else None)
+        return media_url(self.row.product_image_path, info.context.settings.public_url)
 
     @strawberry.field(description="Set when COMPLETED; served with HTTP Range support.")
     def video_url(self, info: AppInfo) -> str | None:
-        return media_url(info.context.settings.public_url, self.row.video_url)
+        return media_url(self.row.video_path, info.context.settings.public_url)
 
     @strawberry.field(description="Always the four, in pipeline order.")
     async def stages(self, info: AppInfo) -> list[Stage]:

@@ -1,19 +1,32 @@
-"""The Strawberry ASGI view: builds the typed context per request (per connection on websockets)."""
+"""The Strawberry ASGI view: builds the typed context per request (per connection on websockets),
+answers in the media type the client asks for (web/graphql_http.py) and serves GraphiQL with its
+assets from this app (web/graphiql.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from resolvers.context import Context, Services
 from schema import Schema
+from web.graphiql import offline_graphiql_html
+from web.graphql_http import (
+    GRAPHQL_RESPONSE_CONTENT_TYPE,
+    GRAPHQL_RESPONSE_JSON,
+    is_request_error,
+    response_media_type,
+)
 from web.middleware import owner_for, state
 
 # Until a websocket's connection_init authenticates it, its context has no owner.
@@ -34,6 +47,30 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.services = services
+        # Built (and its vendored assets checked) at start-up, not on the first visit.
+        self.graphiql_html = offline_graphiql_html() if settings.graphiql_enabled else ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As Strawberry's, except that a request refused before execution (bad JSON, no query,
+        an unknown operation name, a mutation over GET...) is answered as a GraphQL response,
+        `{"errors": [...]}` without `data`, to a client that asked for
+        application/graphql-response+json. Others keep Strawberry's text/plain reason."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            if response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON:
+                response = JSONResponse(
+                    {"errors": [{"message": exc.reason}]},
+                    status_code=exc.status_code,
+                    media_type=GRAPHQL_RESPONSE_CONTENT_TYPE,
+                )
+            else:
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -45,6 +82,39 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(
             services=self.services, owner=owner, request_id=scope_state.get("request_id")
         )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Negotiated once per request; create_response reads it back.
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # application/graphql-response+json: a request that never executed has no `data` entry
+        # (and so a 400, below). application/json keeps `"data": null` and 200.
+        wants = response_media_type(request.headers.get("accept"))
+        if wants == GRAPHQL_RESPONSE_JSON and is_request_error(result):
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = GRAPHQL_RESPONSE_CONTENT_TYPE
+            if isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = 400
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Strawberry's GraphiQL page, loading its scripts from /graphiql-assets/, not a CDN."""
+        return HTMLResponse(self.graphiql_html, headers={"cache-control": "no-cache"})
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, Any] | None:
         """Authenticate a websocket from its connection_init payload; close 4403 when wrong."""

@@ -30,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
-from db.models import AttemptOutcome, Job, JobStatus, StageAttempt
-from events.queue import QUEUE_NAME
-from pipeline.templates import STAGE_ORDER
+from db.models import Job, StageAttempt
+from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus
+from lifecycle.queue import QUEUE_NAME
 from resolvers.context import Services
 
 log = structlog.get_logger("http")

@@ -11,9 +11,9 @@ from typing import Any
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.enums import StageName
 from pipeline.providers.choice import Providers
 from pipeline.spec import StageFn
-from pipeline.templates import StageName
 from settings import Settings
 
 

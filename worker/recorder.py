@@ -1,15 +1,11 @@
-"""Every state change of a running job: written to the database first, then published.
+"""Every state change of a running job, recorded through the job's lifecycle (lifecycle.change):
+written to the database first, then published.
 
-Each write is its own short transaction that re-reads the job row (locked on PostgreSQL) and
-checks the whole state it claims before changing anything:
-- the job is still in a status the change applies to, so a cancelJob committed by the API is
-  never overwritten by a worker that has not noticed it yet (JobGone);
-- the job is still held by this run (`jobs.run_id`, a fencing token taken by `start_job`), so a
-  run that lost the job to another can never write again (Superseded);
-- the stage and its attempt are in the state the change starts from, and a job is COMPLETED
-  only when all four stages are.
-Each change takes the job's next event sequence number in the same transaction, and the event is
-published after the commit.
+Each write is one short transaction that checks the whole state it claims before changing
+anything: the job is still in a status the change applies to (a cancelJob committed by the API
+is never overwritten: JobGone), the job is still held by this run (`jobs.run_id`, a fencing
+token taken by `start_job`: Superseded otherwise), the stage and its attempt are in the state the
+change starts from, and a job is COMPLETED only when all four stages are.
 
 Every stage run is an attempt (`stage_attempts`): opened by start_stage, closed as completed,
 failed, crashed (found by the next run), cancelled (by the API), interrupted (worker shut down)
@@ -22,34 +18,25 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries
-from db.models import AttemptOutcome, Job, JobStatus, Stage, StageAttempt, StageStatus
+from db.models import Stage, StageAttempt
 from db.types import utcnow
-from events.format import event_for
-from events.publisher import publish
-from pipeline.templates import STAGE_ORDER, StageName
+from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus, StageName, StageStatus
+from lifecycle.change import Change, Superseded, change_job, skip_unfinished
+from lifecycle.transitions import LIVE
 from worker.context import WorkerState
 
 # At most ~10 progress events per second per job; status changes are never throttled.
 PROGRESS_INTERVAL = 0.1
-LIVE = (JobStatus.PENDING, JobStatus.PROCESSING)
-
-
-class JobGone(Exception):
-    """The job was cancelled (or deleted) while we ran it: stop quietly."""
-
-
-class Superseded(JobGone):
-    """Another run holds the job now: this run must stop without writing anything more."""
+PROCESSING = (JobStatus.PROCESSING,)
 
 
 @dataclass(frozen=True)
@@ -65,18 +52,6 @@ class Run:
         return f"{self.worker}:{self.id}"
 
 
-@dataclass
-class Snapshot:
-    """The job and its stages as one transaction sees them (`session`, valid inside it)."""
-
-    job: Job
-    stages: list[Stage]
-    session: AsyncSession
-
-    def stage(self, name: StageName) -> Stage:
-        return next(s for s in self.stages if s.stage_name == name)
-
-
 class JobRecorder:
     def __init__(self, state: WorkerState, job_id: uuid.UUID, run: Run) -> None:
         self.state = state
@@ -86,76 +61,37 @@ class JobRecorder:
         self._last_progress: dict[StageName, int] = {}
         self._attempts: dict[StageName, int] = {}  # stage -> id of this run's open attempt
 
-    # --- transactions ----------------------------------------------------------------------
-
     @asynccontextmanager
     async def _change(
-        self, *, require: tuple[JobStatus, ...], fenced: bool = True
-    ) -> AsyncIterator[Snapshot]:
-        async with self.state.session_factory() as session, session.begin():
-            job = await queries.get_job(session, self.job_id, owner=None, for_update=True)
-            if job is None or job.status not in require:
-                raise JobGone(str(self.job_id))
-            if fenced and job.run_id != self.run.id:
-                raise Superseded(str(self.job_id))
-            stages = await queries.job_stages(session, self.job_id)
-            snapshot = Snapshot(job, stages, session)
-            yield snapshot
-            await queries.record_change(session, job)
-
-    async def _commit_and_publish(
-        self,
-        change: Callable[[Snapshot], Stage | None],
-        message: str | None = None,
-        *,
-        require: tuple[JobStatus, ...] = (JobStatus.PROCESSING,),
-    ) -> Snapshot:
-        async with self._change(require=require) as snapshot:
-            stage = change(snapshot)
-            await self._settle_costs(snapshot)
-        await self._publish(snapshot, stage, message)
-        return snapshot
-
-    async def _publish(self, snapshot: Snapshot, stage: Stage | None, message: str | None) -> None:
-        await publish(
+        self, expect: tuple[JobStatus, ...] = PROCESSING, *, fenced: bool = True
+    ) -> AsyncIterator[Change]:
+        async with change_job(
+            self.state.session_factory,
             self.state.redis,
-            event_for(
-                snapshot.job,
-                snapshot.stages,
-                snapshot.job.event_sequence,
-                stage=stage,
-                message=message,
-            ),
-        )
+            self.job_id,
+            expect=expect,
+            fence=self.run.id if fenced else None,
+        ) as change:
+            yield change
+            await _settle_costs(change)
 
-    @staticmethod
-    async def _settle_costs(snapshot: Snapshot) -> None:
-        """Stage costs are the sums of their attempts; the job's is the sum of its stages."""
-        session = snapshot.session
-        await session.flush()
-        by_stage = await queries.attempt_costs(session, snapshot.job.id)
-        for stage in snapshot.stages:
-            stage.cost_usd = by_stage.get(stage.stage_name, Decimal(0))
-        snapshot.job.cost_usd = sum((s.cost_usd for s in snapshot.stages), Decimal(0))
-
-    async def _load_attempt(self, snapshot: Snapshot, name: StageName) -> StageAttempt:
+    async def _open_attempt(self, change: Change, name: StageName) -> StageAttempt:
         attempt_id = self._attempts.get(name)
-        attempt = await snapshot.session.get(StageAttempt, attempt_id) if attempt_id else None
+        attempt = await change.session.get(StageAttempt, attempt_id) if attempt_id else None
         if attempt is None or attempt.outcome != AttemptOutcome.RUNNING:
-            raise Superseded(f"{self.job_id}: {name} attempt is no longer this run's")
+            raise Superseded(self.job_id, change.job)
         return attempt
 
     # --- the job ---------------------------------------------------------------------------
 
-    async def start_job(self, max_tries: int) -> Snapshot:
+    async def start_job(self, max_tries: int) -> Change:
         """Take the job for this run. A run that finds another run's attempts still open knows
         that run died (it holds the lease, so nobody else lives): they are closed as crashed.
         Past `max_tries` runs the job fails instead, naming the stage its workers died in."""
-        async with self._change(require=LIVE, fenced=False) as snapshot:
-            session = snapshot.session
-            job = snapshot.job
+        async with self._change(LIVE, fenced=False) as change:
+            job = change.job
             crashed = await queries.close_open_attempts(
-                session,
+                change.session,
                 job.id,
                 AttemptOutcome.CRASHED,
                 "its worker stopped (no lease renewal) before the stage ended",
@@ -163,53 +99,32 @@ class JobRecorder:
             job.run_id = self.run.id
             job.error_message = None
             if job.tries >= max_tries:
-                stage = self._give_up(snapshot, crashed, max_tries)
-                message = "job failed"
+                change.stage = _give_up(change, crashed, max_tries)
+                change.message = "job failed"
             else:
                 job.tries += 1
                 job.status = JobStatus.PROCESSING
-                stage, message = None, "job started"
-            await self._settle_costs(snapshot)
-        await self._publish(snapshot, stage, message)
-        return snapshot
+                change.message = "job started"
+        return change
 
-    @staticmethod
-    def _give_up(snapshot: Snapshot, crashed: list[StageAttempt], max_tries: int) -> Stage:
-        running = [s for s in snapshot.stages if s.status == StageStatus.PROCESSING]
-        stage = (
-            running[0]
-            if running
-            else next(s for s in snapshot.stages if s.status != StageStatus.COMPLETED)
-        )
-        last = crashed[-1].worker if crashed else "unknown"
-        reason = (
-            f"gave up after {max_tries} tries: the worker running it stopped before it "
-            f"finished every time (JOB_MAX_TRIES={max_tries}; last worker {last})"
-        )
-        _fail_stage(snapshot, stage, reason)
-        return stage
-
-    async def complete_job(self, video_url: str) -> None:
-        def change(s: Snapshot) -> None:
-            unfinished = [
-                st.stage_name.value for st in s.stages if st.status != StageStatus.COMPLETED
-            ]
-            if len(s.stages) != len(STAGE_ORDER) or unfinished:
-                raise RuntimeError(f"cannot complete job {self.job_id}: {unfinished} not completed")
-            s.job.status = JobStatus.COMPLETED
-            s.job.video_url = video_url
-
-        await self._commit_and_publish(change, "job completed")
+    async def complete_job(self, video_path: str) -> None:
+        async with self._change() as change:
+            done = StageStatus.COMPLETED
+            unfinished = [s.stage_name.value for s in change.stages if s.status != done]
+            if len(change.stages) != len(STAGE_ORDER) or unfinished:
+                raise RuntimeError(f"cannot complete {self.job_id}: {unfinished} not completed")
+            change.job.status = JobStatus.COMPLETED
+            change.job.video_path = video_path
+            change.message = "job completed"
 
     # --- stages ----------------------------------------------------------------------------
 
     async def start_stage(self, name: StageName) -> None:
-        async with self._change(require=(JobStatus.PROCESSING,)) as snapshot:
-            session = snapshot.session
-            stage = snapshot.stage(name)
+        async with self._change() as change:
+            stage = change.stage = change.stage_named(name)
             if stage.status == StageStatus.COMPLETED:
                 raise RuntimeError(f"{name} is already completed; it is never run again")
-            number = await session.scalar(
+            number = await change.session.scalar(
                 select(func.coalesce(func.max(StageAttempt.attempt), 0)).where(
                     StageAttempt.job_id == self.job_id, StageAttempt.stage_name == name
                 )
@@ -225,16 +140,16 @@ class JobRecorder:
                 outcome=AttemptOutcome.RUNNING,
                 cost_usd=Decimal(0),
             )
-            session.add(attempt)
+            change.session.add(attempt)
             stage.status = StageStatus.PROCESSING
             stage.progress = 0
             stage.started_at = now
             stage.completed_at = None
             stage.error_message = None
-            await session.flush()
+            await change.session.flush()
             self._attempts[name] = attempt.id
+            change.message = f"{name} started"
         self._last_progress[name] = 0
-        await self._publish(snapshot, stage, f"{name} started")
 
     async def progress(self, name: StageName, value: int) -> None:
         value = max(0, min(99, int(value)))  # 100 means completed, which complete_stage says
@@ -246,26 +161,20 @@ class JobRecorder:
             return
         self._last_progress_at = now
         self._last_progress[name] = value
-
-        def change(s: Snapshot) -> Stage:
-            stage = s.stage(name)
+        async with self._change() as change:
+            stage = change.stage = change.stage_named(name)
             if stage.status != StageStatus.PROCESSING:
-                raise Superseded(f"{self.job_id}: {name} is {stage.status}, not processing")
+                raise Superseded(self.job_id, change.job)
             stage.progress = value
-            return stage
-
-        async with self._change(require=(JobStatus.PROCESSING,)) as snapshot:
-            stage = change(snapshot)
-        await self._publish(snapshot, stage, None)
 
     async def complete_stage(
         self, name: StageName, outputs: dict[str, Any], provider: str, cost_usd: Decimal
     ) -> None:
-        async with self._change(require=(JobStatus.PROCESSING,)) as snapshot:
-            attempt = await self._load_attempt(snapshot, name)
-            stage = snapshot.stage(name)
+        async with self._change() as change:
+            attempt = await self._open_attempt(change, name)
+            stage = change.stage = change.stage_named(name)
             if stage.status != StageStatus.PROCESSING:
-                raise Superseded(f"{self.job_id}: {name} is {stage.status}, not processing")
+                raise Superseded(self.job_id, change.job)
             now = utcnow()
             attempt.outcome = AttemptOutcome.COMPLETED
             attempt.ended_at = now
@@ -277,37 +186,32 @@ class JobRecorder:
             stage.completed_at = now
             stage.stage_data = outputs
             stage.provider = provider
-            await self._settle_costs(snapshot)
+            change.message = f"{name} completed"
         self._attempts.pop(name, None)
-        await self._publish(snapshot, stage, f"{name} completed")
 
     async def fail(self, name: StageName, message: str, cost_usd: Decimal) -> None:
         """The stage failed for good: so does the job."""
-        async with self._change(require=(JobStatus.PROCESSING,)) as snapshot:
-            attempt = await self._load_attempt(snapshot, name)
+        async with self._change() as change:
+            attempt = await self._open_attempt(change, name)
             _close(attempt, AttemptOutcome.FAILED, message, cost_usd)
-            stage = snapshot.stage(name)
-            _fail_stage(snapshot, stage, message)
-            await self._settle_costs(snapshot)
+            change.stage = change.stage_named(name)
+            _fail_stage(change, change.stage, message)
+            change.message = f"{name} failed"
         self._attempts.pop(name, None)
-        await self._publish(snapshot, stage, f"{name} failed")
 
     async def attempt_failed(
         self, name: StageName, message: str, cost_usd: Decimal, retry_in: float
     ) -> None:
         """A transient failure: this attempt is over, the job stays PROCESSING and a later run
         tries the stage again."""
-        async with self._change(require=(JobStatus.PROCESSING,)) as snapshot:
-            attempt = await self._load_attempt(snapshot, name)
+        async with self._change() as change:
+            attempt = await self._open_attempt(change, name)
             _close(attempt, AttemptOutcome.FAILED, message, cost_usd)
-            stage = snapshot.stage(name)
-            await self._settle_costs(snapshot)
+            change.stage = change.stage_named(name)
+            change.message = (
+                f"{name} attempt {attempt.attempt} failed; retrying in {retry_in:.0f} s"
+            )
         self._attempts.pop(name, None)
-        await self._publish(
-            snapshot,
-            stage,
-            f"{name} attempt {attempt.attempt} failed; retrying in {retry_in:.0f} s",
-        )
 
     async def end_attempt(
         self, name: StageName, outcome: AttemptOutcome, error: str, cost_usd: Decimal
@@ -331,18 +235,29 @@ class JobRecorder:
 
     async def bill(self, name: StageName, spent: Decimal) -> None:
         """Record what this run's open attempt at `name` has spent so far (never less than
-        before), with the stage's and the job's totals. Not fenced: money spent is on the
-        ledger whoever holds the job now."""
+        before), with the stage's and the job's totals. Not fenced and not announced: money
+        spent is on the ledger whoever holds the job now."""
         attempt_id = self._attempts.get(name)
         if attempt_id is None:
             return
-        async with self.state.session_factory() as session, session.begin():
-            job = await queries.get_job(session, self.job_id, owner=None, for_update=True)
-            if job is None:
-                return
-            await queries.raise_attempt_cost(session, attempt_id, spent)
-            stages = await queries.job_stages(session, self.job_id)
-            await self._settle_costs(Snapshot(job, stages, session))
+        async with change_job(
+            self.state.session_factory,
+            self.state.redis,
+            self.job_id,
+            expect=tuple(JobStatus),
+            publish_event=False,
+        ) as change:
+            await queries.raise_attempt_cost(change.session, attempt_id, spent)
+            await _settle_costs(change)
+
+
+async def _settle_costs(change: Change) -> None:
+    """Stage costs are the sums of their attempts; the job's is the sum of its stages."""
+    await change.session.flush()
+    by_stage = await queries.attempt_costs(change.session, change.job.id)
+    for stage in change.stages:
+        stage.cost_usd = by_stage.get(stage.stage_name, Decimal(0))
+    change.job.cost_usd = sum((s.cost_usd for s in change.stages), Decimal(0))
 
 
 def _close(attempt: StageAttempt, outcome: AttemptOutcome, error: str, cost: Decimal) -> None:
@@ -352,12 +267,26 @@ def _close(attempt: StageAttempt, outcome: AttemptOutcome, error: str, cost: Dec
     attempt.cost_usd = max(attempt.cost_usd, cost)
 
 
-def _fail_stage(snapshot: Snapshot, stage: Stage, message: str) -> None:
+def _fail_stage(change: Change, stage: Stage, message: str) -> None:
     stage.status = StageStatus.FAILED
     stage.error_message = message
     stage.completed_at = utcnow()
-    for other in snapshot.stages:
-        if other.status == StageStatus.PENDING:
-            other.status = StageStatus.SKIPPED
-    snapshot.job.status = JobStatus.FAILED
-    snapshot.job.error_message = f"{stage.stage_name} failed: {message}"
+    skip_unfinished(change.stages)
+    change.job.status = JobStatus.FAILED
+    change.job.error_message = f"{stage.stage_name} failed: {message}"
+
+
+def _give_up(change: Change, crashed: list[StageAttempt], max_tries: int) -> Stage:
+    running = [s for s in change.stages if s.status == StageStatus.PROCESSING]
+    stage = (
+        running[0]
+        if running
+        else next(s for s in change.stages if s.status != StageStatus.COMPLETED)
+    )
+    last = crashed[-1].worker if crashed else "unknown"
+    reason = (
+        f"gave up after {max_tries} tries: the worker running it stopped before it "
+        f"finished every time (JOB_MAX_TRIES={max_tries}; last worker {last})"
+    )
+    _fail_stage(change, stage, reason)
+    return stage

@@ -14,7 +14,6 @@ that token, so a run that lost the job stops at its next step.
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,27 +24,24 @@ import structlog
 from arq import Retry
 
 from db import queries
-from db.models import AttemptOutcome, Job, JobStatus, StageStatus
+from db.models import Job
+from domain import media
+from domain.backoff import backoff_seconds
+from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus, StageName, StageStatus
+from domain.pricing import to_micro
+from lifecycle.change import Change, JobGone, Superseded
 from pipeline.errors import StageError, TransientStageError
-from pipeline.providers.usage import BILLING, Call, to_micro
+from pipeline.providers.usage import BILLING, Call
 from pipeline.spec import JobSpec
-from pipeline.templates import STAGE_ORDER, StageName
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
-from worker.recorder import JobGone, JobRecorder, Run, Snapshot, Superseded
+from worker.recorder import JobRecorder, Run
 
 log = structlog.get_logger("worker")
 
-JOBS_DIR = "jobs"
-
-
-def backoff_seconds(attempt: int, *, base: float = 2.0, cap: float = 60.0) -> float:
-    """Exponential backoff with full jitter: spreads retries of many jobs hitting one outage."""
-    return random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))  # noqa: S311
-
 
 def job_dir(state: WorkerState, job_id: uuid.UUID) -> Path:
-    return state.settings.media_root / JOBS_DIR / str(job_id)
+    return state.settings.media_root / media.job_dir(job_id)
 
 
 def build_spec(state: WorkerState, job: Job) -> JobSpec:
@@ -91,7 +87,7 @@ async def run_job(ctx: dict[str, Any], job_id: str) -> None:
 
 async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     settings = state.settings
-    snapshot: Snapshot = await recorder.start_job(settings.job_max_tries)
+    snapshot: Change = await recorder.start_job(settings.job_max_tries)
     if snapshot.job.status != JobStatus.PROCESSING:
         log.error("job.gave_up", error=snapshot.job.error_message)
         return
@@ -101,7 +97,7 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
     completed: dict[str, dict[str, Any]] = {}
     for name in STAGE_ORDER:
-        stage = snapshot.stage(name)
+        stage = snapshot.stage_named(name)
         if stage.status == StageStatus.COMPLETED:
             completed[name.value] = stage.stage_data
             log.info("job.stage.reused", stage=name.value)
@@ -113,7 +109,7 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
             return  # failed permanently; recorded
         completed[name.value] = outputs
     final = completed[StageName.COMPOSITING.value]["path"]
-    await recorder.complete_job(f"/media/{JOBS_DIR}/{recorder.job_id}/{final}")
+    await recorder.complete_job(media.job_file(recorder.job_id, final))
     log.info("job.completed")
 
 
@@ -187,7 +183,7 @@ async def _run_stage(
     except TransientStageError as exc:
         await spending.settle()
         if attempt < state.settings.job_max_tries:
-            defer = backoff_seconds(attempt)
+            defer = backoff_seconds(attempt - 1, base=2.0, cap=60.0)
             log.warning("job.stage.retrying", error=str(exc), defer_s=round(defer, 2))
             await recorder.attempt_failed(name, str(exc), spending.total, defer)
             raise Retry(defer=defer) from exc

@@ -14,8 +14,8 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError, TimeoutError
 
 from db.engine import create_engine, create_session_factory
-from events.queue import QUEUE_NAME
 from events.redis import arq_redis
+from lifecycle.queue import QUEUE_NAME
 from pipeline.providers.choice import build_providers
 from settings import Settings, providers_config
 from worker.context import WorkerState, state_of

@@ -23,9 +23,10 @@ import structlog
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from sqlalchemy import select
 
-from db.models import Job, JobStatus
+from db.models import Job
 from db.types import utcnow
-from events.queue import enqueue_run_job
+from domain.enums import JobStatus
+from lifecycle.queue import enqueue_run_job
 from settings import Settings
 from worker.context import WorkerState
 from worker.lease import lease_key

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.providers.config import ProvidersConfig
+from domain.enums import StageName
+from domain.providers import ProvidersConfig
 from pipeline.providers.fallback import with_fallback
 from pipeline.spec import StageFn
 from pipeline.stages import OFFLINE_STAGES
-from pipeline.templates import StageName
 
 if TYPE_CHECKING:
     from pipeline.providers.claude import ClaudeScriptWriter

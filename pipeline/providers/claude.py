@@ -22,6 +22,9 @@ import anthropic
 import httpx
 from anthropic.types import Message, ToolUseBlock
 
+from domain.pricing import Prices
+from domain.providers import ClaudeConfig
+from domain.script import AdScript
 from pipeline.providers.claude_prompts import (
     ANALYSIS_SCHEMA,
     ANALYSIS_TOOL,
@@ -32,7 +35,6 @@ from pipeline.providers.claude_prompts import (
     script_prompt,
     script_schema,
 )
-from pipeline.providers.config import ClaudeConfig
 from pipeline.providers.errors import (
     ProviderError,
     TransientProviderError,
@@ -40,8 +42,8 @@ from pipeline.providers.errors import (
     redact,
 )
 from pipeline.providers.images import encode_image
-from pipeline.providers.usage import Call, Ledger, Prices
-from pipeline.script import AdScript, ScriptError, validate_script
+from pipeline.providers.usage import Call, Ledger
+from pipeline.script import ScriptError, validate_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = "claude"

@@ -14,7 +14,8 @@ import copy
 import json
 from typing import Any
 
-from pipeline.script import (
+from domain.enums import Style
+from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
     HOOK_MAX_CHARS,
@@ -24,8 +25,7 @@ from pipeline.script import (
     AdScript,
     word_budget,
 )
-from pipeline.spec import scene_durations
-from pipeline.templates import Style, get_template
+from domain.templates import get_template, scene_durations
 
 ANALYSIS_TOOL = "record_product_analysis"
 SCRIPT_TOOL = "write_ad_script"

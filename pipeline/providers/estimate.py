@@ -3,8 +3,8 @@ worker uses, sized without calling anything.
 
 - Claude: input tokens from the actual prompts and tool schemas (about 4 characters a token),
   plus the image (Claude's w*h/750 for the photo as it is sent) and the tool-use system prompt;
-  output tokens from a script of the same shape (the offline writer's, which keeps the same
-  word budgets) and a typical analysis.
+  output tokens from a script of the same shape (every line filling its word budget) and a
+  typical analysis.
 - Speech: the characters of that script's voiceover.
 - Video: one prediction per moving scene at REPLICATE_ESTIMATED_PREDICT_SECONDS each.
 Offline stages cost 0. The figures are estimates; what a job really used is recorded per call.
@@ -17,6 +17,11 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.enums import STAGE_ORDER, StageName, Style
+from domain.pricing import CLAUDE_IMAGE_SIDE, image_tokens, to_micro
+from domain.providers import CLAUDE, OFFLINE, OPENAI_TTS, REPLICATE, ProvidersConfig
+from domain.script import ON_SCREEN_MAX_CHARS, word_budget
+from domain.templates import get_template, scene_durations
 from pipeline.providers.claude_prompts import (
     ANALYSIS_SCHEMA,
     SYSTEM,
@@ -24,16 +29,6 @@ from pipeline.providers.claude_prompts import (
     script_prompt,
     script_schema,
 )
-from pipeline.providers.config import ProvidersConfig
-from pipeline.providers.images import MAX_SIDE, image_tokens
-from pipeline.providers.usage import to_micro
-from pipeline.script import ScriptError, word_budget
-from pipeline.script_writer import PROVIDER as OFFLINE_SCRIPT
-from pipeline.script_writer import write_script
-from pipeline.spec import scene_durations
-from pipeline.templates import STAGE_ORDER, StageName, Style, get_template
-from pipeline.video import PROVIDER as OFFLINE_VIDEO
-from pipeline.voice import PROVIDER as OFFLINE_VOICE
 
 CHARS_PER_TOKEN = 4
 TOOL_SYSTEM_TOKENS = 313  # Anthropic's tool-use system prompt with a forced tool choice
@@ -45,12 +40,6 @@ TYPICAL_ANALYSIS = {
     "materials": ["x" * 10] * 2,
     "audience": "x" * 60,
     "selling_points": ["x" * 40] * 3,
-}
-OFFLINE_NAMES = {
-    StageName.SCRIPT_GEN: OFFLINE_SCRIPT,
-    StageName.VOICE_GEN: OFFLINE_VOICE,
-    StageName.VIDEO_GEN: OFFLINE_VIDEO,
-    StageName.COMPOSITING: "ffmpeg",
 }
 
 
@@ -75,19 +64,25 @@ def _tokens(*texts: str) -> int:
     return math.ceil(sum(len(t) for t in texts) / CHARS_PER_TOKEN)
 
 
-def _likely_script(
-    product_name: str, style: Style, cta_text: str, total_seconds: float
-) -> tuple[list[str], str]:
-    """The voiceover lines and the JSON of a script of this job's shape: the offline writer's
-    (same word budgets), or lines filling each budget when the inputs cannot make one."""
-    try:
-        script = write_script(product_name, style, cta_text, total_seconds)
-        return [s.voiceover_text for s in script.scenes], script.model_dump_json()
-    except ScriptError:
-        template = get_template(style)
-        durations = scene_durations(style, total_seconds)
-        lines = ["x" * 6 * word_budget(template.words_per_second, d) for d in durations]
-        return lines, json.dumps({"scenes": [{"voiceover_text": line} for line in lines]}) * 2
+def _likely_script(style: Style, cta_text: str, total_seconds: float) -> tuple[list[str], str]:
+    """The voiceover lines and the JSON of a script of this job's shape: each line as long as its
+    scene's word budget allows (writers fill their budgets), at a typical 6 characters a word."""
+    template = get_template(style)
+    durations = scene_durations(style, total_seconds)
+    lines = ["x" * (6 * word_budget(template.words_per_second, d) - 1) for d in durations]
+    scenes = [
+        {
+            "index": index,
+            "duration_seconds": duration,
+            "voiceover_text": line,
+            "on_screen_text": cta_text if index == len(lines) else "x" * ON_SCREEN_MAX_CHARS,
+            "visual_prompt": scene.visual_direction,
+        }
+        for index, (line, duration, scene) in enumerate(
+            zip(lines, durations, template.scenes, strict=True), 1
+        )
+    ]
+    return lines, json.dumps({"hook": lines[0], "cta": cta_text, "scenes": scenes})
 
 
 def estimate_cost(
@@ -100,7 +95,7 @@ def estimate_cost(
     total_seconds: float,
 ) -> CostEstimate:
     prices = config.prices
-    lines, script_json = _likely_script(product_name, style, cta_text, total_seconds)
+    lines, script_json = _likely_script(style, cta_text, total_seconds)
     estimates: dict[StageName, StageEstimate] = {}
 
     if StageName.SCRIPT_GEN in config.hosted:
@@ -112,12 +107,12 @@ def estimate_cost(
         )
         tokens_out = _tokens(script_json)
         if has_image:
-            tokens_in += TOOL_SYSTEM_TOKENS + image_tokens(MAX_SIDE, MAX_SIDE)
+            tokens_in += TOOL_SYSTEM_TOKENS + image_tokens(CLAUDE_IMAGE_SIDE, CLAUDE_IMAGE_SIDE)
             tokens_in += _tokens(SYSTEM, analysis_prompt(product_name), json.dumps(ANALYSIS_SCHEMA))
             tokens_out += ANALYSIS_OUTPUT_TOKENS
         estimates[StageName.SCRIPT_GEN] = StageEstimate(
             StageName.SCRIPT_GEN,
-            f"claude ({config.claude.model})",
+            f"{CLAUDE} ({config.claude.model})",
             to_micro(prices.claude(tokens_in, tokens_out)),
             f"about {tokens_in} input and {tokens_out} output tokens",
         )
@@ -125,7 +120,7 @@ def estimate_cost(
         characters = sum(len(line) for line in lines)
         estimates[StageName.VOICE_GEN] = StageEstimate(
             StageName.VOICE_GEN,
-            f"openai-tts ({config.speech.model})",
+            f"{OPENAI_TTS} ({config.speech.model})",
             to_micro(prices.tts(characters)),
             f"about {characters} characters",
         )
@@ -134,14 +129,14 @@ def estimate_cost(
         seconds = Decimal(str(config.replicate.estimated_predict_seconds)) * clips
         estimates[StageName.VIDEO_GEN] = StageEstimate(
             StageName.VIDEO_GEN,
-            f"replicate ({config.replicate.model})",
+            f"{REPLICATE} ({config.replicate.model})",
             to_micro(prices.video(seconds)),
             f"{clips} clips, about {seconds:g} s of prediction time",
         )
     return CostEstimate(
         [
             estimates.get(name)
-            or StageEstimate(name, OFFLINE_NAMES[name], Decimal("0.000000"), "offline")
+            or StageEstimate(name, OFFLINE[name], Decimal("0.000000"), "offline")
             for name in STAGE_ORDER
         ]
     )

@@ -15,9 +15,10 @@ from typing import Any, Protocol
 
 import structlog
 
+from domain.pricing import to_micro
 from pipeline.errors import TransientStageError
 from pipeline.providers.errors import ProviderError
-from pipeline.providers.usage import to_micro, total
+from pipeline.providers.usage import total
 from pipeline.spec import JobSpec, ProgressFn, StageFn, StageResult
 
 log = structlog.get_logger("pipeline.providers")

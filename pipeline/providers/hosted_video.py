@@ -15,18 +15,19 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from domain.enums import StageName
+from domain.pricing import Prices
+from domain.providers import ReplicateConfig
 from pipeline.errors import StageError
 from pipeline.files import relative_to_work, write_text_atomic
-from pipeline.providers.config import ReplicateConfig
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error
 from pipeline.providers.images import encode_image
 from pipeline.providers.replicate import ReplicateClient
-from pipeline.providers.usage import Ledger, Prices
+from pipeline.providers.usage import Ledger
 from pipeline.render_plan import RenderPlan, ScenePlan
 from pipeline.script import validate_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import StageName
 from pipeline.video import VIDEO_DIR, generate_video
 
 PROVIDER = "replicate"

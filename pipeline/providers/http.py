@@ -8,12 +8,12 @@ Error messages name the service, the status and the service's own message (OpenA
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
+from domain.backoff import backoff_seconds
 from pipeline.providers.errors import (
     ProviderError,
     TransientProviderError,
@@ -49,8 +49,7 @@ def retry_delay(response: httpx.Response | None, attempt: int, base: float) -> f
             seconds = None
         if seconds is not None and 0 <= seconds <= MAX_RETRY_AFTER:
             return seconds
-    delay: float = min(MAX_DELAY, base * 2**attempt)
-    return delay * (1 - 0.25 * random.random())  # noqa: S311
+    return backoff_seconds(attempt, base=base, cap=MAX_DELAY, jitter=0.25)
 
 
 async def send(

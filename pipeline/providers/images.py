@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from domain.pricing import CLAUDE_IMAGE_SIDE
 from pipeline.errors import StageError
 
-MAX_SIDE = 1092  # Claude's documented size for a 1:1 image at ~1,600 tokens
-MAX_IMAGE_TOKENS = 1600
+MAX_SIDE = CLAUDE_IMAGE_SIDE
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,3 @@ def encode_image(path: Path) -> EncodedImage:
         image.convert("RGB").save(buffer, format="JPEG", quality=90)
         media_type = "image/jpeg"
     return EncodedImage(media_type, buffer.getvalue(), image.width, image.height)
-
-
-def image_tokens(width: int, height: int) -> int:
-    """Claude's documented estimate of an image's input tokens."""
-    return min(MAX_IMAGE_TOKENS, math.ceil(width * height / 750))

@@ -22,11 +22,12 @@ from typing import Any
 
 import httpx
 
+from domain.pricing import Prices
+from domain.providers import ReplicateConfig
 from pipeline.files import atomic_output
-from pipeline.providers.config import ReplicateConfig
 from pipeline.providers.errors import ProviderError, TransientProviderError, redact
 from pipeline.providers.http import send
-from pipeline.providers.usage import Call, Ledger, Prices
+from pipeline.providers.usage import Call, Ledger
 
 TERMINAL = ("succeeded", "failed", "canceled")
 MAX_POLL_SECONDS = 10.0

@@ -16,16 +16,18 @@ from typing import Any
 
 import httpx
 
+from domain.enums import Style
+from domain.pricing import Prices
+from domain.providers import SpeechConfig
+from domain.script import SceneScript
 from domain.text import count_words
 from pipeline.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
-from pipeline.providers.config import SpeechConfig
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error, send
-from pipeline.providers.usage import Call, Ledger, Prices
-from pipeline.script import SceneScript, completed_script
+from pipeline.providers.usage import Call, Ledger
+from pipeline.script import completed_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import Style
 from pipeline.voice import VOICE_DIR, speed_up_to_fit, voice_window, wav_seconds
 
 PROVIDER = "openai-tts"

@@ -10,36 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-MICRO = Decimal("0.000001")
-MILLION = Decimal(1_000_000)
-
-
-def to_micro(amount: Decimal) -> Decimal:
-    """USD rounded to the database's six decimals."""
-    return amount.quantize(MICRO, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Prices:
-    claude_input_per_mtok: Decimal
-    claude_output_per_mtok: Decimal
-    tts_per_mchar: Decimal
-    video_per_second: Decimal
-
-    def claude(self, input_tokens: int, output_tokens: int) -> Decimal:
-        return (
-            Decimal(input_tokens) * self.claude_input_per_mtok
-            + Decimal(output_tokens) * self.claude_output_per_mtok
-        ) / MILLION
-
-    def tts(self, characters: int) -> Decimal:
-        return Decimal(characters) * self.tts_per_mchar / MILLION
-
-    def video(self, predict_seconds: Decimal) -> Decimal:
-        return predict_seconds * self.video_per_second
+from domain.pricing import to_micro
 
 
 @dataclass(frozen=True)

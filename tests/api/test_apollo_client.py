@@ -5,37 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from tests.conftest import make_settings
+from tests.nodejs import JS, install_js, needs_node
 
-JS = Path(__file__).resolve().parents[1] / "js"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or shutil.which("npm") is None,
-    reason="node and npm are needed for the Apollo Client check",
-)
-
-
-def install_client() -> None:
-    if not (JS / "node_modules" / "@apollo" / "client").exists():
-        npm = shutil.which("npm") or "npm"
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS, check=True, timeout=300,
-        )  # fmt: skip
+pytestmark = needs_node
 
 
 async def test_apollo_client_follows_a_job_to_its_video(
     redis_url: str, redis: object, tmp_path: Path
 ) -> None:
-    await asyncio.to_thread(install_client)
+    await asyncio.to_thread(install_js)
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'apollo.db'}", redis_url, tmp_path)
     stack = Stack(settings, port=free_port(), env={"AD_SECONDS": "3", "API_KEYS": ""}, quiet=True)
     await asyncio.to_thread(stack.start)

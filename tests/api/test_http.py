@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -148,11 +149,21 @@ async def test_graphiql_only_when_enabled(
     tmp_path: Path,
 ) -> None:
     html = {"Accept": "text/html"}
+    asset = "/graphiql-assets/react@18.2.0/umd/react.production.min.js"
     assert (await client.get("/graphql", headers=html)).status_code in (400, 404)
+    assert (await client.get(asset)).status_code == 404
     settings = make_settings(database_url, redis_url, tmp_path, graphiql=True)
     async for graphiql_client in open_client(settings):
         response = await graphiql_client.get("/graphql", headers=html)
         assert response.status_code == 200 and "graphiql" in response.text.lower()
+        # No CDN: every script and stylesheet is served by the app (tests/web/test_graphiql.py
+        # runs it in a browser with the network cut off).
+        assert "unpkg.com" not in response.text and "jsdelivr" not in response.text
+        sources = re.findall(r'(?:src|href)="(graphiql-assets/[^"]+)"', response.text)
+        assert len(sources) == 7 and f"/{sources[0]}" == asset
+        for source in sources:
+            served = await graphiql_client.get(f"/{source}")
+            assert served.status_code == 200, source
 
 
 async def test_cors_allows_the_configured_origin_only(client: httpx.AsyncClient) -> None:

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_session_factory
-from db.models import Job, JobStatus, Stage, StageStatus
+from db.models import Job, Stage
+from domain.enums import JobStatus, StageName, StageStatus
 from events.format import channel_for
-from pipeline.templates import StageName
 from tests.factories import create_job, gql
 
 PAYLOAD = "{ job { id status stages { name status } } errors { field code message } }"

@@ -18,9 +18,10 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_session_factory
-from db.models import Job, JobStatus
+from db.models import Job
 from db.types import utcnow
 from devserver.embedded_redis import EmbeddedRedis
+from domain.enums import JobStatus
 from events.format import JobEvent, channel_for
 from resolvers import progress
 from settings import Settings

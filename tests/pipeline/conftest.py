@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
+from domain.enums import STAGE_ORDER, AspectRatio, Style
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES, JobSpec
-from pipeline.templates import STAGE_ORDER, AspectRatio, Style
 
 RunPipeline = Callable[[JobSpec], Coroutine[Any, Any, dict[str, dict[str, Any]]]]
 

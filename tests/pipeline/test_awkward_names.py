@@ -10,22 +10,23 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from domain.text import count_words, grapheme_len
-from pipeline.layout import Box, layout_for
-from pipeline.render_plan import RenderPlan
-from pipeline.script import (
+from domain.enums import AspectRatio, StageName, Style
+from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
     HOOK_MAX_CHARS,
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
-    validate_script,
     word_budget,
 )
+from domain.templates import get_template
+from domain.text import count_words, grapheme_len
+from pipeline.layout import Box, layout_for
+from pipeline.render_plan import RenderPlan
+from pipeline.script import validate_script
 from pipeline.script_writer import write_script
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
-from pipeline.templates import AspectRatio, StageName, Style, get_template
 
 from .conftest import make_spec
 

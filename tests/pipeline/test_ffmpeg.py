@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from domain.enums import STAGE_ORDER, StageName
 from pipeline.compositing import composite
 from pipeline.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
-from pipeline.templates import STAGE_ORDER, StageName
 from tests.probe import child_processes, temp_files
 
 from .conftest import make_spec

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from domain.enums import STAGE_ORDER
 from pipeline.files import TEMP_PREFIX
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
-from pipeline.templates import STAGE_ORDER
 from tests.probe import probe, temp_files
 
 from .conftest import make_spec

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from domain.enums import STAGE_ORDER, AspectRatio, Style
 from pipeline.layout import Box, layout_for
 from pipeline.render_plan import RenderPlan
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
-from pipeline.templates import STAGE_ORDER, AspectRatio, Style
 
 from .conftest import make_spec
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.templates import AspectRatio, Style
+from domain.enums import AspectRatio, Style
 from tests.probe import frame_difference, probe, temp_files
 
 from .conftest import make_spec, run_pipeline

@@ -6,10 +6,10 @@ import array
 import wave
 from pathlib import Path
 
+from domain.enums import Style
 from pipeline.script import validate_script
 from pipeline.script_writer import write_script
 from pipeline.spec import no_progress
-from pipeline.templates import Style
 from pipeline.voice import (
     VOICE_STYLES,
     generate_voice,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.templates import scene_durations
 from pipeline.ffmpeg import ffmpeg_exe
-from pipeline.spec import scene_durations
 from settings import Settings
 from tests.conftest import make_settings
 from tests.providers.fakes.anthropic_api import FakeAnthropic

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.providers.config import ProvidersConfig
+from domain.enums import AspectRatio, Style
+from domain.providers import ProvidersConfig
 from pipeline.spec import JobSpec
-from pipeline.templates import AspectRatio, Style
 from settings import providers_config
 from tests.factories import image_bytes
 from tests.providers.conftest import AD_SECONDS, CTA, PRODUCT, SECRETS, provider_settings

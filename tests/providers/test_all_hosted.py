@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import JobStatus
+from domain.enums import JobStatus
 from pipeline.providers.claude import ClaudeScriptWriter
 from pipeline.providers.fallback import with_fallback
 from pipeline.script_writer import generate_script

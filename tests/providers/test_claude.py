@@ -13,14 +13,13 @@ import pytest
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import JobStatus, StageStatus
+from domain.enums import JobStatus, StageName, StageStatus
 from pipeline.errors import TransientStageError
 from pipeline.providers.claude import ClaudeScriptWriter
 from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
 from pipeline.script_writer import generate_script
 from pipeline.spec import no_progress
-from pipeline.templates import StageName
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.providers.conftest import ANALYSIS, claude_script

@@ -15,10 +15,10 @@ import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from db.engine import create_engine, create_session_factory
-from db.models import AttemptOutcome, StageAttempt
+from db.models import StageAttempt
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from pipeline.templates import StageName
+from domain.enums import AttemptOutcome, StageName
 from tests.conftest import make_settings
 from tests.factories import create_job, gql
 from tests.providers.conftest import REPLICATE_TOKEN

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import JobStatus
+from domain.enums import JobStatus, Style
 from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
 from pipeline.providers.hosted_video import HostedVideo
@@ -18,7 +18,6 @@ from pipeline.providers.speech import HOSTED_VOICES
 from pipeline.render_plan import RenderPlan
 from pipeline.script_writer import generate_script
 from pipeline.spec import no_progress
-from pipeline.templates import Style
 from pipeline.video import generate_video
 from tests.conftest import serve_app
 from tests.factories import create_job, image_bytes, job_input, upload

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import JobStatus, StageStatus
+from domain.enums import JobStatus, StageStatus
 from settings import Settings
 from tests.factories import create_job
 from tests.probe import probe

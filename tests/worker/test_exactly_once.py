@@ -17,13 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, create_session_factory
-from db.models import AttemptOutcome, Job, JobStatus, StageAttempt
+from db.models import Job, StageAttempt
 from db.types import utcnow
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
+from domain.enums import AttemptOutcome, JobStatus, StageName
 from events.redis import arq_redis
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.templates import StageName
 from settings import Settings
 from tests.conftest import make_settings
 from tests.factories import create_job, gql

@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
-from db.models import JobStatus, StageStatus
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from pipeline.templates import StageName
+from domain.enums import JobStatus, StageName, StageStatus
 from settings import Settings
 from tests.conftest import make_settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
@@ -94,7 +93,7 @@ async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
         await worker.close()
 
     row, stages = await load(engine, job_id)
-    assert row.status == JobStatus.CANCELLED and row.video_url is None
+    assert row.status == JobStatus.CANCELLED and row.video_path is None
     assert stages[3].status == StageStatus.SKIPPED
     assert not (work_dir / "ad.mp4").exists()
     assert temp_files(work_dir) == []

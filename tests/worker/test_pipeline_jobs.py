@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import JobStatus, StageStatus
+from domain.enums import JobStatus, StageStatus
 from events.format import channel_for
 from settings import Settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
@@ -21,8 +21,8 @@ from tests.worker.conftest import SHORT_AD_SECONDS, load, run_worker
 SIZES = {"PORTRAIT": (1080, 1920), "SQUARE": (1080, 1080), "LANDSCAPE": (1920, 1080)}
 
 
-def video_path(settings: Settings, video_url: str) -> Path:
-    return settings.media_root / video_url.removeprefix("/media/")
+def video_path(settings: Settings, relative: str) -> Path:
+    return settings.media_root / relative
 
 
 def assert_watchable(path: Path, seconds: float, size: tuple[int, int]) -> None:
@@ -58,8 +58,8 @@ async def test_every_style_and_aspect_renders(
     assert job.status == JobStatus.COMPLETED, job.error_message
     assert [s.status for s in stages] == [StageStatus.COMPLETED] * 4
     assert all(s.provider for s in stages) and all(s.completed_at for s in stages)
-    assert job.video_url == f"/media/jobs/{job_id}/ad.mp4"
-    assert_watchable(video_path(settings, job.video_url), SHORT_AD_SECONDS, SIZES[aspect])
+    assert job.video_path == f"jobs/{job_id}/ad.mp4"
+    assert_watchable(video_path(settings, job.video_path), SHORT_AD_SECONDS, SIZES[aspect])
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ async def test_full_thirty_second_ad_with_events_in_order(
 
     row, _ = await load(engine, job["id"])
     assert row.status == JobStatus.COMPLETED, row.error_message
-    path = video_path(settings, row.video_url or "")
+    path = video_path(settings, row.video_path or "")
     assert_watchable(path, 30.0, (1080, 1920))
     # Frames of different scenes differ (scene 1 at 3 s, 2 at 11 s, 3 at 19 s, end card at 27 s).
     frames = probe(path, (3, 11, 19, 27)).frames
@@ -102,7 +102,7 @@ async def test_full_thirty_second_ad_with_events_in_order(
         expected += [(stage, "processing"), (stage, "completed")]
     assert statuses == expected
     assert events[0]["status"] == "processing" and events[-1]["status"] == "completed"
-    assert events[-1]["video_url"] == row.video_url and events[-1]["progress"] == 100
+    assert events[-1]["video_path"] == row.video_path and events[-1]["progress"] == 100
 
 
 async def test_api_reads_the_finished_job(

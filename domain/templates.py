@@ -1,4 +1,4 @@
-"""The four ad styles, each four scenes and 30 seconds long, and the three output sizes.
+"""The four ad styles, each four scenes and 30 seconds long.
 
 These are data, read by the offline script writer, the renderers and the `styles` query.
 Scene 4 of every style is a static end card that carries the call-to-action.
@@ -7,44 +7,8 @@ Scene 4 of every style is a static end card that carries the call-to-action.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Style(StrEnum):
-    LUXURY = "luxury"
-    ENERGETIC = "energetic"
-    MINIMAL = "minimal"
-    BOLD = "bold"
-
-
-class AspectRatio(StrEnum):
-    PORTRAIT = "portrait"
-    SQUARE = "square"
-    LANDSCAPE = "landscape"
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
-        return _SIZES[self]
-
-
-_SIZES = {
-    AspectRatio.PORTRAIT: (1080, 1920),
-    AspectRatio.SQUARE: (1080, 1080),
-    AspectRatio.LANDSCAPE: (1920, 1080),
-}
-
-
-class StageName(StrEnum):
-    """The pipeline's stages, in the order they run."""
-
-    SCRIPT_GEN = "script_gen"
-    VOICE_GEN = "voice_gen"
-    VIDEO_GEN = "video_gen"
-    COMPOSITING = "compositing"
-
-
-STAGE_ORDER: tuple[StageName, ...] = tuple(StageName)
+from domain.enums import AspectRatio, Style
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,3 +175,12 @@ TEMPLATES: dict[Style, StyleTemplate] = {
 
 def get_template(style: Style | str) -> StyleTemplate:
     return TEMPLATES[Style(style)]
+
+
+TEMPLATE_SECONDS = 30.0
+
+
+def scene_durations(style: Style | str, total_seconds: float) -> list[float]:
+    """The template's scene durations scaled by total/30 (short renders keep the proportions)."""
+    factor = total_seconds / TEMPLATE_SECONDS
+    return [round(scene.duration_seconds * factor, 4) for scene in get_template(style).scenes]

@@ -1,8 +1,9 @@
-"""Plain, typed configuration for the hosted providers.
+"""The providers: the names each stage's provider records, and the plain, typed configuration
+of the hosted ones.
 
-Built from Settings at the edge (`settings.providers_config`), so pipeline/ never reads
-configuration itself. Keys stay `SecretStr` until the moment a client puts them in a request
-header.
+The configuration is built from Settings at the edge (`settings.providers_config`), so pipeline/
+never reads configuration itself. Keys stay `SecretStr` until the moment a client puts them in a
+request header.
 """
 
 from __future__ import annotations
@@ -11,8 +12,24 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from pipeline.providers.usage import Prices
-from pipeline.templates import StageName
+from domain.enums import StageName
+from domain.pricing import Prices
+
+# What Stage.provider says for each offline stage (a hosted provider says "<name> (<model>)").
+OFFLINE_SCRIPT = "offline-template"
+OFFLINE_VOICE = "espeak-ng"
+OFFLINE_VIDEO = "ffmpeg-motion"
+COMPOSITING = "ffmpeg"
+OFFLINE = {
+    StageName.SCRIPT_GEN: OFFLINE_SCRIPT,
+    StageName.VOICE_GEN: OFFLINE_VOICE,
+    StageName.VIDEO_GEN: OFFLINE_VIDEO,
+    StageName.COMPOSITING: COMPOSITING,
+}
+# Hosted providers, by stage.
+CLAUDE = "claude"
+OPENAI_TTS = "openai-tts"
+REPLICATE = "replicate"
 
 
 @dataclass(frozen=True)

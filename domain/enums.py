@@ -1,0 +1,73 @@
+"""The domain's words: styles, sizes, stages and the statuses a job, a stage and an attempt go
+through. Every layer imports them from here; this module imports nothing of ours."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Style(StrEnum):
+    LUXURY = "luxury"
+    ENERGETIC = "energetic"
+    MINIMAL = "minimal"
+    BOLD = "bold"
+
+
+class AspectRatio(StrEnum):
+    PORTRAIT = "portrait"
+    SQUARE = "square"
+    LANDSCAPE = "landscape"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return _SIZES[self]
+
+
+_SIZES = {
+    AspectRatio.PORTRAIT: (1080, 1920),
+    AspectRatio.SQUARE: (1080, 1080),
+    AspectRatio.LANDSCAPE: (1920, 1080),
+}
+
+
+class StageName(StrEnum):
+    """The pipeline's stages, in the order they run."""
+
+    SCRIPT_GEN = "script_gen"
+    VOICE_GEN = "voice_gen"
+    VIDEO_GEN = "video_gen"
+    COMPOSITING = "compositing"
+
+
+STAGE_ORDER: tuple[StageName, ...] = tuple(StageName)
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class AttemptOutcome(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"  # the stage raised; a transient failure is tried again in a new attempt
+    CRASHED = "crashed"  # its worker died (found by the run that took the job over)
+    CANCELLED = "cancelled"  # cancelJob
+    INTERRUPTED = "interrupted"  # its worker was shut down; the stage runs again
+    SUPERSEDED = "superseded"  # another run took the job over while this one still lived
