@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from domain.outputs import Completed
+
 FPS = 30
 TOTAL = 30.0
 
@@ -54,13 +56,13 @@ def _spec(work_dir: Path, style: str) -> Any:
     )
 
 
-async def _stages(spec: Any, names: list[Any]) -> dict[str, dict[str, Any]]:
+async def _stages(spec: Any, names: list[Any]) -> Any:
     from pipeline.spec import no_progress
     from pipeline.stages import OFFLINE_STAGES
 
-    completed: dict[str, dict[str, Any]] = {}
+    completed = Completed()
     for name in names:
-        completed[name.value] = (await OFFLINE_STAGES[name](spec, completed, no_progress)).outputs
+        completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
     return completed
 
 
@@ -77,10 +79,10 @@ def _ease(p: float) -> float:
 
 
 def _product_clip(scene: Any, work_dir: Path, plan: Any) -> Any:
-    """The product layer with the same motion functions as pipeline.filtergraph."""
+    """The product layer with the same motion functions as pipeline.compositing.filtergraph."""
     from moviepy import ImageClip
 
-    from pipeline import filtergraph as fg
+    from pipeline.compositing import filtergraph as fg
 
     side = scene.product_side
     seconds = scene.frames / FPS
@@ -129,12 +131,13 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
     )
 
     from domain.enums import STAGE_ORDER
-    from pipeline.compositing import X264_CRF, X264_PARAMS, X264_PRESET
-    from pipeline.render_plan import RenderPlan
+    from pipeline.compositing.compose import X264_CRF, X264_PARAMS, X264_PRESET
+    from pipeline.video.plan import RenderPlan
 
     completed = asyncio.run(_stages(_spec(work_dir, style), list(STAGE_ORDER[:3])))
-    plan = RenderPlan.model_validate_json((work_dir / completed["video_gen"]["plan"]).read_bytes())
-    voices = {int(v["index"]): v for v in completed["voice_gen"]["scenes"]}
+    assert completed.video is not None and completed.voice is not None
+    plan = RenderPlan.model_validate_json((work_dir / completed.video.plan).read_bytes())
+    voices = {v.index: v for v in completed.voice.scenes}
     scenes = []
     previous_overlap = 0.0
     for scene in plan.scenes:
@@ -150,10 +153,10 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
                 )
             )
         voice = voices[scene.index]
-        spoken = float(voice["duration_seconds"])
+        spoken = voice.duration_seconds
         for caption in (c for c in plan.captions if c.scene_index == scene.index):
-            begin = float(voice["offset_seconds"]) + caption.start_fraction * spoken
-            end = float(voice["offset_seconds"]) + caption.end_fraction * spoken
+            begin = voice.offset_seconds + caption.start_fraction * spoken
+            end = voice.offset_seconds + caption.end_fraction * spoken
             layers.append(
                 ImageClip(str(work_dir / caption.image.path))
                 .with_start(begin)
@@ -168,8 +171,8 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
         previous_overlap = scene.transition_frames / FPS
     audio = CompositeAudioClip(
         [
-            AudioFileClip(str(work_dir / v["path"])).with_start(
-                plan.scenes[i - 1].start_frame / FPS + float(v["offset_seconds"])
+            AudioFileClip(str(work_dir / v.path)).with_start(
+                plan.scenes[i - 1].start_frame / FPS + v.offset_seconds
             )
             for i, v in voices.items()
         ]

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from domain.enums import AspectRatio, Style
+from domain.enums import AspectRatio, StageName, Style
+from domain.outputs import Completed, Output, StageOutput
 from domain.templates import scene_durations
+from pipeline.errors import StageError
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,19 @@ ProgressFn = Callable[[int], Awaitable[None]]  # 0..100, called often; the worke
 
 @dataclass(frozen=True)
 class StageResult:
-    outputs: dict[str, Any]  # JSON-serialisable; file paths RELATIVE to work_dir
+    output: StageOutput  # typed (domain.outputs); file paths RELATIVE to work_dir
     provider: str  # e.g. "offline-template", "espeak-ng", "ffmpeg-motion", "ffmpeg"
     cost_usd: float = 0.0
 
 
-StageFn = Callable[[JobSpec, dict[str, dict[str, Any]], ProgressFn], Awaitable[StageResult]]
+StageFn = Callable[[JobSpec, Completed, ProgressFn], Awaitable[StageResult]]
+
+
+def needs(output: Output | None, stage: str, upstream: StageName) -> Output:
+    """An earlier stage's output that `stage` cannot run without; a StageError if it is missing."""
+    if output is None:
+        raise StageError(f"{stage} needs the {upstream} outputs, which are missing")
+    return output
 
 
 async def no_progress(_: int) -> None:

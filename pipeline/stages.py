@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from domain.enums import StageName
 from domain.script import AdScript, SceneScript
-from pipeline.compositing import composite
+from pipeline.compositing.compose import composite
 from pipeline.errors import StageError, TransientStageError
-from pipeline.ffmpeg import FfmpegError, run_ffmpeg
-from pipeline.script import ScriptError, validate_script
-from pipeline.script_writer import generate_script
+from pipeline.script.model import ScriptError, validate_script
+from pipeline.script.offline import generate_script
+from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.spec import JobSpec, ProgressFn, StageFn, StageResult
-from pipeline.video import generate_video
-from pipeline.voice import generate_voice
+from pipeline.video.offline import generate_video
+from pipeline.voice.offline import generate_voice
 
 OFFLINE_STAGES: dict[StageName, StageFn] = {
     StageName.SCRIPT_GEN: generate_script,

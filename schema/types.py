@@ -7,7 +7,6 @@ through SQL of their own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -18,7 +17,9 @@ from db.models import StageAttempt as StageAttemptRow
 from domain.enums import StageName as StageNameValue
 from domain.enums import StageStatus as StageStatusValue
 from domain.media import media_url
+from domain.outputs import ScriptOutput
 from domain.progress import job_progress
+from domain.script import AdScript as AdScriptData
 from domain.templates import StyleTemplate as StyleTemplateData
 from pipeline.providers.estimate import CostEstimate as CostEstimateData
 from resolvers.context import Context
@@ -106,19 +107,19 @@ class AdScript:
     scenes: list[SceneScript]
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> AdScript:
+    def from_script(cls, script: AdScriptData) -> AdScript:
         return cls(
-            hook=data["hook"],
-            cta=data["cta"],
+            hook=script.hook,
+            cta=script.cta,
             scenes=[
                 SceneScript(
-                    index=s["index"],
-                    duration_seconds=s["duration_seconds"],
-                    voiceover_text=s["voiceover_text"],
-                    on_screen_text=s["on_screen_text"],
-                    visual_prompt=s["visual_prompt"],
+                    index=s.index,
+                    duration_seconds=s.duration_seconds,
+                    voiceover_text=s.voiceover_text,
+                    on_screen_text=s.on_screen_text,
+                    visual_prompt=s.visual_prompt,
                 )
-                for s in data["scenes"]
+                for s in script.scenes
             ],
         )
 
@@ -175,12 +176,10 @@ class Job:
     @strawberry.field(description="Once SCRIPT_GEN has completed.")
     async def script(self, info: AppInfo) -> AdScript | None:
         for row in await info.context.stages.load(self.row.id):
-            if (
-                row.stage_name == StageNameValue.SCRIPT_GEN
-                and row.status == StageStatusValue.COMPLETED
-                and "script" in row.stage_data
-            ):
-                return AdScript.from_data(row.stage_data["script"])
+            if row.stage_name == StageNameValue.SCRIPT_GEN:
+                if row.status != StageStatusValue.COMPLETED:
+                    return None
+                return AdScript.from_script(ScriptOutput.model_validate(row.stage_data).script)
         return None
 
 

@@ -11,7 +11,7 @@ import av
 import numpy as np
 from PIL import Image, ImageChops, ImageStat
 
-from pipeline.files import TEMP_PREFIX
+from pipeline.shared.files import TEMP_PREFIX
 
 
 @dataclass

@@ -28,6 +28,7 @@ from db.models import Job
 from domain import media
 from domain.backoff import backoff_seconds
 from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus, StageName, StageStatus
+from domain.outputs import Completed, StageOutput, read_output
 from domain.pricing import to_micro
 from lifecycle.change import Change, JobGone, Superseded
 from pipeline.errors import StageError, TransientStageError
@@ -95,21 +96,22 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     spec.work_dir.mkdir(parents=True, exist_ok=True)
     log.info("job.started", attempt=snapshot.job.tries)
     deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
-    completed: dict[str, dict[str, Any]] = {}
+    completed = Completed()
     for name in STAGE_ORDER:
         stage = snapshot.stage_named(name)
         if stage.status == StageStatus.COMPLETED:
-            completed[name.value] = stage.stage_data
+            completed.add(name, read_output(name, stage.stage_data))
             log.info("job.stage.reused", stage=name.value)
             continue
-        outputs = await _run_stage(
+        output = await _run_stage(
             state, recorder, spec, name, completed, snapshot.job.tries, deadline
         )
-        if outputs is None:
+        if output is None:
             return  # failed permanently; recorded
-        completed[name.value] = outputs
-    final = completed[StageName.COMPOSITING.value]["path"]
-    await recorder.complete_job(media.job_file(recorder.job_id, final))
+        completed.add(name, output)
+    final = completed.compositing
+    assert final is not None  # the loop ran every stage
+    await recorder.complete_job(media.job_file(recorder.job_id, final.path))
     log.info("job.completed")
 
 
@@ -145,10 +147,10 @@ async def _run_stage(
     recorder: JobRecorder,
     spec: JobSpec,
     name: StageName,
-    completed: dict[str, dict[str, Any]],
+    completed: Completed,
     attempt: int,
     deadline: float,
-) -> dict[str, Any] | None:
+) -> StageOutput | None:
     structlog.contextvars.bind_contextvars(stage=name.value)
     await recorder.start_stage(name)
     log.info("job.stage.started")
@@ -204,9 +206,9 @@ async def _run_stage(
         BILLING.reset(billing)
     await spending.settle()
     cost = max(Decimal(str(result.cost_usd)), spending.total)
-    await recorder.complete_stage(name, result.outputs, result.provider, cost)
+    await recorder.complete_stage(name, result.output.to_data(), result.provider, cost)
     log.info("job.stage.completed", provider=result.provider, cost_usd=result.cost_usd)
-    return result.outputs
+    return result.output
 
 
 async def _end_attempt(recorder: JobRecorder, spending: Spending, outcome: AttemptOutcome) -> None:

@@ -17,9 +17,9 @@ from pipeline.spec import StageFn
 from pipeline.stages import OFFLINE_STAGES
 
 if TYPE_CHECKING:
-    from pipeline.providers.claude import ClaudeScriptWriter
-    from pipeline.providers.hosted_video import HostedVideo
-    from pipeline.providers.speech import HostedVoice
+    from pipeline.script.claude import ClaudeScriptWriter
+    from pipeline.video.hosted import HostedVideo
+    from pipeline.voice.hosted import HostedVoice
 
     HostedProvider = ClaudeScriptWriter | HostedVoice | HostedVideo
 
@@ -46,17 +46,17 @@ def build_providers(config: ProvidersConfig) -> Providers:
     providers = Providers(stages=dict(OFFLINE_STAGES))
     secrets = config.secrets
     if StageName.SCRIPT_GEN in config.hosted:
-        from pipeline.providers.claude import ClaudeScriptWriter
+        from pipeline.script.claude import ClaudeScriptWriter
 
         providers.hosted[StageName.SCRIPT_GEN] = ClaudeScriptWriter(
             config.claude, config.prices, secrets
         )
     if StageName.VOICE_GEN in config.hosted:
-        from pipeline.providers.speech import HostedVoice
+        from pipeline.voice.hosted import HostedVoice
 
         providers.hosted[StageName.VOICE_GEN] = HostedVoice(config.speech, config.prices, secrets)
     if StageName.VIDEO_GEN in config.hosted:
-        from pipeline.providers.hosted_video import HostedVideo
+        from pipeline.video.hosted import HostedVideo
 
         providers.hosted[StageName.VIDEO_GEN] = HostedVideo(
             config.replicate, config.prices, secrets

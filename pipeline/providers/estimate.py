@@ -22,7 +22,7 @@ from domain.pricing import CLAUDE_IMAGE_SIDE, image_tokens, to_micro
 from domain.providers import CLAUDE, OFFLINE, OPENAI_TTS, REPLICATE, ProvidersConfig
 from domain.script import ON_SCREEN_MAX_CHARS, word_budget
 from domain.templates import get_template, scene_durations
-from pipeline.providers.claude_prompts import (
+from pipeline.script.claude_prompts import (
     ANALYSIS_SCHEMA,
     SYSTEM,
     analysis_prompt,

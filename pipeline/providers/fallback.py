@@ -11,10 +11,11 @@ backoff, a permanent one fails the stage.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 
+from domain.outputs import Completed, Fallback
 from domain.pricing import to_micro
 from pipeline.errors import TransientStageError
 from pipeline.providers.errors import ProviderError
@@ -29,14 +30,12 @@ class HostedStage(Protocol):
     def name(self) -> str: ...
 
     async def __call__(
-        self, spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
+        self, spec: JobSpec, completed: Completed, progress: ProgressFn
     ) -> StageResult: ...
 
 
 def with_fallback(hosted: HostedStage, offline: StageFn, *, enabled: bool) -> StageFn:
-    async def run(
-        spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
-    ) -> StageResult:
+    async def run(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
         try:
             return await hosted(spec, completed, progress)
         except ProviderError as exc:
@@ -47,16 +46,16 @@ def with_fallback(hosted: HostedStage, offline: StageFn, *, enabled: bool) -> St
         log.warning("provider.fallback", provider=hosted.name, error=reason)
         result = await offline(spec, completed, progress)
         spent = total(failure.calls)
-        fallback = {
-            "from": hosted.name,
-            "to": result.provider,
-            "error": reason,
-            "transient": isinstance(failure, TransientStageError),
-            "calls": [call.as_data() for call in failure.calls],
-            "cost_usd": str(spent),
-        }
+        fallback = Fallback(
+            source=hosted.name,
+            to=result.provider,
+            error=reason,
+            transient=isinstance(failure, TransientStageError),
+            calls=[call.as_data() for call in failure.calls],
+            cost_usd=str(spent),
+        )
         return StageResult(
-            outputs={**result.outputs, "fallback": fallback},
+            output=result.output.model_copy(update={"fallback": fallback}),
             provider=f"{result.provider} (fallback from {hosted.name})",
             cost_usd=float(to_micro(Decimal(str(result.cost_usd)) + spent)),
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from domain.outputs import HostedUsage
 from domain.pricing import to_micro
 
 
@@ -50,13 +51,13 @@ class Ledger:
     def cost(self) -> Decimal:
         return to_micro(sum((c.cost for c in self.calls), Decimal(0)))
 
-    def as_data(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "model": self.model,
-            "calls": [c.as_data() for c in self.calls],
-            "cost_usd": str(self.cost),
-        }
+    def usage(self) -> HostedUsage:
+        return HostedUsage(
+            provider=self.provider,
+            model=self.model,
+            calls=[c.as_data() for c in self.calls],
+            cost_usd=str(self.cost),
+        )
 
 
 def total(calls: Iterable[Call]) -> Decimal:

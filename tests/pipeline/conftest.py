@@ -10,10 +10,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from domain.enums import STAGE_ORDER, AspectRatio, Style
+from domain.outputs import Completed
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES, JobSpec
 
-RunPipeline = Callable[[JobSpec], Coroutine[Any, Any, dict[str, dict[str, Any]]]]
+RunPipeline = Callable[[JobSpec], Coroutine[Any, Any, Completed]]
 
 
 def make_spec(work_dir: Path, **overrides: Any) -> JobSpec:
@@ -31,11 +32,11 @@ def make_spec(work_dir: Path, **overrides: Any) -> JobSpec:
     return JobSpec(**fields)
 
 
-async def run_pipeline(spec: JobSpec) -> dict[str, dict[str, Any]]:
-    completed: dict[str, dict[str, Any]] = {}
+async def run_pipeline(spec: JobSpec) -> Completed:
+    completed = Completed()
     for name in STAGE_ORDER:
         result = await OFFLINE_STAGES[name](spec, completed, no_progress)
-        completed[name.value] = result.outputs
+        completed.add(name, result.output)
     return completed
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from domain.enums import AspectRatio, StageName, Style
+from domain.outputs import Completed
 from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
@@ -21,12 +21,12 @@ from domain.script import (
 )
 from domain.templates import get_template
 from domain.text import count_words, grapheme_len
-from pipeline.layout import Box, layout_for
-from pipeline.render_plan import RenderPlan
-from pipeline.script import validate_script
-from pipeline.script_writer import write_script
+from pipeline.script.model import validate_script
+from pipeline.script.offline import write_script
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
+from pipeline.video.layout import Box, layout_for
+from pipeline.video.plan import RenderPlan
 
 from .conftest import make_spec
 
@@ -94,10 +94,11 @@ async def test_awkward_names_are_drawn_inside_the_safe_zone(
         style=style,
         total_seconds=4.0,
     )
-    completed: dict[str, dict[str, Any]] = {}
+    completed = Completed()
     for stage in (StageName.SCRIPT_GEN, StageName.VIDEO_GEN):
-        completed[stage.value] = (await OFFLINE_STAGES[stage](spec, completed, no_progress)).outputs
-    plan_path = spec.work_dir / str(completed["video_gen"]["plan"])
+        completed.add(stage, (await OFFLINE_STAGES[stage](spec, completed, no_progress)).output)
+    assert completed.video is not None
+    plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
     placed = [s.headline for s in plan.scenes if s.headline] + [c.image for c in plan.captions]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from domain.enums import STAGE_ORDER, StageName
-from pipeline.compositing import composite
-from pipeline.ffmpeg import FfmpegError, run_ffmpeg
+from domain.enums import STAGE_ORDER
+from domain.outputs import Completed
+from pipeline.compositing.compose import composite
+from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from tests.probe import child_processes, temp_files
@@ -62,9 +62,9 @@ async def test_cancel_kills_ffmpeg(tmp_path: Path) -> None:
 @pytest.mark.slow
 async def test_cancelling_compositing_leaves_no_process_or_partial_file(tmp_path: Path) -> None:
     spec = make_spec(tmp_path / "job", total_seconds=30.0)
-    completed: dict[str, dict[str, Any]] = {}
+    completed = Completed()
     for name in STAGE_ORDER[:3]:
-        completed[name.value] = (await OFFLINE_STAGES[name](spec, completed, no_progress)).outputs
+        completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
     task = asyncio.create_task(composite(spec, completed, no_progress))
     await _wait_for_child("ffmpeg")
     await asyncio.sleep(0.3)  # let the encoder write part of the file
@@ -74,4 +74,4 @@ async def test_cancelling_compositing_leaves_no_process_or_partial_file(tmp_path
     assert child_processes("ffmpeg") == []
     assert temp_files(spec.work_dir) == []
     assert not (spec.work_dir / "ad.mp4").exists()
-    assert StageName.COMPOSITING.value not in completed
+    assert completed.compositing is None

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from domain.enums import STAGE_ORDER
-from pipeline.files import TEMP_PREFIX
+from domain.outputs import Completed
+from pipeline.shared.files import TEMP_PREFIX
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from tests.probe import probe, temp_files
@@ -21,13 +22,13 @@ async def test_every_stage_can_run_twice(tmp_path: Path) -> None:
     spec.work_dir.mkdir(parents=True)
     # Debris of a crashed earlier attempt: a half-written output under a temporary name.
     (spec.work_dir / f"{TEMP_PREFIX}deadbeef-ad.mp4").write_bytes(b"partial")
-    completed: dict[str, dict[str, object]] = {}
+    completed = Completed()
     for name in STAGE_ORDER:
         first = await OFFLINE_STAGES[name](spec, completed, no_progress)
         second = await OFFLINE_STAGES[name](spec, completed, no_progress)
-        assert first.outputs == second.outputs
+        assert first.output == second.output
         assert first.provider == second.provider
-        completed[name.value] = second.outputs
+        completed.add(name, second.output)
     assert temp_files(spec.work_dir) == []
     result = probe(spec.work_dir / "ad.mp4")
     assert result.duration == pytest.approx(4.0, abs=0.1)

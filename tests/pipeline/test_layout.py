@@ -8,10 +8,11 @@ import pytest
 from PIL import Image
 
 from domain.enums import STAGE_ORDER, AspectRatio, Style
-from pipeline.layout import Box, layout_for
-from pipeline.render_plan import RenderPlan
+from domain.outputs import Completed
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
+from pipeline.video.layout import Box, layout_for
+from pipeline.video.plan import RenderPlan
 
 from .conftest import make_spec
 
@@ -26,10 +27,11 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
         style=Style.BOLD,
         product_name="An Unusually Long Product Name For Wrapping",
     )
-    completed: dict[str, dict[str, object]] = {}
+    completed = Completed()
     for name in STAGE_ORDER[:3]:  # the plan is complete after video_gen
-        completed[name.value] = (await OFFLINE_STAGES[name](spec, completed, no_progress)).outputs
-    plan_path = spec.work_dir / str(completed["video_gen"]["plan"])
+        completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
+    assert completed.video is not None
+    plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
     placed = [s.headline for s in plan.scenes if s.headline] + [c.image for c in plan.captions]

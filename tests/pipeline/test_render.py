@@ -19,9 +19,9 @@ async def test_full_30_second_portrait_ad(tmp_path: Path, product_photo: Path) -
         tmp_path / "job", style=Style.BOLD, total_seconds=30.0, product_image=product_photo
     )
     outputs = await run_pipeline(spec)
-    final = outputs["compositing"]
-    assert final["path"] == "ad.mp4"
-    assert (final["width"], final["height"]) == (1080, 1920)
+    final = outputs.compositing
+    assert final is not None and final.path == "ad.mp4"
+    assert (final.width, final.height) == (1080, 1920)
     # One frame inside each scene (bold: 7/8/8/7 s), clear of the transitions.
     times = (3.0, 11.0, 19.0, 27.0)
     result = probe(spec.work_dir / "ad.mp4", times)

@@ -10,8 +10,8 @@ from domain.enums import Style
 from domain.script import ON_SCREEN_MAX_CHARS, ON_SCREEN_MAX_WORDS, word_budget
 from domain.templates import get_template
 from domain.text import count_words
-from pipeline.script import ScriptError, validate_script
-from pipeline.script_writer import write_script
+from pipeline.script.model import ScriptError, validate_script
+from pipeline.script.offline import write_script
 
 PRODUCTS = ["Aurora Smart Bottle", "Nimbus Running Shoe", "Velvet Night Serum", "Kite"]
 

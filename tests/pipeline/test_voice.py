@@ -6,11 +6,12 @@ import array
 import wave
 from pathlib import Path
 
-from domain.enums import Style
-from pipeline.script import validate_script
-from pipeline.script_writer import write_script
+from domain.enums import StageName, Style
+from domain.outputs import Completed, ScriptOutput
+from pipeline.script.model import validate_script
+from pipeline.script.offline import write_script
 from pipeline.spec import no_progress
-from pipeline.voice import (
+from pipeline.voice.offline import (
     VOICE_STYLES,
     generate_voice,
     speed_up_to_fit,
@@ -18,6 +19,7 @@ from pipeline.voice import (
     voice_window,
     wav_seconds,
 )
+from tests.outputs import voice_of
 from tests.probe import temp_files
 
 from .conftest import make_spec
@@ -40,10 +42,10 @@ async def test_voiceovers_fit_their_scenes_and_are_audible(tmp_path: Path) -> No
     spec = make_spec(tmp_path, style=Style.LUXURY, total_seconds=30.0)
     script = write_script(spec.product_name, spec.style, spec.cta_text, 30.0)
     result = await generate_voice(
-        spec, {"script_gen": {"script": script.model_dump()}}, no_progress
+        spec, Completed({StageName.SCRIPT_GEN: ScriptOutput(script=script)}), no_progress
     )
     assert result.provider == "espeak-ng"
-    scenes = result.outputs["scenes"]
+    scenes = [s.model_dump() for s in voice_of(result).scenes]
     assert [s["index"] for s in scenes] == [1, 2, 3, 4]
     for scene, spoken in zip(script.scenes, scenes, strict=True):
         path = tmp_path / spoken["path"]
@@ -78,8 +80,9 @@ async def test_too_long_voiceover_is_sped_up_not_cut(tmp_path: Path) -> None:
     _, room = voice_window(8.0)
     assert natural_seconds > room  # the premise: spoken normally it would overrun the scene
 
-    result = await generate_voice(spec, {"script_gen": {"script": data}}, no_progress)
-    first = result.outputs["scenes"][0]
+    completed = Completed({StageName.SCRIPT_GEN: ScriptOutput.model_validate({"script": data})})
+    result = await generate_voice(spec, completed, no_progress)
+    first = voice_of(result).scenes[0].model_dump()
     assert first["duration_seconds"] <= room
     assert first["rate_wpm"] > VOICE_STYLES[Style.LUXURY].rate
     # Not truncated: the length shrank in proportion to the speed-up, not more.

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.templates import scene_durations
-from pipeline.ffmpeg import ffmpeg_exe
+from pipeline.shared.ffmpeg import ffmpeg_exe
 from settings import Settings
 from tests.conftest import make_settings
 from tests.providers.fakes.anthropic_api import FakeAnthropic

@@ -14,13 +14,15 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.enums import JobStatus
-from pipeline.providers.claude import ClaudeScriptWriter
+from domain.outputs import Completed
 from pipeline.providers.fallback import with_fallback
-from pipeline.script_writer import generate_script
+from pipeline.script.claude import ClaudeScriptWriter
+from pipeline.script.offline import generate_script
 from pipeline.spec import no_progress
 from settings import Settings
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
+from tests.outputs import fallback_of
 from tests.providers.conftest import ANTHROPIC_KEY, OPENAI_KEY, REPLICATE_TOKEN, claude_script
 from tests.providers.fakes.anthropic_api import FakeAnthropic, error
 from tests.providers.fakes.openai_api import FakeSpeech
@@ -153,10 +155,10 @@ async def test_a_key_echoed_by_the_api_is_redacted(
     config = config_for(tmp_path, claude_url=url)
     writer = ClaudeScriptWriter(config.claude, config.prices, config.secrets)
     result = await with_fallback(writer, generate_script, enabled=True)(
-        make_spec(tmp_path, image=False), {}, no_progress
+        make_spec(tmp_path, image=False), Completed(), no_progress
     )
-    assert "[redacted]" in result.outputs["fallback"]["error"]
-    assert_no_secret(result.outputs, result.provider)
+    assert "[redacted]" in fallback_of(result).error
+    assert_no_secret(result.output.to_data(), result.provider)
 
 
 def test_keys_are_secret_in_settings_and_hosted_needs_its_key() -> None:

@@ -14,14 +14,16 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.enums import JobStatus, StageName, StageStatus
+from domain.outputs import Completed
 from pipeline.errors import TransientStageError
-from pipeline.providers.claude import ClaudeScriptWriter
 from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
-from pipeline.script_writer import generate_script
+from pipeline.script.claude import ClaudeScriptWriter
+from pipeline.script.offline import generate_script
 from pipeline.spec import no_progress
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
+from tests.outputs import fallback_of, hosted_usage
 from tests.providers.conftest import ANALYSIS, claude_script
 from tests.providers.fakes.anthropic_api import SCRIPT_TOOL, FakeAnthropic, Reply, error
 from tests.providers.helpers import JOB_QUERY, config_for, make_spec
@@ -95,9 +97,11 @@ async def test_rate_limited_or_overloaded_then_succeeds(
 ) -> None:
     fake, url = claude
     fake.plan = [error(status, **headers)]
-    result = await writer_for(tmp_path, url)(make_spec(tmp_path, image=False), {}, no_progress)
+    result = await writer_for(tmp_path, url)(
+        make_spec(tmp_path, image=False), Completed(), no_progress
+    )
     assert len(fake.requests) == 2  # refused once, then answered
-    assert result.outputs["script"] == claude_script()
+    assert result.output.to_data()["script"] == claude_script()
     assert Decimal(str(result.cost_usd)) == claude_cost((1333, 587))  # only the answered call
 
 
@@ -134,7 +138,7 @@ async def test_without_fallback_a_transient_failure_goes_to_the_worker(
     fake.always = error(529, "Overloaded")
     with pytest.raises(TransientProviderError) as caught:
         await writer_for(tmp_path, url, provider_max_retries=1)(
-            make_spec(tmp_path, image=False), {}, no_progress
+            make_spec(tmp_path, image=False), Completed(), no_progress
         )
     assert isinstance(caught.value, TransientStageError)  # the worker retries it with backoff
     assert "529 overloaded_error after 2 attempts: Overloaded" in str(caught.value)
@@ -145,7 +149,7 @@ async def test_other_4xx_is_not_retried(claude: Fake, tmp_path: Path) -> None:
     fake, url = claude
     fake.plan = [error(400, "messages.0.content: Input should be a valid list")]
     with pytest.raises(ProviderError) as caught:
-        await writer_for(tmp_path, url)(make_spec(tmp_path, image=False), {}, no_progress)
+        await writer_for(tmp_path, url)(make_spec(tmp_path, image=False), Completed(), no_progress)
     assert not isinstance(caught.value, TransientStageError)
     assert "400 invalid_request_error" in str(caught.value)
     assert len(fake.requests) == 1
@@ -160,9 +164,9 @@ def broken_script() -> dict[str, Any]:
 async def test_malformed_script_is_repaired_once(claude: Fake, tmp_path: Path) -> None:
     fake, url = claude
     fake.plan = [Reply(), Reply(tool_input=broken_script())]  # vision fine, first script broken
-    result = await writer_for(tmp_path, url)(make_spec(tmp_path), {}, no_progress)
+    result = await writer_for(tmp_path, url)(make_spec(tmp_path), Completed(), no_progress)
 
-    assert result.outputs["script"] == claude_script()
+    assert result.output.to_data()["script"] == claude_script()
     _vision, first, repair = fake.requests
     prompt, assistant, feedback = repair["messages"]
     assert prompt == first["messages"][0]
@@ -175,10 +179,10 @@ async def test_malformed_script_is_repaired_once(claude: Fake, tmp_path: Path) -
         "scenes.3.on_screen_text" in result_block["content"]
         or "must be the cta" in (result_block["content"])
     )
-    calls = [c["call"] for c in result.outputs["hosted"]["calls"]]
+    calls = [c["call"] for c in hosted_usage(result).calls]
     assert calls == ["vision", "script", "script repair"]
     expected = claude_cost((1812, 196), (1333, 587), (1333, 587))
-    assert Decimal(result.outputs["hosted"]["cost_usd"]) == expected
+    assert Decimal(hosted_usage(result).cost_usd) == expected
     assert Decimal(str(result.cost_usd)) == expected
 
 
@@ -190,17 +194,17 @@ async def test_still_malformed_after_repair_is_a_clear_error_and_falls_back(
     writer = writer_for(tmp_path, url)
     spec = make_spec(tmp_path, image=False)
     with pytest.raises(ProviderError) as caught:
-        await writer(spec, {}, no_progress)
+        await writer(spec, Completed(), no_progress)
     message = str(caught.value)
     assert "still invalid after 1 repair attempt" in message and "must be the cta" in message
     assert len(fake.requests) == 2
 
     stage = with_fallback(writer, generate_script, enabled=True)
-    result = await stage(spec, {}, no_progress)
+    result = await stage(spec, Completed(), no_progress)
     assert result.provider == f"offline-template (fallback from claude ({MODEL}))"
-    assert result.outputs["fallback"]["transient"] is False
+    assert fallback_of(result).transient is False
     billed = claude_cost((1333, 587), (1333, 587))  # both invalid answers were paid for
-    assert Decimal(result.outputs["fallback"]["cost_usd"]) == billed
+    assert Decimal(fallback_of(result).cost_usd) == billed
     assert Decimal(str(result.cost_usd)) == billed
 
 
@@ -211,7 +215,7 @@ async def test_a_request_that_times_out_is_retried_then_reported(
     fake.always = Reply(delay=1.0)
     writer = writer_for(tmp_path, url, anthropic_timeout_seconds=0.2, provider_max_retries=1)
     with pytest.raises(TransientProviderError) as caught:
-        await writer(make_spec(tmp_path, image=False), {}, no_progress)
+        await writer(make_spec(tmp_path, image=False), Completed(), no_progress)
     assert "did not answer the script request within 0.2 s (2 attempts)" in str(caught.value)
     assert len(fake.requests) == 2
 
@@ -220,7 +224,7 @@ async def test_the_sdk_honours_the_base_url_and_sends_the_key_only_as_a_header(
     claude: Fake, tmp_path: Path
 ) -> None:
     fake, url = claude
-    await writer_for(tmp_path, url)(make_spec(tmp_path, image=False), {}, no_progress)
+    await writer_for(tmp_path, url)(make_spec(tmp_path, image=False), Completed(), no_progress)
     (headers,) = fake.headers
     assert headers["anthropic-version"] and headers["x-api-key"]
     assert StageName.SCRIPT_GEN  # the stage under test

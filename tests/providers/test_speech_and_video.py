@@ -10,17 +10,19 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.enums import JobStatus, Style
+from domain.enums import JobStatus, StageName, Style
+from domain.outputs import Completed
 from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
-from pipeline.providers.hosted_video import HostedVideo
-from pipeline.providers.speech import HOSTED_VOICES
-from pipeline.render_plan import RenderPlan
-from pipeline.script_writer import generate_script
+from pipeline.script.offline import generate_script
 from pipeline.spec import no_progress
-from pipeline.video import generate_video
+from pipeline.video.hosted import HostedVideo
+from pipeline.video.offline import generate_video
+from pipeline.video.plan import RenderPlan
+from pipeline.voice.hosted import HOSTED_VOICES
 from tests.conftest import serve_app
 from tests.factories import create_job, image_bytes, job_input, upload
+from tests.outputs import fallback_of, video_of
 from tests.probe import probe
 from tests.providers.conftest import AD_SECONDS
 from tests.providers.fakes.openai_api import FakeSpeech
@@ -115,10 +117,10 @@ async def test_hosted_video_end_to_end(
     assert len(colours) > 8, "scene 1 shows the moving colour bars of the clip, not a flat still"
 
 
-async def completed_script(tmp_path: Path, **spec_args: Any) -> tuple[Any, dict[str, Any]]:
+async def completed_script(tmp_path: Path, **spec_args: Any) -> tuple[Any, Completed]:
     spec = make_spec(tmp_path, **spec_args)
-    script = await generate_script(spec, {}, no_progress)
-    return spec, {"script_gen": script.outputs}
+    script = await generate_script(spec, Completed(), no_progress)
+    return spec, Completed({StageName.SCRIPT_GEN: script.output})
 
 
 async def test_failed_prediction_falls_back_to_offline_motion(
@@ -138,12 +140,12 @@ async def test_failed_prediction_falls_back_to_offline_motion(
     finally:
         await hosted.aclose()
     assert result.provider.startswith("ffmpeg-motion (fallback from replicate")
-    fallback = result.outputs["fallback"]
+    fallback = fallback_of(result).model_dump(by_alias=True)
     assert "CUDA out of memory" in fallback["error"]
     # Failed predictions are billed for their time too, and the stage says so.
     assert fallback["calls"] and all(c["status"] == "failed" for c in fallback["calls"])
     assert Decimal(str(result.cost_usd)) == Decimal(fallback["cost_usd"]) > 0
-    plan = RenderPlan.model_validate_json((spec.work_dir / result.outputs["plan"]).read_bytes())
+    plan = RenderPlan.model_validate_json((spec.work_dir / video_of(result).plan).read_bytes())
     assert all(scene.clip is None for scene in plan.scenes)  # the offline plan, no clips
 
 
@@ -191,7 +193,7 @@ async def test_versioned_models_use_the_predictions_endpoint(
         "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca"
     }
     assert all("start_image" in c["input"] for c in fake.created)
-    assert len(result.outputs["clips"]) == 3
+    assert len(video_of(result).clips) == 3
 
 
 async def test_speech_server_errors_exhaust_retries_then_fall_back(

@@ -22,6 +22,7 @@ from db.types import utcnow
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from domain.enums import AttemptOutcome, JobStatus, StageName
+from domain.outputs import Completed
 from events.redis import arq_redis
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from settings import Settings
@@ -102,9 +103,7 @@ def held_worker(
         stages = state_of(ctx).stages
         real = stages[stage]
 
-        async def held(
-            spec: JobSpec, done: dict[str, dict[str, Any]], progress: ProgressFn
-        ) -> StageResult:
+        async def held(spec: JobSpec, done: Completed, progress: ProgressFn) -> StageResult:
             entered.set()
             await gate.wait()
             return await real(spec, done, progress)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pipeline.ffmpeg import ffmpeg_exe
+from pipeline.shared.ffmpeg import ffmpeg_exe
 
 VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer"}
 FORMATS = {"mp3": ("mp3", "libmp3lame", "audio/mpeg"), "wav": ("wav", "pcm_s16le", "audio/wav")}

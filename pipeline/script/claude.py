@@ -22,10 +22,19 @@ import anthropic
 import httpx
 from anthropic.types import Message, ToolUseBlock
 
+from domain.outputs import Completed, ScriptOutput
 from domain.pricing import Prices
 from domain.providers import ClaudeConfig
 from domain.script import AdScript
-from pipeline.providers.claude_prompts import (
+from pipeline.providers.errors import (
+    ProviderError,
+    TransientProviderError,
+    is_transient_status,
+    redact,
+)
+from pipeline.providers.images import encode_image
+from pipeline.providers.usage import Call, Ledger
+from pipeline.script.claude_prompts import (
     ANALYSIS_SCHEMA,
     ANALYSIS_TOOL,
     SCRIPT_TOOL,
@@ -35,15 +44,7 @@ from pipeline.providers.claude_prompts import (
     script_prompt,
     script_schema,
 )
-from pipeline.providers.errors import (
-    ProviderError,
-    TransientProviderError,
-    is_transient_status,
-    redact,
-)
-from pipeline.providers.images import encode_image
-from pipeline.providers.usage import Call, Ledger
-from pipeline.script import ScriptError, validate_script
+from pipeline.script.model import ScriptError, validate_script
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = "claude"
@@ -94,7 +95,7 @@ class ClaudeScriptWriter:
         await self.client.close()
 
     async def __call__(
-        self, spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
+        self, spec: JobSpec, completed: Completed, progress: ProgressFn
     ) -> StageResult:
         ledger = Ledger(PROVIDER, self.config.model)
         await progress(0)
@@ -108,8 +109,8 @@ class ClaudeScriptWriter:
             exc.calls = [*ledger.calls, *exc.calls]
             raise
         await progress(100)
-        outputs = {"script": script.model_dump(), "analysis": analysis, "hosted": ledger.as_data()}
-        return StageResult(outputs=outputs, provider=self.name, cost_usd=float(ledger.cost))
+        output = ScriptOutput(script=script, analysis=analysis, hosted=ledger.usage())
+        return StageResult(output=output, provider=self.name, cost_usd=float(ledger.cost))
 
     async def _create(self, ledger: Ledger, kind: str, **request: Any) -> Message:
         attempts = self.config.max_retries + 1

@@ -12,23 +12,23 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from domain.enums import Style
+from domain.outputs import Completed, VoiceOutput, VoiceScene
 from domain.pricing import Prices
 from domain.providers import SpeechConfig
 from domain.script import SceneScript
 from domain.text import count_words
-from pipeline.ffmpeg import FfmpegError, run_ffmpeg
-from pipeline.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error, send
 from pipeline.providers.usage import Call, Ledger
-from pipeline.script import completed_script
+from pipeline.script.model import completed_script
+from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
+from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.voice import VOICE_DIR, speed_up_to_fit, voice_window, wav_seconds
+from pipeline.voice.offline import VOICE_DIR, speed_up_to_fit, voice_window, wav_seconds
 
 PROVIDER = "openai-tts"
 AUDIO_FORMAT = "mp3"
@@ -67,15 +67,15 @@ class HostedVoice:
         await self.client.aclose()
 
     async def __call__(
-        self, spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
+        self, spec: JobSpec, completed: Completed, progress: ProgressFn
     ) -> StageResult:
-        script = completed_script(completed, spec.style, spec.total_seconds, "voice_gen")
+        script = completed_script(completed, "voice_gen")
         voice_dir = spec.work_dir / VOICE_DIR
         voice_dir.mkdir(parents=True, exist_ok=True)
         ledger = Ledger(PROVIDER, self.config.model)
         done = 0
 
-        async def one(scene: SceneScript) -> dict[str, Any]:
+        async def one(scene: SceneScript) -> VoiceScene:
             nonlocal done
             entry = await self._scene(spec, scene, voice_dir, ledger)
             done += 1
@@ -93,13 +93,13 @@ class HostedVoice:
             raise error from None
         finally:
             remove_temp_files(voice_dir)
-        outputs = {"scenes": [task.result() for task in tasks], "hosted": ledger.as_data()}
+        output = VoiceOutput(scenes=[task.result() for task in tasks], hosted=ledger.usage())
         await progress(100)
-        return StageResult(outputs=outputs, provider=self.name, cost_usd=float(ledger.cost))
+        return StageResult(output=output, provider=self.name, cost_usd=float(ledger.cost))
 
     async def _scene(
         self, spec: JobSpec, scene: SceneScript, voice_dir: Path, ledger: Ledger
-    ) -> dict[str, Any]:
+    ) -> VoiceScene:
         style = HOSTED_VOICES[spec.style]
         text = scene.voiceover_text
         async with self.slots:
@@ -149,11 +149,11 @@ class HostedVoice:
         seconds = wav_seconds(final)
         if seconds > max_seconds:
             seconds = await speed_up_to_fit(final, max_seconds)
-        return {
-            "index": scene.index,
-            "path": relative_to_work(final, spec.work_dir),
-            "duration_seconds": round(seconds, 4),
-            "offset_seconds": round(offset, 4),
-            "rate_wpm": round(count_words(text) / seconds * 60) if seconds else 0,
-            "voice": style.voice,
-        }
+        return VoiceScene(
+            index=scene.index,
+            path=relative_to_work(final, spec.work_dir),
+            duration_seconds=round(seconds, 4),
+            offset_seconds=round(offset, 4),
+            rate_wpm=round(count_words(text) / seconds * 60) if seconds else 0,
+            voice=style.voice,
+        )

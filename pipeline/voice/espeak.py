@@ -1,4 +1,6 @@
-"""espeak-ng speech synthesis through ctypes, run as a child process: `python -m pipeline.espeak`.
+"""espeak-ng speech synthesis through ctypes, in a child process.
+
+Run as `python -m pipeline.voice.espeak`.
 
 Why a child process: libespeak-ng keeps global state and is not thread-safe, and a synthesis call
 cannot be interrupted. Run in its own process it never blocks the worker's event loop, two jobs
@@ -23,7 +25,7 @@ from typing import Any
 
 import espeakng_loader
 
-from pipeline.files import atomic_output
+from pipeline.shared.files import atomic_output
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 INITIALIZE_DONT_EXIT = 0x8000

@@ -1,6 +1,6 @@
 """compositing: the final MP4 from the render plan and the voiceovers, in one ffmpeg run.
 
-One filter graph (`pipeline.filtergraph`) animates the layers, joins the scenes with the
+One filter graph (`pipeline.compositing.filtergraph`) animates the layers, joins the scenes with the
 template's transitions, places each voiceover at its scene's start, shows captions while they
 are spoken and normalises loudness; the result is encoded once to H.264 yuv420p + AAC with the
 index at the front (`+faststart`) so players can start before the download ends.
@@ -14,18 +14,18 @@ whole ad near 5 s of wall time, and CABAC/deblocking buy back most of superfast'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from domain.enums import StageName
+from domain.outputs import Completed, CompositingOutput, VideoOutput
+from pipeline.compositing.filtergraph import build_graph, voice_delays_ms
+from pipeline.compositing.loudness import measure_mix
 from pipeline.errors import StageError
-from pipeline.ffmpeg import run_ffmpeg
-from pipeline.files import atomic_output, remove_temp_files
-from pipeline.filtergraph import build_graph, voice_delays_ms
-from pipeline.loudness import measure_mix
-from pipeline.render_plan import RenderPlan
-from pipeline.spec import JobSpec, ProgressFn, StageResult
+from pipeline.shared.ffmpeg import run_ffmpeg
+from pipeline.shared.files import atomic_output, remove_temp_files
+from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
+from pipeline.video.plan import RenderPlan
 
 PROVIDER = "ffmpeg"
 OUTPUT_NAME = "ad.mp4"
@@ -35,8 +35,8 @@ X264_CRF = "21"
 AUDIO_BITRATE = "128k"
 
 
-def load_plan(spec: JobSpec, video_out: dict[str, Any]) -> RenderPlan:
-    path = spec.work_dir / str(video_out.get("plan", ""))
+def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
+    path = spec.work_dir / video_out.plan
     try:
         plan = RenderPlan.model_validate_json(path.read_bytes())
     except FileNotFoundError as exc:
@@ -83,22 +83,18 @@ def encode_args(plan: RenderPlan, video: str, audio: str, out: Path) -> list[str
     ]
 
 
-async def composite(
-    spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
-) -> StageResult:
+async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """compositing stage: work_dir/ad.mp4, replaced atomically when the encode has finished."""
-    video_out = completed.get(StageName.VIDEO_GEN.value)
-    voice_out = completed.get(StageName.VOICE_GEN.value)
-    if not video_out or not voice_out:
-        raise StageError("compositing needs the video_gen and voice_gen outputs, which are missing")
+    video_out = needs(completed.video, "compositing", StageName.VIDEO_GEN)
+    voice_out = needs(completed.voice, "compositing", StageName.VOICE_GEN)
     plan = load_plan(spec, video_out)
-    voices: list[dict[str, Any]] = list(voice_out.get("scenes", []))
-    if sorted(int(v["index"]) for v in voices) != [s.index for s in plan.scenes]:
+    voices = sorted(voice_out.scenes, key=lambda v: v.index)
+    if [v.index for v in voices] != [s.index for s in plan.scenes]:
         raise StageError("the voiceovers do not match the scenes of the render plan")
     for voice in voices:
-        if not (spec.work_dir / str(voice["path"])).is_file():
-            raise StageError(f"the voiceover {voice['path']} is missing; run voice_gen again")
-    wavs = [spec.work_dir / str(v["path"]) for v in sorted(voices, key=lambda v: int(v["index"]))]
+        if not (spec.work_dir / voice.path).is_file():
+            raise StageError(f"the voiceover {voice.path} is missing; run voice_gen again")
+    wavs = [spec.work_dir / v.path for v in voices]
     lufs = await measure_mix(wavs, voice_delays_ms(plan, voices), plan.duration_seconds)
     inputs, graph, video, audio = build_graph(plan, voices, spec.work_dir, lufs)
     final = spec.work_dir / OUTPUT_NAME
@@ -109,10 +105,10 @@ async def composite(
             await run_ffmpeg(args, progress=progress, duration=plan.duration_seconds)
     finally:
         remove_temp_files(spec.work_dir)
-    outputs = {
-        "path": OUTPUT_NAME,
-        "duration_seconds": plan.duration_seconds,
-        "width": plan.width,
-        "height": plan.height,
-    }
-    return StageResult(outputs=outputs, provider=PROVIDER)
+    output = CompositingOutput(
+        path=OUTPUT_NAME,
+        duration_seconds=plan.duration_seconds,
+        width=plan.width,
+        height=plan.height,
+    )
+    return StageResult(output=output, provider=PROVIDER)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from pipeline.loudness import gain_filter, mix_filter
-from pipeline.render_plan import RenderPlan, ScenePlan
+from domain.outputs import VoiceScene
+from pipeline.compositing.loudness import gain_filter, mix_filter
+from pipeline.video.plan import RenderPlan, ScenePlan
 
 ZOOM_FROM = 0.8  # product scale at the start of zoom_in (end of zoom_out)
 PAN_SCALE = 0.88
@@ -115,13 +115,13 @@ def _captions(
     plan: RenderPlan,
     scene: ScenePlan,
     base: str,
-    voice: dict[str, Any],
+    voice: VoiceScene,
     work_dir: Path,
 ) -> str:
     """Overlay the scene's caption chunks while its voiceover speaks them (scene-local time, so
     each overlay only runs for its own scene's frames)."""
-    spoken_from = float(voice["offset_seconds"])
-    length = float(voice["duration_seconds"])
+    spoken_from = voice.offset_seconds
+    length = voice.duration_seconds
     scene_end = (scene.frames - scene.transition_frames) / plan.fps
     captions = [c for c in plan.captions if c.scene_index == scene.index]
     for n, caption in enumerate(captions):
@@ -141,7 +141,7 @@ def _captions(
 
 
 def _scene(
-    graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: dict[str, Any], work_dir: Path
+    graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: VoiceScene, work_dir: Path
 ) -> str:
     """One scene as a stream of `scene.frames` frames starting at t=0."""
     fps = plan.fps
@@ -225,29 +225,27 @@ def _join(graph: Graph, plan: RenderPlan, labels: list[str]) -> str:
     return "[vout]"
 
 
-def voice_delays_ms(plan: RenderPlan, voices: list[dict[str, Any]]) -> list[int]:
+def voice_delays_ms(plan: RenderPlan, voices: list[VoiceScene]) -> list[int]:
     """Where each scene's voiceover starts on the ad's timeline, in scene order."""
-    by_scene = {int(voice["index"]): voice for voice in voices}
+    by_scene = {voice.index: voice for voice in voices}
     return [
-        round(
-            (scene.start_frame / plan.fps + float(by_scene[scene.index]["offset_seconds"])) * 1000
-        )
+        round((scene.start_frame / plan.fps + by_scene[scene.index].offset_seconds) * 1000)
         for scene in plan.scenes
     ]
 
 
 def build_graph(
-    plan: RenderPlan, voices: list[dict[str, Any]], work_dir: Path, loudness_lufs: float | None
+    plan: RenderPlan, voices: list[VoiceScene], work_dir: Path, loudness_lufs: float | None
 ) -> tuple[list[str], str, str, str]:
     """(input args, filter graph, video label, audio label) for the whole ad."""
     graph = Graph()
-    by_scene = {int(voice["index"]): voice for voice in voices}
+    by_scene = {voice.index: voice for voice in voices}
     labels = [_scene(graph, plan, scene, by_scene[scene.index], work_dir) for scene in plan.scenes]
     video = _join(graph, plan, labels)
 
     first_audio = len(graph.inputs)
     for scene in plan.scenes:
-        graph.add_audio(work_dir / str(by_scene[scene.index]["path"]))
+        graph.add_audio(work_dir / by_scene[scene.index].path)
     mix = mix_filter(first_audio, voice_delays_ms(plan, voices), plan.duration_seconds)
     graph.chains.append(
         f"{mix},{gain_filter(loudness_lufs)},"

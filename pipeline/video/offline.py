@@ -4,7 +4,7 @@ Measured choice (bench/render.py, 30 s portrait on 2 cores): encoding scene clip
 with x264 ultrafast, costs a full extra encode (~3 s of the 8 s budget at 1080x1920) plus a
 decode in compositing, and lossless intermediates run to gigabytes. So this stage encodes
 nothing: it writes pre-sized PNG layers (background per scene, the product, headlines, caption
-chunks, the end card) and `video/plan.json` (`pipeline.render_plan`), and compositing animates
+chunks, the end card) and `video/plan.json` (`pipeline.video.plan`), and compositing animates
 and encodes them in its one ffmpeg graph. The camera motion is applied to the product layer, not
 the full frame, so ffmpeg scales a product-sized image per frame instead of a 2-megapixel one.
 """
@@ -19,14 +19,22 @@ from typing import Any, TypeVar
 from PIL import Image
 
 from domain.enums import AspectRatio
+from domain.outputs import Completed, VideoOutput
 from domain.script import AdScript
 from domain.templates import get_template
-from pipeline.artwork import background, end_card, product_card, product_photo, save_png
-from pipeline.captions import caption_chunks
 from pipeline.errors import StageError
-from pipeline.files import atomic_output, relative_to_work, remove_temp_files, write_text_atomic
-from pipeline.layout import Layout, layout_for
-from pipeline.render_plan import (
+from pipeline.script.model import completed_script
+from pipeline.shared.files import (
+    atomic_output,
+    relative_to_work,
+    remove_temp_files,
+    write_text_atomic,
+)
+from pipeline.spec import JobSpec, ProgressFn, StageResult
+from pipeline.video.artwork import background, end_card, product_card, product_photo, save_png
+from pipeline.video.captions import caption_chunks
+from pipeline.video.layout import Layout, layout_for
+from pipeline.video.plan import (
     CaptionPlan,
     Placed,
     RenderPlan,
@@ -34,9 +42,7 @@ from pipeline.render_plan import (
     scene_frames,
     transition_frames,
 )
-from pipeline.script import completed_script
-from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.textcards import hex_rgba, pill, place_in, text_in_box
+from pipeline.video.textcards import hex_rgba, pill, place_in, text_in_box
 
 PROVIDER = "ffmpeg-motion"
 VIDEO_DIR = "video"
@@ -153,11 +159,9 @@ class SceneArtist:
         return plans
 
 
-async def generate_video(
-    spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
-) -> StageResult:
+async def generate_video(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """video_gen stage: layers + plan under work_dir/video/. Re-running overwrites them."""
-    script = completed_script(completed, spec.style, spec.total_seconds, "video_gen")
+    script = completed_script(completed, "video_gen")
     layout = layout_for(spec.aspect_ratio)
     out_dir = spec.work_dir / VIDEO_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -219,10 +223,10 @@ async def generate_video(
     finally:
         remove_temp_files(out_dir)
     await progress(100)
-    outputs = {
-        "plan": relative_to_work(out_dir / PLAN_FILE, spec.work_dir),
-        "width": layout.width,
-        "height": layout.height,
-        "duration_seconds": plan.duration_seconds,
-    }
-    return StageResult(outputs=outputs, provider=PROVIDER)
+    output = VideoOutput(
+        plan=relative_to_work(out_dir / PLAN_FILE, spec.work_dir),
+        width=layout.width,
+        height=layout.height,
+        duration_seconds=plan.duration_seconds,
+    )
+    return StageResult(output=output, provider=PROVIDER)

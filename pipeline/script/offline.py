@@ -1,6 +1,6 @@
 """The offline script writer: a fitting script from product name, style and CTA, no model needed.
 
-It fills the style's phrase book (`pipeline.script_lines`) with the product and CTA, picking a
+It fills the style's phrase book (`pipeline.script.lines`) with the product and CTA, picking a
 variant per scene from a hash of the product name (stable across retries, varied across
 products), and falls back to shorter lines when a scene's word budget is tight (short renders).
 The result goes through `validate_script`, the same gate a hosted writer's output must pass.
@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from domain.enums import Style
+from domain.outputs import Completed, ScriptOutput
 from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
@@ -23,11 +24,11 @@ from domain.script import (
 )
 from domain.templates import get_template, scene_durations
 from domain.text import count_words
-from pipeline.names import fits_screen, spoken_forms
-from pipeline.script import ScriptError, validate_script
-from pipeline.script_lines import PHRASEBOOKS, Lines, Phrasebook
+from pipeline.script.lines import PHRASEBOOKS, Lines, Phrasebook
+from pipeline.script.model import ScriptError, validate_script
+from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.textcards import can_draw
+from pipeline.video.textcards import can_draw
 
 PROVIDER = "offline-template"
 
@@ -69,7 +70,7 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
     """Build and validate the offline script; StageError if the inputs cannot make one.
 
     Any name createJob accepts makes a valid script: lines use a spoken form of the name that
-    fits the scene (pipeline.names), and the hook headline shows the name only where it fits
+    fits the scene (pipeline.script.names), and the hook headline shows the name only where it fits
     the screen and the font can draw it.
     """
     name = _clean(product_name)
@@ -124,11 +125,9 @@ def write_script(product_name: str, style: Style, cta_text: str, total_seconds: 
     return validate_script(data, style, total_seconds)
 
 
-async def generate_script(
-    spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
-) -> StageResult:
+async def generate_script(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """script_gen stage, offline provider. Pure computation: idempotent by construction."""
     await progress(0)
     script = write_script(spec.product_name, spec.style, spec.cta_text, spec.total_seconds)
     await progress(100)
-    return StageResult(outputs={"script": script.model_dump()}, provider=PROVIDER)
+    return StageResult(output=ScriptOutput(script=script), provider=PROVIDER)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.child import run_child
-from pipeline.ffmpeg import FfmpegError, ffmpeg_exe
+from pipeline.shared.child import run_child
+from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe
 
 TARGET_LUFS = -16.0
 CEILING_DBFS = -1.5

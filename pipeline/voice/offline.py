@@ -1,6 +1,6 @@
 """voice_gen, offline provider: one espeak-ng voiceover WAV per scene, each fitted to its scene.
 
-Synthesis runs in a child process (`pipeline.espeak`, see there for why). Each line must end
+Synthesis runs in a child process (`pipeline.voice.espeak`, see there for why). Each line must end
 before its scene does, leaving a short lead-in and tail: the child re-speaks an over-long line
 at a faster rate; if espeak's top rate is still too slow, ffmpeg's `atempo` speeds the WAV up.
 Nothing is ever cut, so every word of the script is heard.
@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from domain.enums import Style
+from domain.outputs import Completed, VoiceOutput, VoiceScene
 from domain.templates import get_template
-from pipeline.child import run_child
 from pipeline.errors import StageError, TransientStageError
-from pipeline.ffmpeg import run_ffmpeg
-from pipeline.files import atomic_output, relative_to_work, remove_temp_files
-from pipeline.script import completed_script
+from pipeline.script.model import completed_script
+from pipeline.shared.child import run_child
+from pipeline.shared.ffmpeg import run_ffmpeg
+from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = "espeak-ng"
 VOICE_DIR = "voice"
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the repository root, where `pipeline` lives
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ async def synthesise(request: dict[str, Any], progress: ProgressFn) -> list[dict
 
     env = {"PYTHONPATH": str(PACKAGE_ROOT)}
     outcome = await run_child(
-        [sys.executable, "-m", "pipeline.espeak"],
+        [sys.executable, "-m", "pipeline.voice.espeak"],
         stdin_data=json.dumps(request).encode(),
         on_stdout_line=on_line,
         env=env,
@@ -100,11 +101,9 @@ async def synthesise(request: dict[str, Any], progress: ProgressFn) -> list[dict
     return results
 
 
-async def generate_voice(
-    spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
-) -> StageResult:
+async def generate_voice(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """voice_gen stage: reads the script from script_gen's outputs, writes voice/scene_N.wav."""
-    script = completed_script(completed, spec.style, spec.total_seconds, "voice_gen")
+    script = completed_script(completed, "voice_gen")
     voice_dir = spec.work_dir / VOICE_DIR
     voice_dir.mkdir(parents=True, exist_ok=True)
     style = VOICE_STYLES[spec.style]
@@ -133,15 +132,15 @@ async def generate_voice(
             if seconds > max_seconds:
                 seconds = await speed_up_to_fit(path, max_seconds)
             scenes.append(
-                {
-                    "index": scene.index,
-                    "path": relative_to_work(path, spec.work_dir),
-                    "duration_seconds": round(seconds, 4),
-                    "offset_seconds": round(offset, 4),
-                    "rate_wpm": int(result["rate"]),
-                }
+                VoiceScene(
+                    index=scene.index,
+                    path=relative_to_work(path, spec.work_dir),
+                    duration_seconds=round(seconds, 4),
+                    offset_seconds=round(offset, 4),
+                    rate_wpm=int(result["rate"]),
+                )
             )
     finally:
         remove_temp_files(voice_dir)
     await progress(100)
-    return StageResult(outputs={"scenes": scenes}, provider=PROVIDER)
+    return StageResult(output=VoiceOutput(scenes=scenes), provider=PROVIDER)

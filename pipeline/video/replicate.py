@@ -24,10 +24,10 @@ import httpx
 
 from domain.pricing import Prices
 from domain.providers import ReplicateConfig
-from pipeline.files import atomic_output
 from pipeline.providers.errors import ProviderError, TransientProviderError, redact
 from pipeline.providers.http import send
 from pipeline.providers.usage import Call, Ledger
+from pipeline.shared.files import atomic_output
 
 TERMINAL = ("succeeded", "failed", "canceled")
 MAX_POLL_SECONDS = 10.0

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.enums import Style
+from domain.enums import StageName, Style
+from domain.outputs import Completed
 from domain.script import AdScript, ScriptInvalid, parse_script
 from pipeline.errors import StageError
+from pipeline.spec import needs
 
 
 class ScriptError(StageError):
@@ -22,11 +24,6 @@ def validate_script(data: dict[str, Any], style: Style | str, total_seconds: flo
         raise ScriptError(str(exc)) from exc
 
 
-def completed_script(
-    completed: dict[str, dict[str, Any]], style: Style | str, total_seconds: float, stage: str
-) -> AdScript:
+def completed_script(completed: Completed, stage: str) -> AdScript:
     """The script script_gen produced, for a later `stage`; a StageError when it is missing."""
-    script_out = completed.get("script_gen")
-    if not script_out or "script" not in script_out:
-        raise ScriptError(f"{stage} needs the script_gen outputs, which are missing")
-    return validate_script(script_out["script"], style, total_seconds)
+    return needs(completed.script, stage, StageName.SCRIPT_GEN).script

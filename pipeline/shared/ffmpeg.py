@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import imageio_ffmpeg
 
-from pipeline.child import run_child
 from pipeline.errors import StageError, TransientStageError
+from pipeline.shared.child import run_child
 from pipeline.spec import ProgressFn
 
 # ffmpeg dying of one of these is a crash of ffmpeg itself, not a verdict on the inputs: the same

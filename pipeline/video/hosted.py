@@ -13,22 +13,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 
-from domain.enums import StageName
+from domain.outputs import Completed, VideoOutput
 from domain.pricing import Prices
 from domain.providers import ReplicateConfig
 from pipeline.errors import StageError
-from pipeline.files import relative_to_work, write_text_atomic
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error
 from pipeline.providers.images import encode_image
-from pipeline.providers.replicate import ReplicateClient
 from pipeline.providers.usage import Ledger
-from pipeline.render_plan import RenderPlan, ScenePlan
-from pipeline.script import validate_script
+from pipeline.script.model import completed_script
+from pipeline.shared.files import relative_to_work, write_text_atomic
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.video import VIDEO_DIR, generate_video
+from pipeline.video.offline import VIDEO_DIR, generate_video
+from pipeline.video.plan import RenderPlan, ScenePlan
+from pipeline.video.replicate import ReplicateClient
 
 PROVIDER = "replicate"
 LAYERS_SHARE = 15  # progress points for drawing the layers; the clips take the rest
@@ -50,17 +49,16 @@ class HostedVideo:
         await self.replicate.aclose()
 
     async def __call__(
-        self, spec: JobSpec, completed: dict[str, dict[str, Any]], progress: ProgressFn
+        self, spec: JobSpec, completed: Completed, progress: ProgressFn
     ) -> StageResult:
         async def layers_progress(value: int) -> None:
             await progress(value * LAYERS_SHARE // 100)
 
         layers = await generate_video(spec, completed, layers_progress)
-        plan_path = spec.work_dir / str(layers.outputs["plan"])
+        assert isinstance(layers.output, VideoOutput)
+        plan_path = spec.work_dir / layers.output.plan
         plan = RenderPlan.model_validate_json(plan_path.read_bytes())
-        script = validate_script(
-            completed[StageName.SCRIPT_GEN.value]["script"], spec.style, spec.total_seconds
-        )
+        script = completed_script(completed, "video_gen")
         moving = [scene for scene in plan.scenes if scene.product is not None]
         if not moving:
             raise StageError("the render plan has no scene to animate")
@@ -96,9 +94,7 @@ class HostedVideo:
         plan = plan.model_copy(update={"scenes": scenes})
         write_text_atomic(plan_path, plan.model_dump_json(indent=1))
         await progress(100)
-        outputs = {
-            **layers.outputs,
-            "clips": [s.clip for s in scenes if s.clip],
-            "hosted": ledger.as_data(),
-        }
-        return StageResult(outputs=outputs, provider=self.name, cost_usd=float(ledger.cost))
+        output = layers.output.model_copy(
+            update={"clips": [s.clip for s in scenes if s.clip], "hosted": ledger.usage()}
+        )
+        return StageResult(output=output, provider=self.name, cost_usd=float(ledger.cost))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from domain.text import graphemes, is_invisible
-from pipeline.layout import Box
+from pipeline.video.layout import Box
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 RGBA = tuple[int, int, int, int]

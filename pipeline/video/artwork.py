@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.templates import Palette
-from pipeline.layout import Box, Layout
-from pipeline.textcards import hex_rgba, pill, place_in, text_in_box
+from pipeline.video.layout import Box, Layout
+from pipeline.video.textcards import hex_rgba, pill, place_in, text_in_box
 
 # Accent glow centre (fractions of the frame) and strength per scene index.
 GLOWS = {1: (0.5, 0.32, 0.55), 2: (0.15, 0.55, 0.45), 3: (0.85, 0.7, 0.5), 4: (0.5, 0.45, 0.6)}
