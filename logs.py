@@ -1,7 +1,8 @@
 """structlog set-up shared by the API, the worker and the dev runner.
 
-JSON lines in production (DEBUG off), readable console lines in development. Context such as
-request_id, job_id and stage is bound once with contextvars and appears on every line after.
+JSON lines in production (API keys on), lines for a person in local mode and with DEBUG
+(Settings.console_logs). Context such as request_id, job_id and stage is bound once with
+contextvars and appears on every line after.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import structlog
 
 
-def configure_logging(*, debug: bool, level: str = "INFO") -> None:
+def configure_logging(*, console: bool, level: str = "INFO") -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -20,7 +21,7 @@ def configure_logging(*, debug: bool, level: str = "INFO") -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer() if debug else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -32,7 +33,7 @@ def configure_logging(*, debug: bool, level: str = "INFO") -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if not debug else _identity,
+            structlog.processors.format_exc_info if not console else _identity,
             renderer,
         ],
     )

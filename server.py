@@ -26,7 +26,7 @@ from db.engine import create_engine, create_session_factory
 from events.hub import EventHub
 from events.redis import arq_redis
 from logs import configure_logging
-from resolvers.context import Services
+from resolvers.services import Services
 from schema import build_schema
 from settings import Settings
 from web.graphiql import ASSETS_DIR as GRAPHIQL_ASSETS_DIR
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "REDIS_URL is not set. `make serve` starts an embedded Redis for local use; "
             "in production point REDIS_URL at your Redis."
         )
-    configure_logging(debug=settings.debug, level=settings.log_level)
+    configure_logging(console=settings.console_logs, level=settings.log_level)
     media_root = settings.media_root
     media_root.mkdir(parents=True, exist_ok=True)
 

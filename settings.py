@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_image_pixels: int = Field(default=40_000_000, gt=0)
     debug: bool = False
-    graphiql: bool = False
+    # Unset: on in local mode (no API_KEYS), off with keys. true/false forces it.
+    graphiql: bool | None = None
+    # auto: lines for a person in local mode or with DEBUG, JSON lines otherwise.
+    log_format: Literal["auto", "console", "json"] = "auto"
     introspection: bool = True
     # Prefix for media URLs in responses (e.g. https://ads.example.com); empty: relative /media/...
     public_url: str = ""
@@ -140,7 +143,16 @@ class Settings(BaseSettings):
 
     @property
     def graphiql_enabled(self) -> bool:
-        return self.debug or self.graphiql
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.debug or self.local_mode
+
+    @property
+    def console_logs(self) -> bool:
+        """Readable lines for a person (local mode, DEBUG) or JSON lines for a log pipeline."""
+        if self.log_format != "auto":
+            return self.log_format == "console"
+        return self.debug or self.local_mode
 
 
 def _parse_api_keys(raw: str) -> dict[str, str]:

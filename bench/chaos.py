@@ -26,7 +26,7 @@ import httpx
 from db.engine import create_engine
 from devserver.chaos import Kill, Report, kill_workers, report
 from devserver.embedded_redis import EmbeddedRedis, free_port
-from devserver.stack import Stack
+from devserver.stack import Stack, drop_everything
 from settings import Settings
 
 CREATE = """
@@ -35,25 +35,13 @@ mutation($input: CreateJobInput!) { createJob(input: $input) { job { id } errors
 STATUS = "query($id: ID!) { job(id: $id) { status } }"
 
 
-async def _drop_everything(url: str) -> None:
-    from sqlalchemy import text
-
-    from db.models import Base
-
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await engine.dispose()
-
-
 async def run(
     args: argparse.Namespace, kill_seconds: float, redis_url: str
 ) -> tuple[Report, float]:
     with tempfile.TemporaryDirectory() as scratch:
         database_url = args.database_url or f"sqlite+aiosqlite:///{scratch}/chaos.db"
         if args.database_url:
-            await _drop_everything(database_url)
+            await drop_everything(database_url)
         settings = Settings(
             _env_file=None,
             database_url=database_url,

@@ -145,13 +145,24 @@ async def run(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+# Wide enough for any table we print: when the output goes to a file or a pipe, rows are kept
+# whole instead of being cut to the 80 columns rich assumes without a terminal.
+UNBOUNDED_WIDTH = 1000
+
+
+def console(*, stderr: bool) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else UNBOUNDED_WIDTH
+    return Console(stderr=stderr, width=width)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.url = getattr(args, "url", None) or os.environ.get("ADREEL_URL") or DEFAULT_URL
     args.api_key = getattr(args, "api_key", None) or os.environ.get("ADREEL_API_KEY") or None
     args.json = getattr(args, "json", False)
-    out = Console(stderr=args.json)  # with --json, stdout carries only the JSON
-    errors = Console(stderr=True)
+    out = console(stderr=args.json)  # with --json, stdout carries only the JSON
+    errors = console(stderr=True)
     try:
         return asyncio.run(run(args, out))
     except CliError as exc:

@@ -25,12 +25,31 @@ from devserver.stack import Stack
 from settings import Settings
 
 
+def banner(stack: Stack, settings: Settings) -> str:
+    """What a person needs once the stack answers: where everything is, and in which mode."""
+    mode = (
+        "local mode: no API keys, every job is yours"
+        if settings.local_mode
+        else "API keys on: send Authorization: Bearer <key>"
+    )
+    rows = [("web page", f"{stack.url}/")]
+    if settings.graphiql_enabled:
+        rows.append(("GraphiQL", f"{stack.url}/graphql"))
+    rows += [
+        ("GraphQL", f"{stack.url}/graphql (POST, websockets)"),
+        ("health", f"{stack.url}/health"),
+        ("metrics", f"{stack.url}/metrics"),
+        ("Redis", stack.redis_url + ("" if settings.redis_url else " (embedded)")),
+        ("database", settings.database_url),
+        ("media", str(settings.media_root)),
+    ]
+    lines = [f"adreel is ready ({mode})", *(f"  {name:<9} {value}" for name, value in rows)]
+    return "\n".join([*lines, "Ctrl-C stops it."])
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     with Stack(settings, host=host, port=port) as stack:
-        print(f"adreel is up: web page at {stack.url}/, GraphQL at {stack.url}/graphql", flush=True)
-        print("Ctrl-C stops it", flush=True)
-        if not settings.redis_url:
-            print(f"embedded Redis at {stack.redis_url}", flush=True)
+        print(banner(stack, settings), flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             while all(p.poll() is None for p in [stack.api, *stack.workers] if p):

@@ -24,6 +24,23 @@ from settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+async def drop_everything(database_url: str) -> None:
+    """An empty database, alembic's version table included: for tests and benchmarks that
+    migrate from nothing (never pointed at a database that matters)."""
+    from sqlalchemy import text
+
+    from db.engine import create_engine
+    from db.models import Base
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        await engine.dispose()
+
+
 def migrate(database_url: str) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = database_url

@@ -6,24 +6,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from db import queries
 from db.models import Stage, StageAttempt
-from events.hub import EventHub
+from resolvers.services import Services
 from settings import Settings
-
-
-@dataclass
-class Services:
-    """Process-wide handles, built once in the app's lifespan."""
-
-    settings: Settings
-    session_factory: async_sessionmaker[AsyncSession]
-    redis: ArqRedis
-    hub: EventHub | None = None  # live progress; None where no subscriptions are served
 
 
 def _stages_loader(services: Services) -> DataLoader[uuid.UUID, list[Stage]]:

@@ -3,6 +3,10 @@
 Uses the worker's provider choice and price table (from the same Settings), so the estimate
 names the providers a job would run with. Nothing is stored and the image is not read: only
 whether there is one matters (it adds Claude's vision step).
+
+The one place the API reaches into pipeline/: the estimate prices the worker's own Claude
+prompts. `pipeline.providers.estimate` and the prompts it sizes import nothing of the renderer,
+which tests/test_architecture.py holds to.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from domain.enums import Style
 from pipeline.providers.estimate import CostEstimate, estimate_cost
 from resolvers.context import Context
 from settings import providers_config
+
+__all__ = ["CostEstimate", "estimate_job_cost"]
 
 
 def estimate_job_cost(

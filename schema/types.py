@@ -21,9 +21,9 @@ from domain.outputs import ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
 from domain.templates import StyleTemplate as StyleTemplateData
-from pipeline.providers.estimate import CostEstimate as CostEstimateData
 from resolvers.context import Context
 from resolvers.errors import FieldError
+from resolvers.estimate_cost import CostEstimate as CostEstimateData
 from schema.enums import AdStyle, AspectRatio, JobStatus, StageName, StageStatus
 
 AppInfo = Info[Context, None]

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
@@ -76,17 +75,6 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.flushdb()
     yield client
     await client.aclose()
-
-
-async def drop_everything(url: str) -> None:
-    """An empty database, alembic's version table included, for tests that migrate."""
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.drop_all)
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        await engine.dispose()
 
 
 async def reset_schema(engine: AsyncEngine) -> None:

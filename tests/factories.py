@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from typing import Any
@@ -82,3 +83,20 @@ async def create_job(client: httpx.AsyncClient, **overrides: Any) -> dict[str, A
     assert payload["errors"] == [], payload
     job: dict[str, Any] = payload["job"]
     return job
+
+
+async def wait_for_job(
+    client: httpx.AsyncClient,
+    query: str,
+    job_id: str,
+    statuses: tuple[str, ...] = ("COMPLETED", "FAILED", "CANCELLED"),
+    timeout: float = 120,
+) -> dict[str, Any]:
+    """Poll `query` (which selects `job(id: $id) { status ... }`) until the job is in one of
+    `statuses`; returns the job as that query shows it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            job: dict[str, Any] = (await gql(client, query, {"id": job_id}))["data"]["job"]
+            if job["status"] in statuses:
+                return job
+            await asyncio.sleep(0.2)

@@ -170,3 +170,8 @@ async def stalled_subscriber(
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
+
+
+async def collect(client: Any, job_id: str) -> list[dict[str, Any]]:
+    op = await client.subscribe(SUBSCRIBE, {"id": job_id})
+    return [payload async for payload in client.results(op)]

@@ -2,7 +2,7 @@
 
 Strawberry's template (strawberry/static/graphiql.html) loads React, GraphiQL, js-cookie and the
 explorer plugin from unpkg, each pinned with an SRI `integrity` hash. The very same files are
-vendored in web/graphiql_assets/ under the same `<package>@<version>/<path>` names and served at
+vendored in web/vendor/graphiql/ under the same `<package>@<version>/<path>` names and served at
 /graphiql-assets/ (server.py mounts it only when GraphiQL is on). The page is Strawberry's
 template with each `https://unpkg.com/` replaced by the relative `graphiql-assets/`; the
 integrity hashes stay, so the browser itself checks that the local files are the pinned ones.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from strawberry.http.ides import get_graphql_ide_html
 
-ASSETS_DIR = Path(__file__).resolve().parent / "graphiql_assets"
+ASSETS_DIR = Path(__file__).resolve().parent / "vendor" / "graphiql"
 MOUNT = "/graphiql-assets"
 CDN = re.compile(r"https://(?:unpkg\.com|cdn\.jsdelivr\.net/npm)/")
 # An asset URL in the template, and the SRI hash that follows it in the same tag (if any).

@@ -33,7 +33,7 @@ from starlette.responses import Response
 from db.models import Job, StageAttempt
 from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus
 from lifecycle.queue import QUEUE_NAME
-from resolvers.context import Services
+from resolvers.services import Services
 
 log = structlog.get_logger("http")
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from resolvers.context import Services
+from resolvers.services import Services
 
 log = structlog.get_logger("http")
 CHECK_TIMEOUT = 2.0

@@ -6,12 +6,12 @@ from arq.worker import Worker
 
 from logs import configure_logging
 from settings import Settings
-from worker.settings import worker_settings
+from worker.process import worker_settings
 
 
 def main() -> None:
     settings = Settings()
-    configure_logging(debug=settings.debug, level=settings.log_level)
+    configure_logging(console=settings.console_logs, level=settings.log_level)
     Worker(**worker_settings(settings)).run()
 
 

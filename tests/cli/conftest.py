@@ -37,7 +37,6 @@ def run_cli(
         "ADREEL_URL": stack.url if stack else "http://127.0.0.1:9",
         "ADREEL_API_KEY": API_KEY,
         "PYTHONPATH": str(ROOT),
-        "COLUMNS": "200",  # wide enough that tables do not wrap ids
         **env,
     }
     done = subprocess.run(

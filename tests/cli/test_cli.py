@@ -10,6 +10,8 @@ import pytest
 
 from devserver.sample import sample_product_png
 from devserver.stack import Stack
+from domain.enums import Style
+from domain.templates import get_template
 from tests.cli.conftest import run_cli
 from tests.cli.stack import AD_SECONDS
 from tests.probe import probe
@@ -88,7 +90,11 @@ def test_styles_lists_each_style_with_its_description(stack: Stack) -> None:
     assert result.code == 0, result.err
     for style in ("luxury", "energetic", "minimal", "bold"):
         assert style in result.out
-    assert "Soft lighting" in result.out
+    # Piped, not a terminal: every row whole on one line, not cut or wrapped at 80 columns.
+    luxury = get_template(Style.LUXURY)
+    assert any(
+        "luxury" in line and luxury.description in line for line in result.out.splitlines()
+    ), result.out
     styles = json.loads(run_cli(stack, "styles", "--json").out)
     assert [s["style"] for s in styles] == ["LUXURY", "ENERGETIC", "MINIMAL", "BOLD"]
 

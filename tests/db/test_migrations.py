@@ -11,11 +11,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from db.engine import create_engine
 from db.models import Base
+from devserver.stack import drop_everything
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,21 +45,13 @@ async def _run(url: str, fn: Any) -> Any:
         await engine.dispose()
 
 
-async def _drop_everything(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         from tests.conftest import require_postgres
 
         url = await require_postgres()
-        await _drop_everything(url)
+        await drop_everything(url)
         return url
     return f"sqlite+aiosqlite:///{tmp_path / 'migrate.db'}"
 
@@ -84,4 +77,4 @@ async def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     assert await _run(empty_database, _tables) <= {"alembic_version"}
     await _upgrade(empty_database)
     assert await _run(empty_database, _diff) == []
-    await _drop_everything(empty_database)
+    await drop_everything(empty_database)

@@ -11,9 +11,8 @@ from domain.outputs import Completed
 from pipeline.shared.files import TEMP_PREFIX
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
+from tests.pipeline.conftest import make_spec
 from tests.probe import probe, temp_files
-
-from .conftest import make_spec
 
 
 @pytest.mark.slow

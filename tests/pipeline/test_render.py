@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from domain.enums import AspectRatio, Style
+from tests.pipeline.conftest import make_spec, run_pipeline
 from tests.probe import frame_difference, probe, temp_files
-
-from .conftest import make_spec, run_pipeline
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ RESPONSE = "(document.querySelector('.graphiql-response .CodeMirror')?.CodeMirro
 
 @pytest.fixture
 async def graphiql_stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    """Local mode (no API keys: GraphiQL has no way to send one) with GraphiQL on."""
+    """Local mode, as `make serve` runs: no API keys, and GraphiQL on without being asked for."""
     require_browser()
     settings = Settings(
         _env_file=None,
@@ -38,7 +38,7 @@ async def graphiql_stack(tmp_path: Path) -> AsyncIterator[Stack]:
         redis_url=None,
         media_dir=tmp_path / "media",
     )
-    env = {"GRAPHIQL": "1", "API_KEYS": "", "AD_SECONDS": "3"}
+    env = {"API_KEYS": "", "AD_SECONDS": "3"}
     stack = Stack(settings, port=free_port(), env=env, quiet=True)
     await asyncio.to_thread(stack.start)
     try:
@@ -104,6 +104,12 @@ async def test_graphiql_runs_offline(graphiql_stack: Stack) -> None:
             await set_query(page, f'subscription {{ jobProgress(jobId: "{job_id}") {{ jobId }} }}')
             await page.click(".graphiql-execute-button")
             await until(page, f"{RESPONSE}.includes('{job_id}')", timeout=30)
+
+            # The web page in local mode asks for no key: there is none to give.
+            await page.goto(f"{graphiql_stack.url}/")
+            await until(page, "document.body.dataset.ready === 'true'", timeout=30)
+            assert await page.is_hidden("#key-panel")
+            assert await page.is_hidden("#banner")
         finally:
             await browser.close()
 

@@ -121,7 +121,7 @@ async def test_json_log_lines_carry_request_job_and_stage(
 ) -> None:
     settings = short(settings)
     async with serve_app(settings) as (client, _app):
-        configure_logging(debug=False)  # as `python -m worker` does: JSON lines
+        configure_logging(console=False)  # as `python -m worker` does with keys on: JSON lines
         handler = logging.getLogger().handlers[0]
         assert isinstance(handler, logging.StreamHandler)
         lines = io.StringIO()

@@ -22,7 +22,7 @@ from db.engine import create_session_factory
 from db.models import Job, Stage
 from settings import Settings
 from tests.conftest import make_settings, serve_app
-from worker.settings import worker_settings
+from worker.process import worker_settings
 
 # Short renders keep the suite fast; one test renders the full 30 s.
 SHORT_AD_SECONDS = 4.0

@@ -15,9 +15,9 @@ import pytest
 from db.engine import create_engine
 from devserver.chaos import kill_workers, report
 from devserver.embedded_redis import free_port
-from devserver.stack import Stack
+from devserver.stack import Stack, drop_everything
 from domain.enums import AttemptOutcome, JobStatus, StageStatus
-from tests.conftest import drop_everything, make_settings, require_postgres
+from tests.conftest import make_settings, require_postgres
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.probe import processes_working_in, temp_files
 from tests.worker.conftest import wait_for

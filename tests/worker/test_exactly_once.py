@@ -27,12 +27,12 @@ from events.redis import arq_redis
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from settings import Settings
 from tests.conftest import make_settings
-from tests.factories import create_job, gql
+from tests.factories import create_job, gql, wait_for_job
 from tests.probe import temp_files
 from tests.worker.conftest import load, wait_for
 from worker.context import WorkerState, state_of
 from worker.lease import lease_key
-from worker.settings import worker_settings
+from worker.process import worker_settings
 from worker.sweep import marker_lifetime_ms, sweep
 
 JOB = """
@@ -188,22 +188,9 @@ async def test_workers_dying_past_the_limit_fail_the_job_and_retry_finishes_it(
                 await asyncio.to_thread(stack.kill_worker, stack.workers[0])
                 await asyncio.to_thread(stack.start_worker)
 
-            async def finished() -> bool:
-                return (await gql(client, JOB, {"id": job_id}))["data"]["job"]["status"] in (
-                    "COMPLETED",
-                    "FAILED",
-                )
-
-            await wait_for(finished, timeout=60, interval=0.2)
-            failed = (await gql(client, JOB, {"id": job_id}))["data"]["job"]
+            failed = await wait_for_job(client, JOB, job_id, ("COMPLETED", "FAILED"), 60)
             retried = (await gql(client, RETRY, {"id": job_id}))["data"]["retryJob"]
-
-            async def completed() -> bool:
-                job = (await gql(client, JOB, {"id": job_id}))["data"]["job"]
-                return bool(job["status"] == "COMPLETED")
-
-            await wait_for(completed, timeout=90, interval=0.2)
-            done = (await gql(client, JOB, {"id": job_id}))["data"]["job"]
+            done = await wait_for_job(client, JOB, job_id, ("COMPLETED",), 90)
     finally:
         await engine.dispose()
         await asyncio.to_thread(stack.stop)

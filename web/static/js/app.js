@@ -66,6 +66,7 @@ function showBanner(text) {
 
 function handleAuth(err) {
   if (err instanceof ApiError && err.code === "unauthorized") {
+    $("#key-panel").hidden = false;
     $("#key-panel").open = true;
     showBanner(`${err.message} Enter it under “API key” at the top of the page.`);
     $("#api-key").focus();
@@ -410,7 +411,12 @@ async function start() {
   $("#jobs-refresh").addEventListener("click", refreshJobs);
   $("#job-cancel").addEventListener("click", () => current.jobId && jobAction("cancel", current.jobId));
   $("#job-retry").addEventListener("click", () => current.jobId && jobAction("retry", current.jobId));
-  if (await loadStyles()) refreshJobs();
+  if (await loadStyles()) {
+    // Answered without a key: the server is in local mode, and there is no key to ask for.
+    // With a saved key, the panel stays in reach to change or forget it.
+    $("#key-panel").hidden = !apiKey;
+    refreshJobs();
+  }
   document.body.dataset.ready = "true";
 }
 

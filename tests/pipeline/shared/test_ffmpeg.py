@@ -13,9 +13,8 @@ from pipeline.compositing.compose import composite
 from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
+from tests.pipeline.conftest import make_spec
 from tests.probe import child_processes, temp_files
-
-from .conftest import make_spec
 
 
 async def test_failing_ffmpeg_raises_with_stderr_tail(tmp_path: Path) -> None:

@@ -20,9 +20,8 @@ from pipeline.voice.offline import (
     wav_seconds,
 )
 from tests.outputs import voice_of
+from tests.pipeline.conftest import make_spec
 from tests.probe import temp_files
-
-from .conftest import make_spec
 
 LONG_LINE = (
     "Extraordinary craftsmanship, meticulously engineered, unquestionably sophisticated, "

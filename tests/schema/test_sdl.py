@@ -6,7 +6,7 @@ from pathlib import Path
 
 from schema.export import sdl
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_graphql_matches_the_code() -> None:

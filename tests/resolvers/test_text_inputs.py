@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.api.test_create_job import count_rows
 from tests.factories import CREATE_JOB, create_job, gql, job_input
+from tests.resolvers.test_create_job import count_rows
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one character, seven code points
 

@@ -15,10 +15,10 @@ from domain.templates import scene_durations
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from settings import Settings
 from tests.conftest import make_settings
-from tests.providers.fakes.anthropic_api import FakeAnthropic
-from tests.providers.fakes.openai_api import FakeSpeech
-from tests.providers.fakes.replicate_api import FakeReplicate
-from tests.providers.fakes.server import serve
+from tests.pipeline.providers.fakes.anthropic_api import FakeAnthropic
+from tests.pipeline.providers.fakes.openai_api import FakeSpeech
+from tests.pipeline.providers.fakes.replicate_api import FakeReplicate
+from tests.pipeline.providers.fakes.server import serve
 
 AD_SECONDS = 4.0
 ANTHROPIC_KEY = "sk-ant-api03-fake-5ecret-claude-key-0123456789"

@@ -23,11 +23,11 @@ from pipeline.voice.hosted import HOSTED_VOICES
 from tests.conftest import serve_app
 from tests.factories import create_job, image_bytes, job_input, upload
 from tests.outputs import fallback_of, video_of
+from tests.pipeline.providers.conftest import AD_SECONDS
+from tests.pipeline.providers.fakes.openai_api import FakeSpeech
+from tests.pipeline.providers.fakes.replicate_api import FakeReplicate
+from tests.pipeline.providers.helpers import config_for, make_spec
 from tests.probe import probe
-from tests.providers.conftest import AD_SECONDS
-from tests.providers.fakes.openai_api import FakeSpeech
-from tests.providers.fakes.replicate_api import FakeReplicate
-from tests.providers.helpers import config_for, make_spec
 from tests.worker.conftest import load, run_worker
 
 SQUARE = (1080, 1080)

@@ -24,9 +24,9 @@ from pipeline.spec import no_progress
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.outputs import fallback_of, hosted_usage
-from tests.providers.conftest import ANALYSIS, claude_script
-from tests.providers.fakes.anthropic_api import SCRIPT_TOOL, FakeAnthropic, Reply, error
-from tests.providers.helpers import JOB_QUERY, config_for, make_spec
+from tests.pipeline.providers.conftest import ANALYSIS, claude_script
+from tests.pipeline.providers.fakes.anthropic_api import SCRIPT_TOOL, FakeAnthropic, Reply, error
+from tests.pipeline.providers.helpers import JOB_QUERY, config_for, make_spec
 from tests.worker.conftest import load, run_worker
 
 Fake = tuple[FakeAnthropic, str]

@@ -13,8 +13,7 @@ from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import RenderPlan
-
-from .conftest import make_spec
+from tests.pipeline.conftest import make_spec
 
 
 @pytest.mark.parametrize("aspect", list(AspectRatio))

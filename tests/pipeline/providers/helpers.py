@@ -11,7 +11,7 @@ from domain.providers import ProvidersConfig
 from pipeline.spec import JobSpec
 from settings import providers_config
 from tests.factories import image_bytes
-from tests.providers.conftest import AD_SECONDS, CTA, PRODUCT, SECRETS, provider_settings
+from tests.pipeline.providers.conftest import AD_SECONDS, CTA, PRODUCT, SECRETS, provider_settings
 
 JOB_QUERY = """
 query($id: ID!) {

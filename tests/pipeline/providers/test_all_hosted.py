@@ -23,11 +23,16 @@ from settings import Settings
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.outputs import fallback_of
-from tests.providers.conftest import ANTHROPIC_KEY, OPENAI_KEY, REPLICATE_TOKEN, claude_script
-from tests.providers.fakes.anthropic_api import FakeAnthropic, error
-from tests.providers.fakes.openai_api import FakeSpeech
-from tests.providers.fakes.replicate_api import FakeReplicate
-from tests.providers.helpers import JOB_QUERY, assert_no_secret, config_for, make_spec
+from tests.pipeline.providers.conftest import (
+    ANTHROPIC_KEY,
+    OPENAI_KEY,
+    REPLICATE_TOKEN,
+    claude_script,
+)
+from tests.pipeline.providers.fakes.anthropic_api import FakeAnthropic, error
+from tests.pipeline.providers.fakes.openai_api import FakeSpeech
+from tests.pipeline.providers.fakes.replicate_api import FakeReplicate
+from tests.pipeline.providers.helpers import JOB_QUERY, assert_no_secret, config_for, make_spec
 from tests.worker.conftest import load, run_worker
 
 ESTIMATE = """

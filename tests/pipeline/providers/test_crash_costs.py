@@ -20,9 +20,9 @@ from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from domain.enums import AttemptOutcome, StageName
 from tests.conftest import make_settings
-from tests.factories import create_job, gql
-from tests.providers.conftest import REPLICATE_TOKEN
-from tests.providers.fakes.replicate_api import FakeReplicate
+from tests.factories import create_job, wait_for_job
+from tests.pipeline.providers.conftest import REPLICATE_TOKEN
+from tests.pipeline.providers.fakes.replicate_api import FakeReplicate
 from tests.worker.conftest import wait_for
 
 JOB = """
@@ -75,12 +75,7 @@ async def test_hosted_cost_of_a_crashed_attempt_is_kept(
             await asyncio.to_thread(stack.kill_worker, stack.workers[0])
             await asyncio.to_thread(stack.start_worker)
 
-            async def completed() -> bool:
-                job = (await gql(client, JOB, {"id": job_id}))["data"]["job"]
-                return bool(job["status"] == "COMPLETED")
-
-            await wait_for(completed, timeout=120, interval=0.2)
-            job = (await gql(client, JOB, {"id": job_id}))["data"]["job"]
+            job = await wait_for_job(client, JOB, job_id, ("COMPLETED",))
     finally:
         await engine.dispose()
         await asyncio.to_thread(stack.stop)

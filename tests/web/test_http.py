@@ -150,10 +150,15 @@ async def test_graphiql_only_when_enabled(
 ) -> None:
     html = {"Accept": "text/html"}
     asset = "/graphiql-assets/react@18.2.0/umd/react.production.min.js"
-    assert (await client.get("/graphql", headers=html)).status_code in (400, 404)
-    assert (await client.get(asset)).status_code == 404
-    settings = make_settings(database_url, redis_url, tmp_path, graphiql=True)
-    async for graphiql_client in open_client(settings):
+    # Off with API keys (production), or when turned off.
+    for off in ({"api_keys": "k:o"}, {"graphiql": False}):
+        settings = make_settings(database_url, redis_url, tmp_path, **off)
+        async for plain_client in open_client(settings):
+            headers = {**html, "Authorization": "Bearer k"}
+            assert (await plain_client.get("/graphql", headers=headers)).status_code in (400, 404)
+            assert (await plain_client.get(asset)).status_code == 404
+    # On by default in local mode (make serve).
+    async for graphiql_client in open_client(settings.model_copy(update={"graphiql": None})):
         response = await graphiql_client.get("/graphql", headers=html)
         assert response.status_code == 200 and "graphiql" in response.text.lower()
         # No CDN: every script and stylesheet is served by the app (tests/web/test_graphiql.py
@@ -178,3 +183,15 @@ async def test_cors_allows_the_configured_origin_only(client: httpx.AsyncClient)
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
     denied = await client.options("/graphql", headers={"Origin": "http://evil.test", **preflight})
     assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_subscriptions_over_plain_http_are_refused_with_a_reason(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = 'subscription { jobProgress(jobId: "00000000-0000-0000-0000-000000000000") { jobId } }'
+    posted = await client.post("/graphql", json={"query": query})
+    fetched = await client.get("/graphql", params={"query": query})
+    for response in (posted, fetched):
+        assert response.status_code == 400
+        assert "subscriptions are served over websockets only" in response.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

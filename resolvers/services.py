@@ -1,0 +1,22 @@
+"""What an API process holds for its whole life: built once in the app's lifespan (server.py),
+reached by resolvers through their context and by the HTTP edge (web/) directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from events.hub import EventHub
+from settings import Settings
+
+
+@dataclass
+class Services:
+    """Process-wide handles, built once in the app's lifespan."""
+
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    hub: EventHub | None = None  # live progress; None where no subscriptions are served

@@ -1,0 +1,95 @@
+"""The layout holds: imports point one way, and the API does not load the renderer.
+
+Layers (README "How it works"): the API (server, web, schema, resolvers) and the worker
+(worker, pipeline) both stand on the shared parts (domain, db, events, lifecycle, settings,
+logs); domain imports nothing of ours; pipeline knows nothing of the database, the queue or the
+API. The one sanctioned crossing is the cost estimate, which prices the worker's own prompts.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+API = {"server", "web", "schema", "resolvers"}
+WORKER = {"worker", "pipeline"}
+SHARED = {"domain", "db", "events", "lifecycle", "settings", "logs"}
+FORBIDDEN: dict[str, set[str]] = {
+    **dict.fromkeys(API, WORKER),
+    **dict.fromkeys(SHARED, API | WORKER),
+    "domain": API | WORKER | (SHARED - {"domain"}),
+    "pipeline": API | {"worker", "db", "events", "lifecycle"},
+    "worker": API,
+}
+SANCTIONED = {("resolvers/estimate_cost.py", "pipeline.providers.estimate")}
+# What the API may load of pipeline/: the estimate and the prompt text it prices.
+API_MAY_LOAD = {
+    "pipeline",
+    "pipeline.providers",
+    "pipeline.providers.estimate",
+    "pipeline.script",
+    "pipeline.script.claude_prompts",
+}
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+    return names
+
+
+def test_imports_point_one_way() -> None:
+    wrong = []
+    for path in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        layer = relative.split("/")[0].removesuffix(".py")
+        if layer not in FORBIDDEN:
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in FORBIDDEN[layer] and (relative, name) not in SANCTIONED:
+                wrong.append(f"{relative} imports {name}")
+    assert wrong == []
+
+
+def test_the_api_loads_no_renderer() -> None:
+    loaded = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import json, sys, server; print(json.dumps(list(sys.modules)))",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    pipeline = {m for m in loaded if m == "pipeline" or m.startswith("pipeline.")}
+    assert pipeline <= API_MAY_LOAD, sorted(pipeline - API_MAY_LOAD)
+    # No image library, no ffmpeg or espeak wheel, no hosted SDK, no worker of ours.
+    heavy = {"PIL", "imageio_ffmpeg", "espeakng_loader", "anthropic", "worker"}
+    assert [m for m in loaded if m.split(".")[0] in heavy] == []
+
+
+def test_the_readme_layout_names_every_top_level_part() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Layout\n", 1)[1].split("```")[1]
+    named = {word.rstrip("/") for line in block.splitlines() for word in line.split()[:6]}
+    made_here = {"var", "__pycache__"}  # run-time output, not source
+    parts = {
+        path.name
+        for path in ROOT.iterdir()
+        if not path.name.startswith(".")
+        and path.name not in made_here
+        and (path.is_dir() or path.suffix == ".py")
+    }
+    assert parts - named == set(), f"not in the README's layout: {sorted(parts - named)}"
