@@ -32,12 +32,17 @@ class Settings(BaseSettings):
     # Unset: `make serve`, `make demo` and the tests start an embedded redis-server from a wheel.
     redis_url: str | None = None
     media_dir: Path = Path("./var/media")
+    # Prepared models (the narrator's voice, patched once to report word timings): ~65 MB.
+    model_cache_dir: Path = Path("./var/cache")
     # Browser origins allowed by CORS (comma separated).
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     # `key:owner,key:owner`. Empty: local mode, every job belongs to one local owner.
     api_keys: SecretStr = SecretStr("")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_image_pixels: int = Field(default=40_000_000, gt=0)
+    # A music track of one's own (musicTrack).
+    max_music_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_music_seconds: float = Field(default=600.0, gt=0)
     debug: bool = False
     # Unset: on in local mode (no API_KEYS), off with keys. true/false forces it.
     graphiql: bool | None = None
@@ -180,6 +185,7 @@ def providers_config(settings: Settings) -> ProvidersConfig:
     }
     retries = settings.provider_max_retries
     return ProvidersConfig(
+        model_cache_dir=settings.model_cache_dir.resolve(),
         hosted=frozenset(name for name, on in hosted.items() if on),
         fallback_to_offline=settings.fallback_to_offline,
         claude=ClaudeConfig(

@@ -53,6 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--cta", required=True, help="call to action (1-60 characters)")
     create.add_argument("--aspect", type=str.lower, choices=ASPECTS, default="portrait")
     create.add_argument("--image", type=Path, help="product photo: PNG, JPEG or WebP")
+    create.add_argument(
+        "--description", help="what the product is and does (up to 500 characters)"
+    )
+    create.add_argument(
+        "--benefit", action="append", default=[], help="a key benefit (up to 3; repeat the flag)"
+    )
+    create.add_argument(
+        "--music", type=str.lower, choices=["auto", "none"], default="auto",
+        help="auto: a bed matched to the style; none: no music",
+    )  # fmt: skip
+    create.add_argument("--music-track", type=Path, help="your own music: WAV, MP3, Ogg, FLAC, M4A")
     create.add_argument("--watch", action="store_true", help="follow it and download the MP4")
     _download_options(create)
 
@@ -113,7 +124,17 @@ def _print_json(value: Any) -> None:
 async def run(args: argparse.Namespace, out: Console) -> int:
     async with Client(args.url, args.api_key) as client:
         if args.command == "create":
-            spec = JobInput(args.name, args.style, args.cta, args.aspect, args.image)
+            spec = JobInput(
+                args.name,
+                args.style,
+                args.cta,
+                args.aspect,
+                args.image,
+                args.description,
+                tuple(args.benefit),
+                args.music,
+                args.music_track,
+            )
             job_id = await commands.create_job(client, spec)
             if args.watch:
                 if not args.json:

@@ -36,6 +36,10 @@ class JobInput:
     cta: str
     aspect: str = "PORTRAIT"
     image: Path | None = None
+    description: str | None = None
+    benefits: tuple[str, ...] = ()
+    music: str = "AUTO"
+    music_track: Path | None = None
 
     def variables(self) -> dict[str, Any]:
         return {
@@ -45,8 +49,17 @@ class JobInput:
                 "ctaText": self.cta,
                 "aspectRatio": self.aspect.upper(),
                 "productImage": None,
+                "productDescription": self.description,
+                "keyBenefits": list(self.benefits),
+                "music": self.music.upper(),
+                "musicTrack": None,
             }
         }
+
+    def files(self) -> dict[str, Path] | None:
+        files = {"input.productImage": self.image, "input.musicTrack": self.music_track}
+        chosen = {key: path for key, path in files.items() if path is not None}
+        return chosen or None
 
 
 @dataclass(frozen=True)
@@ -66,8 +79,9 @@ async def create_job(client: Client, job: JobInput) -> str:
     """Create the job (uploading the image, if any); its id. Field errors are a CliError."""
     if job.image is not None and not job.image.is_file():
         raise CliError(f"--image: no such file: {job.image}", EXIT_BAD_INPUT)
-    files = {"input.productImage": job.image} if job.image is not None else None
-    data = await client.execute(queries.CREATE_JOB, job.variables(), files=files)
+    if job.music_track is not None and not job.music_track.is_file():
+        raise CliError(f"--music-track: no such file: {job.music_track}", EXIT_BAD_INPUT)
+    data = await client.execute(queries.CREATE_JOB, job.variables(), files=job.files())
     payload = data["createJob"]
     if payload["errors"]:
         lines = [f"  {_field_name(e)}: {e['message']} ({e['code']})" for e in payload["errors"]]

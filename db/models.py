@@ -33,6 +33,7 @@ from domain.enums import (
     AspectRatio,
     AttemptOutcome,
     JobStatus,
+    MusicChoice,
     StageName,
     StageStatus,
     Style,
@@ -50,6 +51,9 @@ NAMING_CONVENTION = {
 
 MAX_PRODUCT_NAME = 120
 MAX_CTA = 60
+MAX_DESCRIPTION = 500
+MAX_BENEFITS = 3
+MAX_BENEFIT = 80
 Money = Numeric(12, 6)
 
 
@@ -72,8 +76,17 @@ class Job(Base):
     aspect_ratio: Mapped[AspectRatio] = mapped_column(
         str_enum(AspectRatio, "aspect_ratio"), default=AspectRatio.PORTRAIT
     )
+    # What the product is and does, in the maker's words: the copy is built from these.
+    product_description: Mapped[str | None] = mapped_column(
+        String(max_code_points(MAX_DESCRIPTION))
+    )
+    key_benefits: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    music: Mapped[MusicChoice] = mapped_column(
+        str_enum(MusicChoice, "music_choice"), default=MusicChoice.AUTO
+    )
     # Relative to MEDIA_DIR, so the media root can move without rewriting rows.
     product_image_path: Mapped[str | None] = mapped_column(String(255))
+    music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -112,6 +125,8 @@ class Job(Base):
             cost_usd=Decimal(0),
             event_sequence=0,
             tries=0,
+            key_benefits=fields.pop("key_benefits", None) or [],
+            music=fields.pop("music", None) or MusicChoice.AUTO,
             **fields,
         )
         now = utcnow()

@@ -71,3 +71,8 @@ class AttemptOutcome(StrEnum):
     CANCELLED = "cancelled"  # cancelJob
     INTERRUPTED = "interrupted"  # its worker was shut down; the stage runs again
     SUPERSEDED = "superseded"  # another run took the job over while this one still lived
+
+
+class MusicChoice(StrEnum):
+    AUTO = "auto"  # a bed matched to the style (or the job's own track, when it has one)
+    NONE = "none"

@@ -55,6 +55,16 @@ class ScriptOutput(StageOutput):
     analysis: dict[str, Any] | None = None  # Claude's look at the product photo
 
 
+class SpokenWord(BaseModel):
+    """One word of a voiceover and when it is said, in seconds from the WAV's start."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: float
+    end: float
+
+
 class VoiceScene(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -64,6 +74,9 @@ class VoiceScene(BaseModel):
     offset_seconds: float  # from the scene's start
     rate_wpm: int
     voice: str | None = None
+    # Word by word, when the narrator reports it (the neural voice does; espeak-ng and hosted
+    # speech do not, and their captions are timed by word length instead).
+    words: list[SpokenWord] = []
 
 
 class VoiceOutput(StageOutput):
@@ -86,6 +99,8 @@ class CompositingOutput(StageOutput):
     duration_seconds: float
     width: int
     height: int
+    music: str | None = None  # the bundled track's id, "your track", or None (no music)
+    loudness_lufs: float | None = None
 
 
 Output = TypeVar("Output", bound=StageOutput)

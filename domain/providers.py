@@ -9,6 +9,7 @@ request header.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -17,7 +18,8 @@ from domain.pricing import Prices
 
 # What Stage.provider says for each offline stage (a hosted provider says "<name> (<model>)").
 OFFLINE_SCRIPT = "offline-template"
-OFFLINE_VOICE = "espeak-ng"
+OFFLINE_VOICE = "piper (en_US-joe-medium)"
+ESPEAK_VOICE = "espeak-ng"  # languages without a neural voice, and the fallback
 OFFLINE_VIDEO = "ffmpeg-motion"
 COMPOSITING = "ffmpeg"
 OFFLINE = {
@@ -76,6 +78,7 @@ class ProvidersConfig:
     speech: SpeechConfig
     replicate: ReplicateConfig
     prices: Prices
+    model_cache_dir: Path  # where the offline narrator keeps its prepared model
 
     @property
     def secrets(self) -> tuple[str, ...]:

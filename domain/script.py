@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from domain.enums import Style
-from domain.templates import get_template, scene_durations
+from domain.templates import get_template, scene_durations, voice_window
 from domain.text import count_words, grapheme_len
 
 SCENE_COUNT = 4
@@ -42,9 +42,20 @@ def char_count(text: str) -> int:
     return grapheme_len(text)
 
 
+# A line sized to this share of its scene's voice window leaves room for the narrator to
+# breathe; the voice stage fine-tunes the pace to land on it.
+FILL = 0.88
+
+
 def word_budget(words_per_second: float, duration_seconds: float) -> int:
-    """How many words the narrator can say in a scene; never below a short phrase."""
-    return max(MIN_WORD_BUDGET, math.floor(words_per_second * duration_seconds + 0.5))
+    """The most words the narrator can say in a scene's voice window; never below a phrase."""
+    _, window = voice_window(duration_seconds)
+    return max(MIN_WORD_BUDGET, math.floor(words_per_second * window + 0.5))
+
+
+def word_target(words_per_second: float, duration_seconds: float) -> int:
+    """The words that fill a scene's voice window to FILL: what a writer aims for."""
+    return max(MIN_WORD_BUDGET, round(word_budget(words_per_second, duration_seconds) * FILL))
 
 
 class SceneScript(BaseModel):

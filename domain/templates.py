@@ -56,6 +56,8 @@ class StyleTemplate:
     name: str
     description: str
     voice: str  # espeak-ng voice name for the offline narrator
+    # The offline narrator's measured pace in this style (pauses between sentences included):
+    # what sizes each scene's line so the voice fills it.
     words_per_second: float
     scenes: tuple[SceneTemplate, ...]
 
@@ -95,7 +97,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         name="Luxury",
         description="Soft lighting, slow camera, elegant serif-like type: premium and unhurried.",
         voice="en-gb",
-        words_per_second=2.2,
+        words_per_second=2.9,
         scenes=_scenes(
             Palette(background="#14110f", accent="#c9a45c", text="#f5efe6"),
             ("light", "light", "regular", "regular"),
@@ -115,7 +117,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         name="Energetic",
         description="Vibrant colour, quick punchy motion and bold type: fun and full of pace.",
         voice="en-us",
-        words_per_second=2.8,
+        words_per_second=3.1,
         scenes=_scenes(
             Palette(background="#ff3d68", accent="#ffd23f", text="#ffffff"),
             ("black", "bold", "bold", "black"),
@@ -135,7 +137,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         name="Minimal",
         description="Clean white space, gentle motion and quiet type: simple and modern.",
         voice="en-us",
-        words_per_second=2.3,
+        words_per_second=3.0,
         scenes=_scenes(
             Palette(background="#f4f4f2", accent="#1f6feb", text="#161616"),
             ("regular", "light", "regular", "bold"),
@@ -155,7 +157,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         name="Bold",
         description="High contrast, hard light and heavy type: strong, dramatic, confident.",
         voice="en-us",
-        words_per_second=2.5,
+        words_per_second=3.05,
         scenes=_scenes(
             Palette(background="#0b0b0b", accent="#ff5a1f", text="#ffffff"),
             ("black", "black", "bold", "black"),
@@ -184,3 +186,11 @@ def scene_durations(style: Style | str, total_seconds: float) -> list[float]:
     """The template's scene durations scaled by total/30 (short renders keep the proportions)."""
     factor = total_seconds / TEMPLATE_SECONDS
     return [round(scene.duration_seconds * factor, 4) for scene in get_template(style).scenes]
+
+
+def voice_window(duration: float) -> tuple[float, float]:
+    """(offset, length) of a scene's voiceover: a short lead-in after the cut and a tail
+    before the next scene, so lines never run into each other or a transition."""
+    lead = min(0.25, 0.05 * duration)
+    tail = min(0.35, 0.08 * duration)
+    return lead, duration - lead - tail

@@ -29,6 +29,10 @@ class JobSpec:
     work_dir: Path  # absolute per-job dir; all outputs go inside it
     total_seconds: float = 30.0  # every scene duration is scaled by total/30
     fps: int = 30
+    description: str | None = None  # what the product is and does, in the maker's words
+    benefits: tuple[str, ...] = ()  # up to three key benefits
+    music: str = "auto"  # "auto": a bed matched to the style; "none"
+    music_track: Path | None = None  # the maker's own track (absolute path), instead of ours
 
     def scene_durations(self) -> list[float]:
         """Scene lengths in seconds, the template's scaled so that they sum to total_seconds."""

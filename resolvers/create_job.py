@@ -8,16 +8,17 @@ the worker's sweep enqueues every PENDING job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 
-from db.models import MAX_CTA, MAX_PRODUCT_NAME, Job
-from domain.enums import AspectRatio, Style
+from db.models import MAX_BENEFIT, MAX_BENEFITS, MAX_CTA, MAX_DESCRIPTION, MAX_PRODUCT_NAME, Job
+from domain.enums import AspectRatio, MusicChoice, Style
 from domain.script import CTA_MAX_WORDS
-from domain.text import TextError, clean_text, count_words
+from domain.text import TextError, clean_text, count_words, has_visible
 from lifecycle.queue import enqueue_or_defer
 from resolvers import uploads
+from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
 from resolvers.errors import REQUIRED, TOO_LARGE, TOO_LONG, FieldError
 
@@ -31,6 +32,20 @@ class CreateJobRequest:
     cta_text: str
     aspect_ratio: AspectRatio
     product_image: uploads.UploadLike | None
+    product_description: str | None = None
+    key_benefits: list[str] | None = None
+    music: MusicChoice = MusicChoice.AUTO
+    music_track: uploads.UploadLike | None = None
+
+
+@dataclass
+class Checked:
+    """What createJob keeps of a request once every field is valid."""
+
+    description: str | None = None
+    benefits: list[str] = field(default_factory=list)
+    image: uploads.CheckedImage | None = None
+    track: CheckedAudio | None = None
 
 
 def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError | None]:
@@ -53,10 +68,53 @@ async def _check_upload(
     return uploads.check_image(data, ctx.settings.max_image_pixels, field)
 
 
+def _check_copy(request: CreateJobRequest, checked: Checked) -> list[FieldError]:
+    """The description and key benefits: optional, each cleaned like every text input."""
+    errors: list[FieldError] = []
+    if request.product_description is not None and has_visible(request.product_description):
+        description, error = _check_text(
+            request.product_description, "productDescription", MAX_DESCRIPTION
+        )
+        errors += [error] if error else []
+        checked.description = description
+    benefits = request.key_benefits or []
+    if len(benefits) > MAX_BENEFITS:
+        errors.append(
+            FieldError(
+                TOO_LONG,
+                f"keyBenefits has {len(benefits)} items; at most {MAX_BENEFITS}",
+                ("input", "keyBenefits"),
+            )
+        )
+        return errors
+    for index, benefit in enumerate(benefits):
+        try:
+            checked.benefits.append(
+                clean_text(benefit, field=f"keyBenefits[{index}]", max_chars=MAX_BENEFIT)
+            )
+        except TextError as error:
+            errors.append(
+                FieldError(error.code, error.message, ("input", "keyBenefits", str(index)))
+            )
+    return errors
+
+
+async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio | FieldError:
+    field_path = ("input", "musicTrack")
+    limit = ctx.settings.max_music_bytes
+    data = await uploads.read_limited(upload, limit)
+    if data is None:
+        return FieldError(TOO_LARGE, f"music track is larger than {limit} bytes", field_path)
+    if not data:
+        return FieldError(REQUIRED, "music track file is empty", field_path)
+    return await check_audio(data, ctx.settings.max_music_seconds, field_path)
+
+
 async def create_job(
     ctx: Context, request: CreateJobRequest
 ) -> tuple[Job | None, list[FieldError]]:
     errors: list[FieldError] = []
+    checked = Checked()
     product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
     errors += [error] if error else []
     cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
@@ -68,32 +126,50 @@ async def create_job(
             ("input", "ctaText"),
         )
     errors += [error] if error else []
-    image: uploads.CheckedImage | None = None
+    errors += _check_copy(request, checked)
     if request.product_image is not None:
-        checked = await _check_upload(ctx, request.product_image)
-        if isinstance(checked, FieldError):
-            errors.append(checked)
+        image = await _check_upload(ctx, request.product_image)
+        if isinstance(image, FieldError):
+            errors.append(image)
         else:
-            image = checked
+            checked.image = image
+    if request.music_track is not None:
+        track = await _check_track(ctx, request.music_track)
+        if isinstance(track, FieldError):
+            errors.append(track)
+        else:
+            checked.track = track
     if errors:
         return None, errors
 
     media_root = ctx.settings.media_root
-    image_path = uploads.store_image(media_root, image) if image else None
-    job = Job.new(
-        owner=ctx.owner,
-        product_name=product_name,
-        style=request.style,
-        cta_text=cta_text,
-        aspect_ratio=request.aspect_ratio,
-        product_image_path=image_path,
-    )
+    stored: list[str] = []
     try:
+        image_path = uploads.store_image(media_root, checked.image) if checked.image else None
+        stored += [image_path] if image_path else []
+        track_path = (
+            uploads.store_upload(media_root, checked.track.data, checked.track.extension)
+            if checked.track
+            else None
+        )
+        stored += [track_path] if track_path else []
+        job = Job.new(
+            owner=ctx.owner,
+            product_name=product_name,
+            style=request.style,
+            cta_text=cta_text,
+            aspect_ratio=request.aspect_ratio,
+            product_image_path=image_path,
+            product_description=checked.description,
+            key_benefits=checked.benefits,
+            music=request.music,
+            music_track_path=track_path,
+        )
         async with ctx.session() as session, session.begin():
             session.add(job)
     except BaseException:
-        if image_path:
-            uploads.remove_stored(media_root, image_path)
+        for path in stored:
+            uploads.remove_stored(media_root, path)
         raise
     log.info("job.created", job_id=str(job.id), style=job.style, has_image=bool(image_path))
 

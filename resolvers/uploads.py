@@ -76,18 +76,22 @@ def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> Checked
     return CheckedImage(data=data, extension=extension, width=width, height=height)
 
 
-def store_image(media_root: Path, image: CheckedImage) -> str:
-    """Write the image under media_root atomically; returns its path relative to media_root."""
-    relative = f"{UPLOADS_DIR}/{uuid.uuid4().hex}.{image.extension}"
+def store_upload(media_root: Path, data: bytes, extension: str) -> str:
+    """Write an upload under media_root atomically; returns its path relative to media_root."""
+    relative = f"{UPLOADS_DIR}/{uuid.uuid4().hex}.{extension}"
     target = media_root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.part")
     with open(temporary, "wb") as handle:
-        handle.write(image.data)
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, target)
     return relative
+
+
+def store_image(media_root: Path, image: CheckedImage) -> str:
+    return store_upload(media_root, image.data, image.extension)
 
 
 def remove_stored(media_root: Path, relative: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import AspectRatio, JobStatus, StageName, StageStatus, Style
+from domain.enums import AspectRatio, JobStatus, MusicChoice, StageName, StageStatus, Style
 
 AdStyle = Style
 strawberry.enum(Style, name="AdStyle")
@@ -20,5 +20,10 @@ strawberry.enum(
 strawberry.enum(JobStatus, name="JobStatus")
 strawberry.enum(StageName, name="StageName")
 strawberry.enum(StageStatus, name="StageStatus")
+strawberry.enum(
+    MusicChoice,
+    name="MusicChoice",
+    description="AUTO: a bed matched to the style (or your musicTrack); NONE: no music",
+)
 
-__all__ = ["AdStyle", "AspectRatio", "JobStatus", "StageName", "StageStatus"]
+__all__ = ["AdStyle", "AspectRatio", "JobStatus", "MusicChoice", "StageName", "StageStatus"]

@@ -6,7 +6,8 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from domain.enums import AspectRatio as AspectRatioValue
-from schema.enums import AdStyle, AspectRatio
+from domain.enums import MusicChoice as MusicChoiceValue
+from schema.enums import AdStyle, AspectRatio, MusicChoice
 
 
 @strawberry.input
@@ -19,3 +20,20 @@ class CreateJobInput:
         description="PNG, JPEG or WebP, per the GraphQL multipart request spec.",
     )
     aspect_ratio: AspectRatio | None = AspectRatioValue.PORTRAIT
+    product_description: str | None = strawberry.field(
+        default=None,
+        description="What the product is and does, up to 500 characters: the ad's copy is "
+        "built from it (and claims nothing it does not say).",
+    )
+    key_benefits: list[str] | None = strawberry.field(
+        default=None, description="Up to 3 key benefits, up to 80 characters each."
+    )
+    music: MusicChoice | None = strawberry.field(
+        default=MusicChoiceValue.AUTO,
+        description="AUTO: a bed matched to the style, ducked under the voice; NONE: no music.",
+    )
+    music_track: Upload | None = strawberry.field(
+        default=None,
+        description="Your own music instead of ours: WAV, MP3, Ogg, FLAC or M4A, at most 20 MB "
+        "and 10 minutes, per the GraphQL multipart request spec.",
+    )

@@ -7,6 +7,7 @@ from typing import cast
 import strawberry
 
 from domain.enums import AspectRatio as AspectRatioValue
+from domain.enums import MusicChoice as MusicChoiceValue
 from domain.enums import Style as StyleValue
 from resolvers import job_actions
 from resolvers.create_job import CreateJobRequest, create_job
@@ -28,6 +29,10 @@ class Mutation:
                 aspect_ratio=AspectRatioValue(input.aspect_ratio or AspectRatioValue.PORTRAIT),
                 # Starlette hands multipart files over as UploadFile, whatever the scalar's type.
                 product_image=cast("UploadLike | None", input.product_image),
+                product_description=input.product_description,
+                key_benefits=input.key_benefits,
+                music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),
+                music_track=cast("UploadLike | None", input.music_track),
             ),
         )
         return CreateJobPayload(

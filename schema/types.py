@@ -17,14 +17,14 @@ from db.models import StageAttempt as StageAttemptRow
 from domain.enums import StageName as StageNameValue
 from domain.enums import StageStatus as StageStatusValue
 from domain.media import media_url
-from domain.outputs import ScriptOutput
+from domain.outputs import CompositingOutput, ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
 from domain.templates import StyleTemplate as StyleTemplateData
 from resolvers.context import Context
 from resolvers.errors import FieldError
 from resolvers.estimate_cost import CostEstimate as CostEstimateData
-from schema.enums import AdStyle, AspectRatio, JobStatus, StageName, StageStatus
+from schema.enums import AdStyle, AspectRatio, JobStatus, MusicChoice, StageName, StageStatus
 
 AppInfo = Info[Context, None]
 
@@ -133,6 +133,9 @@ class Job:
     style: AdStyle
     cta_text: str
     aspect_ratio: AspectRatio
+    product_description: str | None
+    key_benefits: list[str]
+    music: MusicChoice
     error_message: str | None
     cost_usd: float = strawberry.field(
         description="What was really spent: every attempt of every stage, crashed and retried "
@@ -151,6 +154,9 @@ class Job:
             style=row.style,
             cta_text=row.cta_text,
             aspect_ratio=row.aspect_ratio,
+            product_description=row.product_description,
+            key_benefits=list(row.key_benefits or []),
+            music=row.music,
             error_message=row.error_message,
             cost_usd=float(row.cost_usd),
             created_at=row.created_at,
@@ -172,6 +178,19 @@ class Job:
     @strawberry.field(description="Always the four, in pipeline order.")
     async def stages(self, info: AppInfo) -> list[Stage]:
         return [Stage.from_row(row) for row in await info.context.stages.load(self.row.id)]
+
+    @strawberry.field(
+        description="The music under the voice, once COMPOSITING has completed: a bundled "
+        'track\'s name, "your track" (musicTrack), or null (no music).'
+    )
+    async def music_track(self, info: AppInfo) -> str | None:
+        for row in await info.context.stages.load(self.row.id):
+            if (
+                row.stage_name == StageNameValue.COMPOSITING
+                and row.status == StageStatusValue.COMPLETED
+            ):
+                return CompositingOutput.model_validate(row.stage_data).music
+        return None
 
     @strawberry.field(description="Once SCRIPT_GEN has completed.")
     async def script(self, info: AppInfo) -> AdScript | None:

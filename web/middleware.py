@@ -100,7 +100,7 @@ class ApiGuard:
         self.app = app
         self.settings = settings
         self.path = path
-        self.max_body = settings.max_upload_bytes + MULTIPART_SLACK
+        self.max_body = settings.max_upload_bytes + settings.max_music_bytes + MULTIPART_SLACK
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:

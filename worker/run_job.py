@@ -56,6 +56,10 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         product_image=(media_root / job.product_image_path) if job.product_image_path else None,
         work_dir=job_dir(state, job.id),
         total_seconds=state.settings.ad_seconds,
+        description=job.product_description,
+        benefits=tuple(job.key_benefits or ()),
+        music=job.music.value,
+        music_track=(media_root / job.music_track_path) if job.music_track_path else None,
     )
 
 

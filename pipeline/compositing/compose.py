@@ -1,14 +1,15 @@
-"""compositing: the final MP4 from the render plan and the voiceovers, in one ffmpeg run.
+"""compositing: the final MP4 from the render plan, the voiceovers and the music.
 
-One filter graph (`pipeline.compositing.filtergraph`) animates the layers, joins the scenes with the
-template's transitions, places each voiceover at its scene's start, shows captions while they
-are spoken and normalises loudness; the result is encoded once to H.264 yuv420p + AAC with the
-index at the front (`+faststart`) so players can start before the download ends.
-Encoder settings, measured on the 2-core target machine (30 s 1080x1920, CPU seconds of the
-ffmpeg run; the filter graph alone is ~1.5 s): veryfast 12.7 s, superfast 11.2 s, ultrafast
-7.7 s (5.3 MB, blocky: no deblocking, CAVLC), ultrafast + CABAC + deblock + 2 B-frames 8.2 s
-(3.7 MB, clean on this flat, graphic content). The last is used: with two cores it keeps the
-whole ad near 5 s of wall time, and CABAC/deblocking buy back most of superfast's quality.
+Two ffmpeg runs: the soundtrack first (pipeline.compositing.soundtrack: the voice on its
+timeline, the music bed ducked under it, loudness set), then the picture's one filter graph
+(pipeline.compositing.filtergraph) encoded once to H.264 yuv420p with the soundtrack as AAC and
+the index at the front (`+faststart`) so players can start before the download ends.
+
+The music is the job's own track if it has one, else a bundled track matched to the style
+(picked by the job id, so a retry picks the same), else none when the job asked for none.
+Encoder settings, measured on the 2-core target machine (30 s 1080x1920): ultrafast with CABAC,
+deblocking and 2 B-frames keeps the whole ad near 5 s of wall time and looks clean on this
+graphic content (superfast costs ~3 s more for little).
 """
 
 from __future__ import annotations
@@ -19,20 +20,25 @@ from pydantic import ValidationError
 
 from domain.enums import StageName
 from domain.outputs import Completed, CompositingOutput, VideoOutput
-from pipeline.compositing.filtergraph import build_graph, voice_delays_ms
-from pipeline.compositing.loudness import measure_mix
+from domain.providers import COMPOSITING
+from pipeline.compositing.filtergraph import build_graph
+from pipeline.compositing.music import STYLE_BED_LU, STYLE_FADE_OUT, pick_track
+from pipeline.compositing.soundtrack import MusicBed, VoiceClip, render_soundtrack
 from pipeline.errors import StageError
 from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
-from pipeline.video.plan import RenderPlan
+from pipeline.video.offline import FONTS_DIR, VIDEO_DIR
+from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
-PROVIDER = "ffmpeg"
+PROVIDER = COMPOSITING
 OUTPUT_NAME = "ad.mp4"
+SOUNDTRACK = "audio/soundtrack.wav"
 X264_PRESET = "ultrafast"
 X264_PARAMS = "cabac=1:deblock=1,0:bframes=2"
 X264_CRF = "21"
-AUDIO_BITRATE = "128k"
+AUDIO_BITRATE = "160k"
+YOUR_TRACK = "your track"
 
 
 def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
@@ -43,6 +49,8 @@ def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
         raise StageError(f"the render plan {path.name} is missing; run video_gen again") from exc
     except ValidationError as exc:
         raise StageError(f"the render plan {path.name} is invalid: {exc}") from exc
+    if plan.version != PLAN_VERSION:
+        raise StageError(f"the render plan is version {plan.version}; run video_gen again")
     if (plan.width, plan.height) != spec.aspect_ratio.size:
         raise StageError(
             f"the render plan is {plan.width}x{plan.height}, not {spec.aspect_ratio.size}"
@@ -52,35 +60,35 @@ def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
 
 def encode_args(plan: RenderPlan, video: str, audio: str, out: Path) -> list[str]:
     return [
-        "-map",
-        video,
-        "-map",
-        audio,
-        "-c:v",
-        "libx264",
-        "-preset",
-        X264_PRESET,
-        "-crf",
-        X264_CRF,
-        "-x264-params",
-        X264_PARAMS,
-        "-pix_fmt",
-        "yuv420p",
-        "-r",
-        str(plan.fps),
-        "-c:a",
-        "aac",
-        "-b:a",
-        AUDIO_BITRATE,
-        "-movflags",
-        "+faststart",
-        "-frames:v",
-        str(plan.total_frames),
-        "-t",
-        f"{plan.duration_seconds:.4f}",
-        "-y",
-        str(out),
-    ]
+        "-map", video,
+        "-map", audio,
+        "-c:v", "libx264",
+        "-preset", X264_PRESET,
+        "-crf", X264_CRF,
+        "-x264-params", X264_PARAMS,
+        "-pix_fmt", "yuv420p",
+        "-r", str(plan.fps),
+        "-c:a", "aac",
+        "-b:a", AUDIO_BITRATE,
+        "-movflags", "+faststart",
+        "-frames:v", str(plan.total_frames),
+        "-t", f"{plan.duration_seconds:.4f}",
+        "-y", str(out),
+    ]  # fmt: skip
+
+
+def music_for(spec: JobSpec) -> tuple[MusicBed | None, str | None]:
+    """The bed under the voice and what to call it: the job's own track, a bundled one matched
+    to the style, or none."""
+    style = spec.style.value
+    if spec.music_track is not None:
+        bed = MusicBed(spec.music_track, 0.0, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
+        return bed, YOUR_TRACK
+    if spec.music == "none":
+        return None, None
+    track = pick_track(style, spec.job_id)
+    bed = MusicBed(track.path, track.start_seconds, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
+    return bed, track.id
 
 
 async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
@@ -94,21 +102,41 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
     for voice in voices:
         if not (spec.work_dir / voice.path).is_file():
             raise StageError(f"the voiceover {voice.path} is missing; run voice_gen again")
-    wavs = [spec.work_dir / v.path for v in voices]
-    lufs = await measure_mix(wavs, voice_delays_ms(plan, voices), plan.duration_seconds)
-    inputs, graph, video, audio = build_graph(plan, voices, spec.work_dir, lufs)
-    final = spec.work_dir / OUTPUT_NAME
+    clips = [
+        VoiceClip(spec.work_dir / v.path, scene.start_frame / plan.fps + v.offset_seconds)
+        for v, scene in zip(voices, plan.scenes, strict=True)
+    ]
+    bed, music = music_for(spec)
     await progress(0)
+    soundtrack_path = spec.work_dir / SOUNDTRACK
+    soundtrack_path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        soundtrack = await render_soundtrack(clips, bed, plan.duration_seconds, soundtrack_path)
+        await progress(15)
+        fonts = spec.work_dir / VIDEO_DIR / FONTS_DIR
+        graph, video = build_graph(plan, spec.work_dir, fonts if fonts.is_dir() else None)
+        audio_input = graph.add_audio(soundtrack.path)
+        final = spec.work_dir / OUTPUT_NAME
+
+        async def encoding(value: int) -> None:
+            await progress(15 + value * 85 // 100)
+
         with atomic_output(final) as tmp:
-            args = [*inputs, "-filter_complex", graph, *encode_args(plan, video, audio, tmp)]
-            await run_ffmpeg(args, progress=progress, duration=plan.duration_seconds)
+            args = [
+                *graph.args(),
+                "-filter_complex", graph.script(),
+                *encode_args(plan, video, f"{audio_input}:a", tmp),
+            ]  # fmt: skip
+            await run_ffmpeg(args, progress=encoding, duration=plan.duration_seconds)
     finally:
         remove_temp_files(spec.work_dir)
+        remove_temp_files(soundtrack_path.parent)
     output = CompositingOutput(
         path=OUTPUT_NAME,
         duration_seconds=plan.duration_seconds,
         width=plan.width,
         height=plan.height,
+        music=music,
+        loudness_lufs=round(soundtrack.loudness_lufs, 1),
     )
     return StageResult(output=output, provider=PROVIDER)

@@ -1,33 +1,29 @@
-"""Turns a render plan and the voiceovers into ffmpeg inputs and ONE filter graph.
+"""Turns a render plan into ffmpeg inputs and ONE filter graph for the picture.
+
+The picture is built in three layers, each once:
+1. the scenes: each backdrop (or hosted clip) with its headline fading in, joined with the
+   template's transitions;
+2. the hero over all of it, ONE layer moving along its keyframes (so a transition never shows
+   two copies of the product): scaled per frame only while it zooms, moved with overlay x/y;
+3. the captions, burnt in by libass from the plan's ASS file with the faces we ship.
 
 Cost model (what keeps a 30 s 1080x1920 ad within seconds on two cores):
-- every PNG is decoded once; `loop=size=1` repeats the decoded frame by reference, where
-  `-loop 1` on the input would decode the PNG again for every frame;
-- overlays are converted to yuva420p once, before looping, not per frame by auto-inserted scalers;
-- only zoom needs a per-frame `scale`, and it runs on the product layer, not the whole frame;
-  pans and push-ups move a single still frame with overlay x/y expressions;
-- headlines and captions are single frames that overlay repeats after their end (eof_action=repeat),
-  switched on and off with `enable`;
-- xfade pays per frame for its whole inputs, so it only gets the overlapping frames (see
-  `_join`); everything else is a plain concat, as is a "cut".
+- every PNG is decoded once; `loop=size=1` repeats the decoded frame by reference;
+- layers are converted to their pixel format once, before looping;
+- xfade pays per frame for its whole inputs, so it only gets the overlapping frames (`_join`);
+  everything else is a plain concat.
+The soundtrack is made separately (pipeline.compositing.soundtrack) and muxed in.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.outputs import VoiceScene
-from pipeline.compositing.loudness import gain_filter, mix_filter
-from pipeline.video.plan import RenderPlan, ScenePlan
+from pipeline.video.plan import Hero, Keyframe, RenderPlan, ScenePlan
 
-ZOOM_FROM = 0.8  # product scale at the start of zoom_in (end of zoom_out)
-PAN_SCALE = 0.88
-PAN_TRAVEL = 0.07  # of frame width, each side of centre
-PUSH_SCALE = 0.92
-PUSH_TRAVEL = 0.16  # of frame height, below the final position at the start
 HEADLINE_FADE = 0.4
-CAPTION_HOLD = 0.15  # seconds a caption stays after the voice ends (if the scene allows)
 
 
 @dataclass
@@ -54,11 +50,6 @@ class Graph:
         return ";\n".join(self.chains)
 
 
-def _ease(progress: str) -> str:
-    """Smoothstep of a 0..1 progress expression: motion starts and settles gently."""
-    return f"(({progress})*({progress})*(3-2*({progress})))"
-
-
 def _still(index: int, frames: int, fps: int, fmt: str) -> str:
     """Decode once, convert once, repeat by reference for `frames` frames at `fps`."""
     return f"[{index}:v]format={fmt},loop=loop={frames - 1}:size=1,setpts=N/({fps}*TB)"
@@ -75,74 +66,7 @@ def _clip(index: int, frames: int, fps: int, width: int, height: int) -> str:
     )
 
 
-def _product(
-    scene: ScenePlan, product_input: int, fps: int, height: int, width: int
-) -> tuple[str, str, str]:
-    """The product layer chain and its overlay x/y expressions for the scene's camera motion."""
-    assert scene.product is not None
-    side = scene.product_side
-    seconds = scene.frames / fps
-    p = f"clip(t/{seconds:.4f},0,1)"
-    x0, y0 = scene.product.x, scene.product.y
-    centred_x = f"{x0}+({side}-w)/2"
-    centred_y = f"{y0}+({side}-h)/2"
-    motion = scene.motion
-    if motion in ("zoom_in", "zoom_out"):
-        start, end = (ZOOM_FROM, 1.0) if motion == "zoom_in" else (1.0, ZOOM_FROM)
-        zoom = f"({start}+({end - start:.3f})*{_ease(p)})"
-        chain = (
-            _still(product_input, scene.frames, fps, "yuva420p")
-            + f",scale=w='2*trunc({side}*{zoom}/2)':h='2*trunc({side}*{zoom}/2)':eval=frame"
-        )
-        return chain, centred_x, centred_y
-    if motion in ("pan_left", "pan_right"):
-        size = 2 * round(side * PAN_SCALE / 2)
-        travel = round(width * PAN_TRAVEL) * (1 if motion == "pan_right" else -1)
-        chain = f"[{product_input}:v]format=yuva420p,scale={size}:{size}"
-        return chain, f"{centred_x}+{travel}*(2*{_ease(p)}-1)", centred_y
-    if motion == "push_up":
-        size = 2 * round(side * PUSH_SCALE / 2)
-        travel = round(height * PUSH_TRAVEL)
-        out = f"(1-pow(1-{p},3))"  # ease-out: arrives fast, settles slowly
-        chain = f"[{product_input}:v]format=yuva420p,scale={size}:{size}"
-        return chain, centred_x, f"{centred_y}+{travel}*(1-{out})"
-    chain = f"[{product_input}:v]format=yuva420p"
-    return chain, centred_x, centred_y
-
-
-def _captions(
-    graph: Graph,
-    plan: RenderPlan,
-    scene: ScenePlan,
-    base: str,
-    voice: VoiceScene,
-    work_dir: Path,
-) -> str:
-    """Overlay the scene's caption chunks while its voiceover speaks them (scene-local time, so
-    each overlay only runs for its own scene's frames)."""
-    spoken_from = voice.offset_seconds
-    length = voice.duration_seconds
-    scene_end = (scene.frames - scene.transition_frames) / plan.fps
-    captions = [c for c in plan.captions if c.scene_index == scene.index]
-    for n, caption in enumerate(captions):
-        begin = spoken_from + caption.start_fraction * length
-        finish = spoken_from + caption.end_fraction * length
-        if caption.end_fraction >= 1.0:
-            finish = min(finish + CAPTION_HOLD, scene_end)
-        image = graph.add_image(work_dir / caption.image.path, plan.fps)
-        label = f"c{scene.index}_{n}"
-        graph.chains.append(f"[{image}:v]format=yuva420p[{label}i]")
-        graph.chains.append(
-            f"[{base}][{label}i]overlay=x={caption.image.x}:y={caption.image.y}:format=yuv420"
-            f":enable='gte(t,{begin:.3f})*lt(t,{finish:.3f})'[{label}]"
-        )
-        base = label
-    return base
-
-
-def _scene(
-    graph: Graph, plan: RenderPlan, scene: ScenePlan, voice: VoiceScene, work_dir: Path
-) -> str:
+def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path) -> str:
     """One scene as a stream of `scene.frames` frames starting at t=0."""
     fps = plan.fps
     base = f"bg{scene.index}"
@@ -152,28 +76,20 @@ def _scene(
     else:
         bg = graph.add_image(work_dir / scene.background, fps)
         graph.chains.append(_still(bg, scene.frames, fps, "yuv420p") + f"[{base}]")
-    if scene.product is not None:
-        product_input = graph.add_image(work_dir / scene.product.path, fps)
-        chain, x, y = _product(scene, product_input, fps, plan.height, plan.width)
-        graph.chains.append(f"{chain}[p{scene.index}]")
-        graph.chains.append(
-            f"[{base}][p{scene.index}]overlay=x='{x}':y='{y}':format=yuv420[m{scene.index}]"
-        )
-        base = f"m{scene.index}"
-    if scene.headline is not None:
-        head = graph.add_image(work_dir / scene.headline.path, fps)
-        fade = min(HEADLINE_FADE, scene.frames / fps * 0.15)
-        fade_frames = max(2, round((fade + 0.1) * fps))
-        graph.chains.append(
-            _still(head, fade_frames, fps, "yuva420p")
-            + f",fade=t=in:st=0.05:d={fade:.3f}:alpha=1[h{scene.index}]"
-        )
-        graph.chains.append(
-            f"[{base}][h{scene.index}]overlay=x={scene.headline.x}:y={scene.headline.y}"
-            f":format=yuv420[hl{scene.index}]"
-        )
-        base = f"hl{scene.index}"
-    return _captions(graph, plan, scene, base, voice, work_dir)
+    if scene.headline is None:
+        return base
+    head = graph.add_image(work_dir / scene.headline.path, fps)
+    fade = min(HEADLINE_FADE, scene.frames / fps * 0.15)
+    fade_frames = max(2, round((fade + 0.1) * fps))
+    graph.chains.append(
+        _still(head, fade_frames, fps, "yuva420p")
+        + f",fade=t=in:st=0.05:d={fade:.3f}:alpha=1[h{scene.index}]"
+    )
+    graph.chains.append(
+        f"[{base}][h{scene.index}]overlay=x={scene.headline.x}:y={scene.headline.y}"
+        f":format=yuv420[hl{scene.index}]"
+    )
+    return f"hl{scene.index}"
 
 
 def _trim(source: str, start: int, end: int, label: str) -> str:
@@ -220,35 +136,77 @@ def _join(graph: Graph, plan: RenderPlan, labels: list[str]) -> str:
             )
             pieces.append(label)
     graph.chains.append(
-        "".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0,format=yuv420p[vout]"
+        "".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0,format=yuv420p[scenes]"
     )
-    return "[vout]"
+    return "scenes"
 
 
-def voice_delays_ms(plan: RenderPlan, voices: list[VoiceScene]) -> list[int]:
-    """Where each scene's voiceover starts on the ad's timeline, in scene order."""
-    by_scene = {voice.index: voice for voice in voices}
-    return [
-        round((scene.start_frame / plan.fps + by_scene[scene.index].offset_seconds) * 1000)
-        for scene in plan.scenes
-    ]
+def _ease(progress: str) -> str:
+    """Smoothstep of a 0..1 progress expression: motion starts and settles gently."""
+    return f"(({progress})*({progress})*(3-2*({progress})))"
 
 
-def build_graph(
-    plan: RenderPlan, voices: list[VoiceScene], work_dir: Path, loudness_lufs: float | None
-) -> tuple[list[str], str, str, str]:
-    """(input args, filter graph, video label, audio label) for the whole ad."""
-    graph = Graph()
-    by_scene = {voice.index: voice for voice in voices}
-    labels = [_scene(graph, plan, scene, by_scene[scene.index], work_dir) for scene in plan.scenes]
-    video = _join(graph, plan, labels)
+def path_expression(keyframes: list[Keyframe], fps: int, value: str) -> str:
+    """An ffmpeg expression of `t` for one keyframed value ("scale", "x" or "y"): eased between
+    keyframes, held before the first and after the last."""
+    points = [(k.frame / fps, float(getattr(k, value))) for k in keyframes]
+    expression = f"{points[-1][1]:.4f}"
+    for (t0, v0), (t1, v1) in reversed(list(itertools.pairwise(points))):
+        if t1 <= t0:
+            continue
+        if abs(v1 - v0) < 1e-6:
+            segment = f"{v0:.4f}"
+        else:
+            progress = f"clip((t-{t0:.4f})/{t1 - t0:.4f},0,1)"
+            segment = f"({v0:.4f}+({v1 - v0:.4f})*{_ease(progress)})"
+        expression = f"if(lt(t,{t1:.4f}),{segment},{expression})"
+    return f"if(lt(t,{points[0][0]:.4f}),{points[0][1]:.4f},{expression})"
 
-    first_audio = len(graph.inputs)
-    for scene in plan.scenes:
-        graph.add_audio(work_dir / by_scene[scene.index].path)
-    mix = mix_filter(first_audio, voice_delays_ms(plan, voices), plan.duration_seconds)
+
+def _hero(graph: Graph, plan: RenderPlan, hero: Hero, base: str, work_dir: Path) -> str:
+    """The hero over the joined scenes, along its keyframes."""
+    fps = plan.fps
+    image = graph.add_image(work_dir / hero.path, fps)
+    scale = path_expression(hero.keyframes, fps, "scale")
+    width = f"2*trunc({hero.width}*{scale}/2)"
+    height = f"2*trunc({hero.height}*{scale}/2)"
     graph.chains.append(
-        f"{mix},{gain_filter(loudness_lufs)},"
-        "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]"
+        _still(image, plan.total_frames, fps, "yuva420p")
+        + f",scale=w='{width}':h='{height}':eval=frame:flags=bilinear[hero]"
     )
-    return graph.args(), graph.script(), video, "[aout]"
+    x = path_expression(hero.keyframes, fps, "x")
+    y = path_expression(hero.keyframes, fps, "y")
+    hidden = [s for s in plan.scenes if s.index in hero.hidden_scenes]
+    enable = ""
+    if hidden:
+        spans = "+".join(
+            f"between(t,{s.start_frame / fps:.4f},{(s.start_frame + s.frames) / fps:.4f})"
+            for s in hidden
+        )
+        enable = f":enable='not({spans})'"
+    graph.chains.append(
+        f"[{base}][hero]overlay=x='{x}-w/2':y='{y}-h/2':format=yuv420:eval=frame{enable}[heroed]"
+    )
+    return "heroed"
+
+
+def _escape_path(path: Path) -> str:
+    """A path inside a filter option: ':' and '\\' and quotes escaped, as ffmpeg wants."""
+    return str(path).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+
+
+def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[Graph, str]:
+    """The picture's graph and its output label (the soundtrack is added by the caller)."""
+    graph = Graph()
+    labels = [_scene(graph, plan, scene, work_dir) for scene in plan.scenes]
+    video = _join(graph, plan, labels)
+    if plan.hero is not None:
+        video = _hero(graph, plan, plan.hero, video, work_dir)
+    if plan.captions is not None:
+        options = f"filename='{_escape_path(work_dir / plan.captions)}'"
+        if fonts is not None:
+            options += f":fontsdir='{_escape_path(fonts)}'"
+        graph.chains.append(f"[{video}]ass={options}[vout]")
+    else:
+        graph.chains.append(f"[{video}]null[vout]")
+    return graph, "[vout]"

@@ -14,7 +14,7 @@ from domain.enums import StageName
 from domain.providers import ProvidersConfig
 from pipeline.providers.fallback import with_fallback
 from pipeline.spec import StageFn
-from pipeline.stages import OFFLINE_STAGES
+from pipeline.stages import offline_stages
 
 if TYPE_CHECKING:
     from pipeline.script.claude import ClaudeScriptWriter
@@ -43,7 +43,8 @@ class Providers:
 def build_providers(config: ProvidersConfig) -> Providers:
     """Hosted providers are imported only when configured: the anthropic SDK alone costs an
     offline worker ~1.7 s of start-up and tens of MB it would never use."""
-    providers = Providers(stages=dict(OFFLINE_STAGES))
+    offline = offline_stages(config.model_cache_dir)
+    providers = Providers(stages=dict(offline))
     secrets = config.secrets
     if StageName.SCRIPT_GEN in config.hosted:
         from pipeline.script.claude import ClaudeScriptWriter
@@ -63,6 +64,6 @@ def build_providers(config: ProvidersConfig) -> Providers:
         )
     for name, hosted in providers.hosted.items():
         providers.stages[name] = with_fallback(
-            hosted, OFFLINE_STAGES[name], enabled=config.fallback_to_offline
+            hosted, offline[name], enabled=config.fallback_to_offline
         )
     return providers

@@ -192,7 +192,13 @@ class ClaudeScriptWriter:
         self, spec: JobSpec, analysis: dict[str, Any] | None, ledger: Ledger
     ) -> AdScript:
         prompt = script_prompt(
-            spec.product_name, spec.style, spec.cta_text, spec.total_seconds, analysis
+            spec.product_name,
+            spec.style,
+            spec.cta_text,
+            spec.total_seconds,
+            analysis,
+            spec.description,
+            spec.benefits,
         )
         messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
         tool = {

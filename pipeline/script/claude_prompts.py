@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from domain.enums import Style
@@ -24,6 +25,7 @@ from domain.script import (
     SCENE_COUNT,
     AdScript,
     word_budget,
+    word_target,
 )
 from domain.templates import get_template, scene_durations
 
@@ -107,6 +109,8 @@ def script_prompt(
     cta_text: str,
     total_seconds: float,
     analysis: dict[str, Any] | None,
+    description: str | None = None,
+    benefits: Sequence[str] = (),
 ) -> str:
     template = get_template(style)
     lines = [
@@ -123,10 +127,26 @@ def script_prompt(
     durations = scene_durations(style, total_seconds)
     for scene, duration in zip(template.scenes, durations, strict=True):
         budget = word_budget(template.words_per_second, duration)
+        target = word_target(template.words_per_second, duration)
         lines.append(
-            f"- scene {scene.index} ({scene.purpose}): duration_seconds {duration}, at most "
-            f"{budget} words of voiceover. Visual direction: {scene.visual_direction}"
+            f"- scene {scene.index} ({scene.purpose}): duration_seconds {duration}, about "
+            f"{target} and at most {budget} words of voiceover. Visual direction: "
+            f"{scene.visual_direction}"
         )
+    lines.append(
+        "Fill scenes 1-3 with their word count (the narrator speaks for most of each scene: no "
+        "dead air). Say the call-to-action once, in scene 4, and nowhere else."
+    )
+    if description:
+        lines.append(f"What the maker says the product is and does: {description!r}")
+    if benefits:
+        lines.append(
+            "Its key benefits, in the maker's words (work them into scene 3): "
+            + "; ".join(repr(b) for b in benefits)
+        )
+    lines.append(
+        "Claim nothing about the product that the maker's words or the photo do not support."
+    )
     if analysis:
         lines.append(
             "What the product photo shows (use it; never contradict it):\n"

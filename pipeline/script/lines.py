@@ -1,8 +1,11 @@
-"""The offline writer's phrase book: per style, per scene purpose, lines in that style's voice.
+"""The offline writer's phrase book: per style, lines in that style's voice that claim nothing.
 
-Each purpose has a few variants (the writer picks one from a hash of the product name, so two
-products in one style do not sound identical) followed by shorter fallbacks used when a short
-render leaves the narrator only a few words. `{name}` is the product, `{cta}` the call-to-action.
+What a product is and does comes only from the person who made the job (the name, the
+description, the key benefits). These lines only open, introduce, invite and close: they say
+nothing about materials, taste, speed or durability, so no ad claims what its input did not say.
+Each list holds several variants; the writer starts at the one a hash of the product name picks
+(stable across retries, varied across products), uses each line once per ad, and stops adding
+when the scene is full. `{name}` is a spoken form of the product's name.
 """
 
 from __future__ import annotations
@@ -13,152 +16,143 @@ from domain.enums import Style
 
 
 @dataclass(frozen=True)
-class Lines:
-    variants: tuple[str, ...]  # full lines, one is chosen per product
-    fallbacks: tuple[str, ...]  # shorter lines, longest first, for tight word budgets
-
-
-@dataclass(frozen=True)
 class Phrasebook:
-    hook: Lines
-    feature: Lines
-    benefit: Lines
-    cta: Lines
-    on_screen: dict[str, tuple[str, ...]]  # purpose -> headline variants (≤ 7 words)
-    generic_cta: str  # end-card line when the call-to-action itself is too long to say
+    openers: tuple[str, ...]  # catch the eye, before the name
+    intros: tuple[str, ...]  # say the name
+    hook_more: tuple[str, ...]  # after the name, when the hook has room
+    look: tuple[str, ...]  # feature scene: invite a closer look
+    picture: tuple[str, ...]  # benefit scene: the viewer's day, not a claim about the product
+    cta_leads: tuple[str, ...]  # before the call-to-action, on the end card
+    # Said instead of a call-to-action too long for a very short end card (previews).
+    short_cta: str
+    # Two or three words: what any scene says when it is too short for anything else.
+    short: tuple[str, ...]
+    headlines: dict[str, tuple[str, ...]]  # purpose -> on-screen text (<= 7 words)
 
 
 PHRASEBOOKS: dict[Style, Phrasebook] = {
     Style.LUXURY: Phrasebook(
-        hook=Lines(
-            (
-                "Some things are made to be noticed. This is {name}.",
-                "Quiet confidence, crafted with care. Introducing {name}.",
-                "Every detail considered, every moment refined. Meet {name}.",
-            ),
-            ("Introducing {name}.", "Pure, quiet elegance.", "Pure elegance."),
+        openers=(
+            "Some things are worth slowing down for.",
+            "Take a moment for something special.",
+            "Every so often, something deserves a second look.",
         ),
-        feature=Lines(
-            (
-                "Look closer. Every line is finished by hand, in materials chosen to last.",
-                "Fine materials and patient craftsmanship, with a finish that catches the light.",
-                "Crafted slowly, by people who care about the smallest detail.",
-            ),
-            ("Crafted by hand, with care.", "Crafted with care."),
+        intros=("This is {name}.", "Introducing {name}.", "Meet {name}."),
+        hook_more=("Let it speak for itself.", "Take it in slowly.", "Take your time."),
+        look=(
+            "Take a closer look at {name}.",
+            "Notice the details.",
+            "Every angle is worth a look.",
+            "Look a little closer.",
+            "Take your time with it.",
         ),
-        benefit=Lines(
-            (
-                "It turns an ordinary day into something quietly extraordinary.",
-                "Make it part of your day, and feel what true quality brings.",
-                "An indulgence you will reach for again and again.",
-            ),
-            ("Quietly extraordinary, every day.", "Quietly extraordinary."),
+        picture=(
+            "Picture it as part of your day.",
+            "Imagine it, right where it belongs.",
+            "Make a little room for it.",
+            "You will know when it is right for you.",
+            "See it for yourself.",
         ),
-        cta=Lines(("{name}. {cta}.", "Discover {name}. {cta}."), ("{cta}.",)),
-        on_screen={
-            "hook": ("Crafted to be remembered", "Quiet confidence", "Refined. Considered."),
-            "feature": ("Finished by hand", "Made to last", "Every detail considered"),
-            "benefit": ("Quietly extraordinary", "Everyday indulgence", "Timeless by design"),
+        short_cta="Discover it.",
+        short=("Look closer.", "Take your time."),
+        cta_leads=("Discover {name}.", "{name}."),
+        headlines={
+            "hook": ("Introducing", "Worth a closer look", "Something special"),
+            "feature": ("A closer look", "In every detail", "Look closer"),
+            "benefit": ("Picture it", "Yours to discover", "For your day"),
         },
-        generic_cta="Discover it today.",
     ),
     Style.ENERGETIC: Phrasebook(
-        hook=Lines(
-            (
-                "Ready for a serious upgrade? Say hello to {name}!",
-                "Stop scrolling! This is {name}, and it's about to make your day.",
-                "Big energy, zero compromise. Meet {name}!",
-            ),
-            ("Meet {name}!", "Let's go, let's go!", "Let's go!"),
+        openers=(
+            "Ready for something new?",
+            "Stop scrolling for a second!",
+            "Here is one you will want to see!",
         ),
-        feature=Lines(
-            (
-                "Packed with smart touches, it keeps up with everything you throw at it.",
-                "Fast, fun and built to move, just like you!",
-                "It's quick, it's bright, and it never slows you down!",
-            ),
-            ("Fast, fun, built to move!", "Built to move!"),
+        intros=("Say hello to {name}!", "Meet {name}!", "This is {name}!"),
+        hook_more=("Let's go!", "Check it out!", "Ready? Let's do this!"),
+        look=(
+            "Check out {name}!",
+            "Take a good look!",
+            "Get a little closer!",
+            "See it from every side!",
+            "There is a lot to see here!",
         ),
-        benefit=Lines(
-            (
-                "More time for what you love, less time waiting around!",
-                "Your days just got brighter, faster and way more fun!",
-                "Turn every plain moment into a highlight!",
-            ),
-            ("Every day, way more fun!", "Way more fun!"),
+        picture=(
+            "Picture it in your day!",
+            "Imagine what you could do with it!",
+            "Your next favourite thing could be right here!",
+            "Go on, take another look!",
+            "Ready when you are!",
         ),
-        cta=Lines(("Don't wait! {cta}!", "{cta}, and join the fun!"), ("{cta}!",)),
-        on_screen={
-            "hook": ("Your new favourite thing", "Big energy. Zero compromise.", "Level up!"),
-            "feature": ("Built to move", "Fast. Fun. Yours.", "Keeps up with you"),
-            "benefit": ("Way more fun", "Every day, upgraded", "Pure good vibes"),
+        short_cta="Grab yours!",
+        short=("Check it out!", "Let's go!"),
+        cta_leads=("Don't wait!", "{name}!"),
+        headlines={
+            "hook": ("Say hello", "Something new", "Check this out"),
+            "feature": ("Take a look", "Up close", "Every side"),
+            "benefit": ("Picture it", "Imagine it", "Your call"),
         },
-        generic_cta="Grab yours now!",
     ),
     Style.MINIMAL: Phrasebook(
-        hook=Lines(
-            (
-                "Less noise. More of what matters. This is {name}.",
-                "Simple, by design. Meet {name}.",
-                "Everything you need, and nothing you don't. Meet {name}.",
-            ),
-            ("Meet {name}.", "Simply, thoughtfully better.", "Simply better."),
+        openers=(
+            "Less noise. More of what matters.",
+            "Simple things are worth a look.",
+            "One clear idea.",
         ),
-        feature=Lines(
-            (
-                "One clear idea, done well. Nothing extra, nothing missing.",
-                "Thoughtful design that does exactly what you need, and no more.",
-                "Every part has a purpose, and every purpose is clear.",
-            ),
-            ("Clear, simple design.", "Nothing extra."),
+        intros=("This is {name}.", "Meet {name}.", "{name}."),
+        hook_more=("Nothing more.", "Simply.", "Take a look."),
+        look=(
+            "Take a look at {name}.",
+            "Here it is, plainly.",
+            "Nothing to hide.",
+            "See it as it is.",
+            "Look closely.",
         ),
-        benefit=Lines(
-            (
-                "It fits quietly into your day, so you can focus on the rest.",
-                "Clean, calm and easy to live with, day after day.",
-                "Less to think about, more time for what you enjoy.",
-            ),
-            ("Calm, simple, easy.", "Calm and easy."),
+        picture=(
+            "Picture it in your day.",
+            "Make space for it.",
+            "Room for it, simply.",
+            "See for yourself.",
+            "Decide for yourself.",
         ),
-        cta=Lines(("{name}. {cta}.", "Simple. {cta}."), ("{cta}.",)),
-        on_screen={
-            "hook": ("Simple, by design", "Less, but better", "Only what matters"),
-            "feature": ("Nothing extra", "Designed with purpose", "Clear and considered"),
-            "benefit": ("Calm, every day", "Easy to live with", "More room to breathe"),
+        short_cta="Learn more.",
+        short=("Simply.", "Take a look."),
+        cta_leads=("{name}.", "Simple."),
+        headlines={
+            "hook": ("Simply", "Less, but better", "Only what matters"),
+            "feature": ("Take a look", "Up close", "Plainly"),
+            "benefit": ("For your day", "Simply yours", "Make space"),
         },
-        generic_cta="Learn more today.",
     ),
     Style.BOLD: Phrasebook(
-        hook=Lines(
-            (
-                "No half measures. {name} is here, and it means business.",
-                "Built for those who refuse to settle. This is {name}.",
-                "Forget ordinary. {name} changes the game.",
-            ),
-            ("This is {name}.", "No half measures. None.", "No half measures."),
+        openers=(
+            "This is not business as usual.",
+            "Make way.",
+            "Time to stand out.",
         ),
-        feature=Lines(
-            (
-                "Raw power, precision engineering, and not a single wasted detail.",
-                "Engineered to outperform, designed to stand out, made to last.",
-                "Every edge is sharper, every detail is stronger.",
-            ),
-            ("Engineered to outperform.", "Built to dominate."),
+        intros=("This is {name}.", "Meet {name}.", "Introducing {name}."),
+        hook_more=("No compromise.", "Pay attention.", "Look again."),
+        look=(
+            "Look at {name}.",
+            "Take a hard look.",
+            "Up close.",
+            "Every detail, in plain sight.",
+            "See it for yourself.",
         ),
-        benefit=Lines(
-            (
-                "When it counts, you will have the edge. Every single time.",
-                "Stand taller, move faster, and own every moment.",
-                "Set the standard others have to chase.",
-            ),
-            ("Own every single moment.", "Own every moment."),
+        picture=(
+            "Picture it in your hands.",
+            "Make it yours.",
+            "Imagine what comes next.",
+            "Your move.",
+            "Stand out.",
         ),
-        cta=Lines(("Take the lead. {cta}.", "{cta}. No excuses."), ("{cta}.",)),
-        on_screen={
-            "hook": ("No half measures", "Refuse to settle", "Forget ordinary"),
-            "feature": ("Built to dominate", "Raw power. Pure precision.", "Zero wasted detail"),
-            "benefit": ("Own every moment", "Always the edge", "Set the standard"),
+        short_cta="Get yours.",
+        short=("Look again.", "Stand out."),
+        cta_leads=("{name}.", "Make your move."),
+        headlines={
+            "hook": ("Stand out", "Make way", "This is it"),
+            "feature": ("Up close", "Take a hard look", "Look closer"),
+            "benefit": ("Make it yours", "Your move", "Stand out"),
         },
-        generic_cta="Get yours now.",
     ),
 }

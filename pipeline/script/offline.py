@@ -1,133 +1,274 @@
-"""The offline script writer: a fitting script from product name, style and CTA, no model needed.
+"""The offline script writer: an ad's words from what the job says about its product.
 
-It fills the style's phrase book (`pipeline.script.lines`) with the product and CTA, picking a
-variant per scene from a hash of the product name (stable across retries, varied across
-products), and falls back to shorter lines when a scene's word budget is tight (short renders).
-The result goes through `validate_script`, the same gate a hosted writer's output must pass.
+What the product is and does comes only from the job: its name, its description and up to three
+key benefits. The writer puts them where an ad puts them (the name in the hook, the description
+in the feature scene, the benefits in the benefit scene) and fills the rest from the style's
+phrase book, whose lines open, introduce and invite but claim nothing. Without a description or
+benefits the ad stays neutral: it shows the product and asks the viewer to look.
+
+Lines are sized to the narrator: each scene aims at `word_target` words (its voice window at the
+style's measured pace, filled to ~88%) and never goes over `word_budget`, so the voice fills the
+scene instead of leaving dead air. The call-to-action is said once, on the end card, which also
+shows it once. The result goes through `validate_script`, the gate a hosted writer passes too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from domain.enums import Style
 from domain.outputs import Completed, ScriptOutput
+from domain.providers import OFFLINE_SCRIPT
 from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
     HOOK_MAX_CHARS,
+    ON_SCREEN_MAX_CHARS,
+    ON_SCREEN_MAX_WORDS,
     AdScript,
     char_count,
     word_budget,
+    word_target,
 )
 from domain.templates import get_template, scene_durations
 from domain.text import count_words
-from pipeline.script.lines import PHRASEBOOKS, Lines, Phrasebook
+from pipeline.script.lines import PHRASEBOOKS, Phrasebook
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.video.textcards import can_draw
 
-PROVIDER = "offline-template"
+PROVIDER = OFFLINE_SCRIPT
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_CLAUSE = re.compile(r"[^,;:\u2014]+")
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the job says about its product."""
+
+    name: str
+    style: Style
+    cta: str
+    description: str | None = None
+    benefits: tuple[str, ...] = ()
 
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _sentence(text: str) -> str:
+    """`text` as a spoken sentence: capitalised, ending in punctuation."""
+    text = _clean(text).rstrip(",;:-\u2014 ")
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else f"{text}."
+
+
+def sentences(text: str | None) -> list[str]:
+    return [s for s in (_sentence(m) for m in _SENTENCE.findall(text or "")) if s]
+
+
 def _spoken_cta(cta: str) -> str:
-    """The CTA as the narrator's sentence: no trailing punctuation, the template adds it."""
-    return cta.rstrip(" .!?")
+    return _sentence(cta)
 
 
-def _pick(options: tuple[str, ...], seed: bytes, slot: int) -> int:
-    return seed[slot % len(seed)] % len(options)
+def _pick(options: Sequence[str], seed: bytes, slot: int) -> list[str]:
+    """The options rotated so the one this product's hash picks comes first."""
+    start = seed[slot % len(seed)] % len(options)
+    return [*options[start:], *options[:start]]
 
 
-def _voice_candidates(
-    lines: Lines, chosen: int, names: list[str], cta: str, *, extra: tuple[str, ...] = ()
-) -> list[str]:
-    """Every line this scene could say, in order of preference: the chosen variant first, then
-    the others, then the shorter fallbacks; each with the fullest spoken form of the name
-    first. Lines that need the name are left out when it has nothing to say."""
-    ordered = [lines.variants[chosen]]
-    ordered += [v for i, v in enumerate(lines.variants) if i != chosen]
-    ordered += [*lines.fallbacks, *extra]
-    candidates = []
-    for line in ordered:
-        fills = names if "{name}" in line else names[:1] or [""]
-        candidates += [_clean(line.format(name=name, cta=cta)) for name in fills]
-    return candidates
+@dataclass
+class Line:
+    """A scene's voiceover, built sentence by sentence within its word budget."""
+
+    budget: int
+    target: int
+    max_chars: int | None = None
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
+
+    def fits(self, sentence: str) -> bool:
+        candidate = " ".join([*self.parts, sentence])
+        within = self.max_chars is None or char_count(candidate) <= self.max_chars
+        return bool(sentence) and count_words(candidate) <= self.budget and within
+
+    def add(self, sentence: str) -> bool:
+        if self.fits(sentence):
+            self.parts.append(sentence)
+            return True
+        return False
+
+    @property
+    def full(self) -> bool:
+        return self.words >= self.target
 
 
-def _fits(line: str, budget: int, max_chars: int | None) -> bool:
-    return count_words(line) <= budget and (max_chars is None or char_count(line) <= max_chars)
+def _named(lines: Sequence[str], names: list[str]) -> Iterator[list[str]]:
+    """Each line as its alternatives, the fullest form of the name first; lines that need a
+    name are skipped when the name has nothing sayable."""
+    for template in lines:
+        if "{name}" not in template:
+            yield [template]
+        elif names:
+            yield [template.format(name=name) for name in names]
 
 
-def write_script(product_name: str, style: Style, cta_text: str, total_seconds: float) -> AdScript:
-    """Build and validate the offline script; StageError if the inputs cannot make one.
+def _single(lines: Sequence[str]) -> Iterator[list[str]]:
+    return ([line] for line in lines)
 
-    Any name createJob accepts makes a valid script: lines use a spoken form of the name that
-    fits the scene (pipeline.script.names), and the hook headline shows the name only where it fits
-    the screen and the font can draw it.
-    """
-    name = _clean(product_name)
-    cta = _clean(cta_text)
-    if not name:
+
+def _headline(candidates: Iterator[str]) -> str:
+    for text in candidates:
+        if fits_screen(text) and can_draw(text):
+            return text
+    raise ScriptError("no headline fits the screen")  # the phrase books' own always fit
+
+
+def write_script(
+    product_name: str,
+    style: Style,
+    cta_text: str,
+    total_seconds: float,
+    description: str | None = None,
+    benefits: Sequence[str] = (),
+) -> AdScript:
+    """Build and validate the offline script; StageError if the inputs cannot make one."""
+    brief = Brief(_clean(product_name), style, _clean(cta_text), description, tuple(benefits))
+    if not brief.name:
         raise ScriptError("product name is empty")
-    if not cta:
+    if not brief.cta:
         raise ScriptError("call-to-action is empty")
-    if char_count(cta) > CTA_MAX_CHARS or count_words(cta) > CTA_MAX_WORDS:
+    if char_count(brief.cta) > CTA_MAX_CHARS or count_words(brief.cta) > CTA_MAX_WORDS:
         raise ScriptError(
-            f"call-to-action {cta!r} is too long for the end card "
+            f"call-to-action {brief.cta!r} is too long for the end card "
             f"(at most {CTA_MAX_CHARS} characters and {CTA_MAX_WORDS} words)"
         )
     template = get_template(style)
     book: Phrasebook = PHRASEBOOKS[style]
-    seed = hashlib.sha256(name.casefold().encode("utf-8")).digest()
-    names = spoken_forms(name)
-    spoken_cta = _spoken_cta(cta)
+    seed = hashlib.sha256(brief.name.casefold().encode("utf-8")).digest()
+    names = spoken_forms(brief.name)
     durations = scene_durations(style, total_seconds)
+    lines = [
+        Line(
+            budget=word_budget(template.words_per_second, duration),
+            target=word_target(template.words_per_second, duration),
+            max_chars=HOOK_MAX_CHARS if index == 0 else None,
+        )
+        for index, duration in enumerate(durations)
+    ]
+    told = sentences(brief.description)
+    benefit_lines = [s for b in brief.benefits for s in sentences(b)]
+    hook, feature, benefit, cta = lines
 
-    scenes: list[dict[str, Any]] = []
-    for slot, (scene, duration) in enumerate(zip(template.scenes, durations, strict=True)):
-        lines: Lines = getattr(book, scene.purpose)
-        budget = word_budget(template.words_per_second, duration)
-        extra = (book.generic_cta,) if scene.purpose == "cta" else ()
-        candidates = _voice_candidates(
-            lines, _pick(lines.variants, seed, slot), names, spoken_cta, extra=extra
+    used: set[str] = set()
+
+    def take(line: Line, options: Iterator[list[str]], *, fill: bool = False) -> None:
+        """The first option that fits (its fullest fitting alternative), or with `fill`,
+        options until the line is full. No option is said twice in one ad."""
+        for alternatives in options:
+            if fill and line.full:
+                return
+            if alternatives[0] in used:
+                continue
+            if any(line.add(text) for text in alternatives):
+                used.add(alternatives[0])
+                if not fill:
+                    return
+
+    # Hook: something to look at, then the name.
+    take(hook, _single(_pick(book.openers, seed, 0)))
+    take(hook, _named(_pick(book.intros, seed, 1), names))
+    # Feature: what the description says, else an invitation to look.
+    for sentence in told:
+        take(feature, iter([_shorter(sentence)]))
+    # Benefit: the key benefits, then what is left of the description, else the viewer's day.
+    for sentence in benefit_lines + [s for s in told if s not in used]:
+        take(benefit, iter([_shorter(sentence)]))
+    # The end card: the call-to-action, said once.
+    spoken_cta = _spoken_cta(brief.cta)
+    if not cta.add(spoken_cta) and not cta.add(book.short_cta):  # a very short preview
+        raise ScriptError(f"the call-to-action does not fit the {durations[3]:g} s end card")
+    leads = [x for group in _named(_pick(book.cta_leads, seed, 4), names) for x in group]
+    leading = next((x for x in leads if cta.fits(x) and count_words(f"{x} {spoken_cta}") <= 12), "")
+    if leading:
+        cta.parts.insert(0, leading)
+    # Fill scenes 1-3 toward their length with the style's neutral lines, none said twice.
+    pools = (book.hook_more, book.look, book.picture)
+    for slot, (line, pool) in enumerate(zip((hook, feature, benefit), pools, strict=True)):
+        take(line, _named(_pick(pool, seed, 5 + slot), names), fill=True)
+        if not line.parts:  # too short for any of them: two or three words, said again if need be
+            next((True for text in book.short if line.add(text)), None)
+        if not line.parts:
+            raise ScriptError(f"no {style} line fits the {durations[slot]:g} s scene")
+
+    screen_name = brief.name if fits_screen(brief.name) and can_draw(brief.name) else None
+    named = [screen_name] if screen_name else []
+    on_screen = [
+        _headline(iter([*named, *_pick(book.headlines["hook"], seed, 8)])),
+        _headline(iter([*_short(told[:1]), *_pick(book.headlines["feature"], seed, 9)])),
+        _headline(iter([*_short(benefit_lines[:1]), *_pick(book.headlines["benefit"], seed, 10)])),
+    ]
+    scenes = [
+        {
+            "index": scene.index,
+            "duration_seconds": duration,
+            "voiceover_text": line.text,
+            "on_screen_text": text,
+            "visual_prompt": _visual(scene.visual_direction, brief.name),
+        }
+        for scene, duration, line, text in zip(
+            template.scenes, durations, lines, [*on_screen, brief.cta], strict=True
         )
-        max_chars = HOOK_MAX_CHARS if slot == 0 else None  # scene 1's line is the hook
-        voiceover = next((c for c in candidates if _fits(c, budget, max_chars)), None)
-        if voiceover is None:
-            raise ScriptError(f"no {style} line fits the {duration:g} s {scene.purpose} scene")
-        if scene.purpose == "cta":
-            on_screen = cta
-        else:
-            headlines = book.on_screen[scene.purpose]
-            on_screen = headlines[_pick(headlines, seed, slot + 8)]
-            if scene.purpose == "hook" and fits_screen(name) and can_draw(name):
-                on_screen = name
-        scenes.append(
-            {
-                "index": scene.index,
-                "duration_seconds": duration,
-                "voiceover_text": voiceover,
-                "on_screen_text": on_screen,
-                "visual_prompt": scene.visual_direction.replace("The product", name).replace(
-                    "the product", name
-                ),
-            }
-        )
-    data = {"hook": scenes[0]["voiceover_text"], "cta": cta, "scenes": scenes}
+    ]
+    data = {"hook": hook.text, "cta": brief.cta, "scenes": scenes}
     return validate_script(data, style, total_seconds)
+
+
+def _shorter(sentence: str) -> list[str]:
+    """A sentence, then its first clause as a sentence of its own (for a tight scene)."""
+    clauses = _CLAUSE.findall(sentence)
+    first = _sentence(clauses[0]) if len(clauses) > 1 else ""
+    return [sentence, first] if first else [sentence]
+
+
+def _short(candidates: list[str]) -> list[str]:
+    """A sentence as a headline, when it is short enough: no full stop, no trailing comma."""
+    out = []
+    for sentence in candidates:
+        text = sentence.rstrip(".!?")
+        if count_words(text) <= ON_SCREEN_MAX_WORDS and char_count(text) <= ON_SCREEN_MAX_CHARS:
+            out.append(text)
+    return out
+
+
+def _visual(direction: str, name: str) -> str:
+    return direction.replace("The product", name).replace("the product", name)
 
 
 async def generate_script(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """script_gen stage, offline provider. Pure computation: idempotent by construction."""
     await progress(0)
-    script = write_script(spec.product_name, spec.style, spec.cta_text, spec.total_seconds)
+    script = write_script(
+        spec.product_name,
+        spec.style,
+        spec.cta_text,
+        spec.total_seconds,
+        spec.description,
+        spec.benefits,
+    )
     await progress(100)
     return StageResult(output=ScriptOutput(script=script), provider=PROVIDER)

@@ -1,155 +1,261 @@
-"""The pictures of an offline ad, drawn with Pillow: backgrounds, the product layer, the end card.
+"""The pictures of an offline ad, drawn with Pillow: backgrounds, the hero layer, the end card.
 
 Everything is drawn once at the output size (never bigger), so ffmpeg only composites small,
-pre-sized layers per frame. Backgrounds vary per scene (where the accent glow sits, gradient
-direction), so consecutive scenes read as different shots even with one product image.
+pre-sized layers per frame. Each style has its own look (luxury: dark, warm, a glow and a fine
+frame; energetic: vivid with bold stripes; minimal: quiet paper-white; bold: black with a band of
+colour), and its accent colour comes from the product's photo when it has a usable one. The
+hero is one of three things:
+- the product cut out of its photo, as large as the layout allows, with a soft shadow;
+- the photo itself, full-bleed across the frame over a blurred, darker extension of itself,
+  when the cut-out is not confident (a busy background);
+- the product's name set large in the style's type, when there is no photo.
 """
 
 from __future__ import annotations
 
+import colorsys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
+from domain.enums import Style
 from domain.templates import Palette
+from pipeline.video.fonts import TYPOGRAPHY
 from pipeline.video.layout import Box, Layout
-from pipeline.video.textcards import hex_rgba, pill, place_in, text_in_box
+from pipeline.video.textcards import hex_rgba, text_in_box
 
-# Accent glow centre (fractions of the frame) and strength per scene index.
-GLOWS = {1: (0.5, 0.32, 0.55), 2: (0.15, 0.55, 0.45), 3: (0.85, 0.7, 0.5), 4: (0.5, 0.45, 0.6)}
+RGB = tuple[int, int, int]
 
 
-def _mix(a: str, b: str, amount: float) -> tuple[int, int, int]:
-    ca, cb = hex_rgba(a), hex_rgba(b)
-    return tuple(round(ca[i] + (cb[i] - ca[i]) * amount) for i in range(3))  # type: ignore[return-value]
+def _rgb(colour: str) -> RGB:
+    r, g, b, _ = hex_rgba(colour)
+    return (r, g, b)
+
+
+def _hex(rgb: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _mix(a: str, b: str, amount: float) -> RGB:
+    ca, cb = _rgb(a), _rgb(b)
+    return (
+        round(ca[0] + (cb[0] - ca[0]) * amount),
+        round(ca[1] + (cb[1] - ca[1]) * amount),
+        round(ca[2] + (cb[2] - ca[2]) * amount),
+    )
+
+
+def luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = _rgb(colour)
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def is_light(colour: str) -> bool:
-    r, g, b, _ = hex_rgba(colour)
-    return (0.299 * r + 0.587 * g + 0.114 * b) > 150
+    return luminance(colour) > 0.4
 
 
-def ink_on(fill: str, palette: Palette) -> str:
-    """The palette colour that reads best on `fill`: the darker one on light fills, else the
-    lighter one."""
-    darker, lighter = sorted((palette.background, palette.text), key=lambda c: sum(hex_rgba(c)[:3]))
-    return darker if is_light(fill) else lighter
+def palette_for(style: Style, base: Palette, accent: str | None) -> Palette:
+    """The style's palette with the product's own accent colour when it reads on the style's
+    background (WCAG contrast >= 2.2 for a graphic element; else the style's own accent)."""
+    if accent is None:
+        return base
+    candidate = accent
+    if contrast(candidate, base.background) < 2.2:
+        h, lightness, s = colorsys.rgb_to_hls(*(v / 255 for v in _rgb(candidate)))
+        lightness = 0.72 if not is_light(base.background) else 0.35
+        r, g, b = colorsys.hls_to_rgb(h, lightness, s)
+        candidate = _hex((round(r * 255), round(g * 255), round(b * 255)))
+    if contrast(candidate, base.background) < 2.2:
+        return base
+    if style is Style.ENERGETIC:  # the vivid background itself leans toward the product
+        background = _hex(_mix(base.background, candidate, 0.25))
+        return Palette(background=background, accent=base.accent, text=base.text)
+    return Palette(background=base.background, accent=candidate, text=base.text)
 
 
-def background(layout: Layout, palette: Palette, scene_index: int) -> Image.Image:
-    """A vertical gradient of the palette background with a soft accent glow."""
-    size = (layout.width, layout.height)
-    top = _mix(
-        palette.background, "#ffffff" if not is_light(palette.background) else "#000000", 0.08
-    )
-    bottom = _mix(palette.background, "#000000", 0.25 if not is_light(palette.background) else 0.06)
-    if scene_index % 2 == 0:
-        top, bottom = bottom, top
+def _gradient(size: tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
     ramp = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
-    image = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), ramp)
-    cx, cy, strength = GLOWS.get(scene_index, GLOWS[1])
-    radius = int(max(size) * 0.55)
+    return Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), ramp)
+
+
+def _glow(
+    image: Image.Image, centre: tuple[int, int], radius: int, colour: RGB, strength: float
+) -> Image.Image:
     glow = Image.radial_gradient("L").resize((2 * radius, 2 * radius), Image.Resampling.BILINEAR)
-    # The falloff reaches zero well inside the square, so the glow has no visible edge.
     glow = glow.point(lambda v: int(255 * strength * max(0.0, 1 - v / 200) ** 2))
-    mask = Image.new("L", size, 0)
-    mask.paste(glow, (int(cx * size[0]) - radius, int(cy * size[1]) - radius))
-    accent = Image.new("RGB", size, hex_rgba(palette.accent)[:3])
-    return Image.composite(accent, image, mask)
+    mask = Image.new("L", image.size, 0)
+    mask.paste(glow, (centre[0] - radius, centre[1] - radius))
+    return Image.composite(Image.new("RGB", image.size, colour), image, mask)
 
 
-def _drop_shadow(image: Image.Image, blur: int) -> Image.Image:
-    """The image on a transparent canvas with a soft shadow under it (same size as input)."""
-    shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    alpha = image.getchannel("A").point(lambda a: a * 150 // 255)
-    shadow.putalpha(alpha.filter(ImageFilter.GaussianBlur(blur)))
-    out = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    out.alpha_composite(shadow, (0, blur // 2))
-    out.alpha_composite(image)
-    return out
+def background(
+    layout: Layout,
+    style: Style,
+    palette: Palette,
+    scene_index: int,
+    focus: tuple[int, int] | None = None,
+) -> Image.Image:
+    """One scene's backdrop in the style's look, lit around `focus` (the hero's centre by
+    default); scenes differ in light and angle so consecutive scenes read as different shots
+    around the same hero."""
+    size = (layout.width, layout.height)
+    base = palette.background
+    darker = _mix(base, "#000000", 0.35 if not is_light(base) else 0.08)
+    lighter = _mix(base, "#ffffff", 0.10 if not is_light(base) else 0.5)
+    top, bottom = (lighter, darker) if scene_index % 2 else (darker, lighter)
+    image = _gradient(size, top, bottom)
+    cx, cy = focus or layout.hero.centre
+    shift = (scene_index - 2) * layout.height // 40 if focus is None else 0
+    accent = _rgb(palette.accent)
+    draw = ImageDraw.Draw(image, "RGBA")
+    if style is Style.LUXURY:
+        image = _glow(image, (cx, cy + shift), int(layout.hero.h * 0.75), accent, 0.22)
+        draw = ImageDraw.Draw(image, "RGBA")
+        inset = round(min(size) * 0.035)
+        draw.rectangle(
+            (inset, inset, size[0] - inset, size[1] - inset),
+            outline=(*accent, 110),
+            width=max(1, min(size) // 540),
+        )
+    elif style is Style.ENERGETIC:
+        stripe = round(min(size) * 0.12)
+        for k in range(-4, 12):
+            x = k * stripe * 2 + scene_index * stripe // 2
+            draw.polygon(
+                [
+                    (x, 0),
+                    (x + stripe, 0),
+                    (x + stripe - size[1] // 3, size[1]),
+                    (x - size[1] // 3, size[1]),
+                ],
+                fill=(255, 255, 255, 22),
+            )
+        image = _glow(image, (cx, cy + shift), int(layout.hero.h * 0.7), accent, 0.35)
+    elif style is Style.MINIMAL:
+        image = _glow(
+            image, (cx, cy + shift), int(layout.hero.h * 0.8), _mix(base, "#000000", 0.07), 0.6
+        )
+        draw = ImageDraw.Draw(image, "RGBA")
+        line_y = layout.headline.bottom + layout.height // 200
+        half = layout.hero.w // 5
+        draw.line(
+            (cx - half, line_y, cx + half, line_y),
+            fill=(*accent, 255),
+            width=max(2, min(size) // 360),
+        )
+    else:  # BOLD: a band of colour across the frame behind the hero
+        band = layout.hero.h // 3
+        y = cy + shift - band // 2
+        tilt = layout.width // 6 * (1 if scene_index % 2 else -1)
+        draw.polygon(
+            [(0, y + tilt), (size[0], y - tilt), (size[0], y - tilt + band), (0, y + tilt + band)],
+            fill=(*accent, 235),
+        )
+    return image
 
 
-def product_photo(path: Path, side: int) -> Image.Image:
-    """The uploaded photo fitted into a sidexside square: rounded corners if it is opaque."""
+def soft_shadow(image: Image.Image, tint: RGB, width_hint: int) -> Image.Image:
+    """The RGBA image on a larger transparent canvas with a soft shadow under and behind it."""
+    blur = max(4, round(width_hint * 0.035))
+    offset = (round(width_hint * 0.02), round(width_hint * 0.03))
+    pad = blur * 3
+    canvas = Image.new("RGBA", (image.width + 2 * pad, image.height + 2 * pad), (0, 0, 0, 0))
+    shadow = Image.new("RGBA", image.size, (*tint, 0))
+    shadow.putalpha(image.getchannel("A").point(lambda a: a * 95 // 255))
+    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    layer.alpha_composite(shadow, (pad + offset[0], pad + offset[1]))
+    canvas.alpha_composite(layer.filter(ImageFilter.GaussianBlur(blur)))
+    canvas.alpha_composite(image, (pad, pad))
+    return canvas
+
+
+def fit(image: Image.Image, box: Box) -> Image.Image:
+    """Scaled (up or down) to fit inside the box, keeping its proportions."""
+    scale = min(box.w / image.width, box.h / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def cutout_hero(cutout: Image.Image, layout: Layout, palette: Palette) -> Image.Image:
+    """The cut-out product at its largest, with a soft shadow in the background's darkest tone."""
+    product = fit(cutout, layout.hero)
+    tint = _mix(palette.background, "#000000", 0.7)
+    return soft_shadow(product, tint, product.width)
+
+
+def open_photo(path: Path) -> Image.Image:
     with Image.open(path) as opened:
-        photo = ImageOps.exif_transpose(opened).convert("RGBA")
-    margin = max(8, side // 20)
-    inner = side - 2 * margin
-    photo.thumbnail((inner, inner), Image.Resampling.LANCZOS)
-    if photo.getchannel("A").getextrema()[0] == 255:
-        mask = Image.new("L", photo.size, 0)
-        radius = min(photo.size) // 14
-        ImageDraw.Draw(mask).rounded_rectangle((0, 0, *photo.size), radius=radius, fill=255)
-        photo.putalpha(mask)
-    canvas = Image.new("RGBA", (side, side), (0, 0, 0, 0))
-    canvas.alpha_composite(photo, ((side - photo.width) // 2, (side - photo.height) // 2))
-    return _drop_shadow(canvas, margin // 2)
+        return ImageOps.exif_transpose(opened).convert("RGBA")
 
 
-def product_card(name: str, palette: Palette, weight: str, side: int) -> Image.Image:
-    """Without a photo: a styled card carrying the product name in the style's colours."""
-    margin = max(8, side // 14)
-    card_side = side - 2 * margin
-    start, end = _mix(palette.accent, "#ffffff", 0.15), _mix(palette.accent, "#000000", 0.35)
-    ramp = Image.linear_gradient("L").rotate(45, expand=False).resize((card_side, card_side))
-    face = Image.composite(
-        Image.new("RGB", ramp.size, end), Image.new("RGB", ramp.size, start), ramp
-    ).convert("RGBA")
-    mask = Image.new("L", face.size, 0)
-    radius = card_side // 9
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, card_side - 1, card_side - 1), radius, fill=255)
-    face.putalpha(mask)
-    draw = ImageDraw.Draw(face)
-    ink = ink_on(palette.accent, palette)
-    inset = card_side // 12
-    draw.rounded_rectangle(
-        (inset, inset, card_side - inset, card_side - inset),
-        radius=radius - inset // 2,
-        outline=hex_rgba(ink, 150),
-        width=max(2, card_side // 150),
+def photo_hero(photo: Image.Image, layout: Layout) -> Image.Image:
+    """The whole photo, as wide as the frame (or as tall as the room between headline and
+    captions), with a soft shadow: the photo full-bleed, not a small card."""
+    room = Box(0, layout.headline.bottom, layout.width, layout.captions.y - layout.headline.bottom)
+    image = fit(photo, room)
+    return soft_shadow(image, (0, 0, 0), image.width // 3)
+
+
+def photo_backdrop(photo: Image.Image, layout: Layout, scene_index: int) -> Image.Image:
+    """The photo filling the frame, blurred and darkened: its own colours extend the photo to
+    the frame's edges, and text reads over it."""
+    size = (layout.width, layout.height)
+    small = ImageOps.fit(
+        photo.convert("RGB"), (size[0] // 8, size[1] // 8), Image.Resampling.BILINEAR
     )
-    text_box = Box(2 * inset, 2 * inset, card_side - 4 * inset, card_side - 4 * inset)
-    label = text_in_box(name, text_box, card_side // 6, weight, hex_rgba(ink), max_lines=4)
-    spot = place_in(label, text_box)
-    face.alpha_composite(label, (spot.x, spot.y))
-    canvas = Image.new("RGBA", (side, side), (0, 0, 0, 0))
-    canvas.alpha_composite(face, (margin, margin))
-    return _drop_shadow(canvas, margin // 2)
+    blurred = small.filter(ImageFilter.GaussianBlur(6)).resize(size, Image.Resampling.BICUBIC)
+    shade = 0.45 + 0.05 * (scene_index % 2)
+    return Image.blend(blurred, Image.new("RGB", size, (0, 0, 0)), shade)
+
+
+def wordmark_hero(name: str, style: Style, layout: Layout, palette: Palette) -> Image.Image:
+    """Without a photo, the name itself is the hero: large, in the style's type and accent."""
+    face = TYPOGRAPHY[style].headline
+    colour = hex_rgba(palette.accent if style is not Style.BOLD else palette.text)
+    box = Box(0, 0, layout.hero.w, round(layout.hero.h * 0.6))
+    text = text_in_box(name, box, face, round(layout.headline_size * 2.2), colour, max_lines=3)
+    rule = max(3, layout.width // 180)
+    canvas = Image.new("RGBA", (text.width, text.height + 4 * rule), (0, 0, 0, 0))
+    canvas.alpha_composite(text)
+    draw = ImageDraw.Draw(canvas)
+    half = text.width // 4
+    mid = text.width // 2
+    draw.rectangle(
+        (mid - half, text.height + rule, mid + half, text.height + 2 * rule), fill=colour
+    )
+    return canvas
+
+
+def headline(text: str, style: Style, layout: Layout, palette: Palette) -> Image.Image:
+    face = TYPOGRAPHY[style].headline
+    return text_in_box(text, layout.headline, face, layout.headline_size, hex_rgba(palette.text), 2)
 
 
 def end_card(
-    layout: Layout,
-    palette: Palette,
-    product: Image.Image,
-    name: str,
-    cta: str,
-    weight: str,
+    layout: Layout, style: Style, palette: Palette, backdrop: Image.Image | None
 ) -> Image.Image:
-    """Scene 4: a still frame with the product, its name and the CTA as a button, all baked in."""
-    frame = background(layout, palette, 4).convert("RGBA")
-    name_img = text_in_box(
-        name, layout.headline, layout.headline_size, weight, hex_rgba(palette.text), 2
-    )
-    spot = place_in(name_img, layout.headline, "centre")
-    frame.alpha_composite(name_img, (spot.x, spot.y))
-    area = layout.product
-    button_h = round(area.h * 0.24)
-    side = area.h - button_h - round(area.h * 0.04)
-    small = product.resize((side, side), Image.Resampling.LANCZOS)
-    frame.alpha_composite(small, ((layout.width - side) // 2, area.y))
-    button_box = Box(layout.safe.x, area.bottom - button_h, layout.safe.w, button_h)
-    ink = ink_on(palette.accent, palette)
-    button = pill(
-        cta,
-        button_box,
-        round(layout.headline_size * 0.8),
-        "bold",
-        hex_rgba(palette.accent),
-        hex_rgba(ink),
-    )
-    spot = place_in(button, button_box, "centre")
-    frame.alpha_composite(button, (spot.x, spot.y))
-    return frame.convert("RGB")
+    """The end card's still: its backdrop, lit around where the hero settles (the name and the
+    call-to-action are drawn by the captions, word by word as they are said)."""
+    if backdrop is not None:
+        return backdrop.convert("RGB")
+    return background(layout, style, palette, 4, focus=layout.end_hero.centre)
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    width: int
+    height: int
 
 
 def save_png(image: Image.Image, path: Path) -> None:

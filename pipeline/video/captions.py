@@ -1,50 +1,244 @@
-"""Splitting a voiceover into caption chunks that are shown while they are spoken.
+"""Captions that follow the voice word by word, as an ASS subtitle file libass burns in.
 
-espeak-ng does not hand back word timings in synchronous mode, so each chunk gets a share of the
-spoken duration proportional to its length in characters (a good proxy for speaking time at a
-fixed rate). Chunks break after punctuation where possible, so a caption is a phrase, not a
-random run of words. Timing is stored as fractions of the voiceover; compositing turns them into
-seconds from the voice stage's measured durations.
+The voice stage reports when each word is said; a caption shows 1-4 words at a time (a phrase,
+broken after punctuation) from its first word until the next caption starts, and the word being
+said is drawn in the style's accent colour. Captions sit in the caption box of the layout, clear
+of the platforms' UI (the bottom fifth and the right rail on Reels and TikTok).
+
+On the end card the call-to-action is the big text on screen, and the product's name stands
+above it: instead of a caption repeating them, each of their words turns to the accent colour
+as it is said (and stays), so the CTA is shown once and still follows the voice. Words said
+before the CTA that are not the name ("Don't wait!") are captioned.
+
+Voices that report no timings (espeak-ng, hosted speech) get each word's share of the line by
+its length in characters, a fair proxy at a steady pace.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from domain.outputs import SpokenWord, VoiceScene
+
+MAX_WORDS = 4
+MAX_CHARS = 22
+PAUSE = 0.6  # a silence longer than this ends a caption early
+HOLD = 0.25  # how long the last caption of a phrase stays after its last word
 
 
 @dataclass(frozen=True)
-class CaptionChunk:
+class Timed:
     text: str
-    start_fraction: float  # of the scene's voiceover duration
-    end_fraction: float
+    start: float  # on the ad's timeline, seconds
+    end: float
 
 
-def split_phrases(text: str, max_words: int) -> list[str]:
-    words = text.split()
-    chunks: list[list[str]] = [[]]
+@dataclass(frozen=True)
+class CaptionStyle:
+    font: str  # family name
+    size: int
+    cta_font: str
+    cta_size: int
+    name_font: str
+    name_size: int
+    accent: str  # "#rrggbb"
+    text: str  # "#rrggbb"
+
+
+@dataclass(frozen=True)
+class Frame:
+    width: int
+    height: int
+    caption_left: int  # margins of the caption box, pixels from each edge
+    caption_right: int
+    caption_bottom: int
+    cta_centre: tuple[int, int]  # where the end card's call-to-action is centred
+    name_centre: tuple[int, int] | None  # and the product's name (None: the hero shows it)
+
+
+def timed_words(voice: VoiceScene, scene_start: float) -> list[Timed]:
+    """The scene's words on the ad's timeline; estimated from lengths when not reported."""
+    begin = scene_start + voice.offset_seconds
+    words: Sequence[SpokenWord] = voice.words
+    if not words:
+        return []
+    return [Timed(w.text, begin + w.start, begin + w.end) for w in words]
+
+
+def estimated_words(text: str, voice: VoiceScene, scene_start: float) -> list[Timed]:
+    """Word timings for a voice that reports none: shares of its length by characters."""
+    tokens = text.split()
+    weights = [len(t) + 1 for t in tokens]
+    total = sum(weights) or 1
+    begin = scene_start + voice.offset_seconds
+    out, elapsed = [], 0.0
+    for token, weight in zip(tokens, weights, strict=True):
+        length = voice.duration_seconds * weight / total
+        out.append(Timed(token, begin + elapsed, begin + elapsed + length))
+        elapsed += length
+    return out
+
+
+def _phrases(words: list[Timed]) -> list[list[Timed]]:
+    """Runs of words between sentence ends, commas and pauses."""
+    out: list[list[Timed]] = []
+    current: list[Timed] = []
     for word in words:
-        current = chunks[-1]
+        if current and word.start - current[-1].end > PAUSE:
+            out.append(current)
+            current = []
         current.append(word)
-        at_break = word[-1] in ",.;:!?"
-        if len(current) >= max_words or (at_break and len(current) >= 2):
-            chunks.append([])
-    phrases = [" ".join(chunk) for chunk in chunks if chunk]
-    # A lone trailing word reads badly: merge it back when there is room.
-    if len(phrases) >= 2 and len(phrases[-1].split()) == 1:
-        merged = f"{phrases[-2]} {phrases[-1]}"
-        if len(merged.split()) <= max_words + 1:
-            phrases[-2:] = [merged]
-    return phrases
+        if word.text[-1:] in ".!?;:,":
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
 
 
-def caption_chunks(text: str, max_words: int) -> list[CaptionChunk]:
-    phrases = split_phrases(text, max_words)
-    weights = [len(phrase) + 3 for phrase in phrases]
-    total = sum(weights)
-    chunks = []
-    position = 0
-    for phrase, weight in zip(phrases, weights, strict=True):
-        start = position / total
-        position += weight
-        chunks.append(CaptionChunk(phrase, round(start, 5), round(position / total, 5)))
-    return chunks
+def _fits(words: list[Timed]) -> bool:
+    return len(words) <= MAX_WORDS and len(" ".join(w.text for w in words)) <= MAX_CHARS
+
+
+def chunks(words: list[Timed]) -> list[list[Timed]]:
+    """Captions of at most MAX_WORDS words (and MAX_CHARS characters): each phrase split into
+    as few, as even pieces as fit, so no caption is a lone word left over from a long one."""
+    out: list[list[Timed]] = []
+    for phrase in _phrases(words):
+        pieces = 1
+        while True:
+            size, extra = divmod(len(phrase), pieces)
+            bounds, at = [], 0
+            for k in range(pieces):
+                step = size + (1 if k < extra else 0)
+                bounds.append(phrase[at : at + step])
+                at += step
+            if all(_fits(b) for b in bounds if len(b) > 1) or pieces >= len(phrase):
+                out += [b for b in bounds if b]
+                break
+            pieces += 1
+    return out
+
+
+def _colour(hex_colour: str) -> str:
+    """#rrggbb as ASS's &HBBGGRR&."""
+    value = hex_colour.lstrip("#")
+    return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&".upper()
+
+
+def _escape(text: str) -> str:
+    """Braces would start an override block; a backslash is only kept for our hard breaks."""
+    parts = text.split("\\N")
+    cleaned = [p.replace("\\", "\u29f5").replace("{", "(").replace("}", ")") for p in parts]
+    return "\\N".join(cleaned)
+
+
+def _clock(seconds: float) -> str:
+    centis = max(0, round(seconds * 100))
+    hours, rest = divmod(centis, 360000)
+    minutes, rest = divmod(rest, 6000)
+    secs, centis = divmod(rest, 100)
+    return f"{hours}:{minutes:02d}:{secs:02d}.{centis:02d}"
+
+
+def _line(words: Sequence[str], lit: set[int], style: CaptionStyle) -> str:
+    """The words with those in `lit` drawn in the accent colour."""
+    accent, plain = _colour(style.accent), _colour(style.text)
+    parts = [
+        f"{{\\c{accent}}}{_escape(w)}{{\\c{plain}}}" if i in lit else _escape(w)
+        for i, w in enumerate(words)
+    ]
+    return " ".join(parts)
+
+
+def caption_events(words: list[Timed], style: CaptionStyle, scene_end: float) -> list[str]:
+    """Dialogue lines: each caption split at its words, the word being said lit."""
+    events = []
+    phrases = chunks(words)
+    for n, phrase in enumerate(phrases):
+        following = phrases[n + 1][0].start if n + 1 < len(phrases) else None
+        last = phrase[-1].end + HOLD
+        until = min(following, last + PAUSE) if following is not None else last
+        until = min(max(until, phrase[-1].end), scene_end)
+        texts = [w.text for w in phrase]
+        for i, word in enumerate(phrase):
+            start = word.start if i else phrase[0].start
+            end = phrase[i + 1].start if i + 1 < len(phrase) else until
+            if end > start:
+                events.append(
+                    f"Dialogue: 0,{_clock(start)},{_clock(end)},Caption,,0,0,0,,"
+                    + _line(texts, {i}, style)
+                )
+    return events
+
+
+def lit_events(
+    tokens: list[str],
+    said: list[Timed],
+    style: CaptionStyle,
+    centre: tuple[int, int],
+    look: str,
+    start: float,
+    end: float,
+) -> list[str]:
+    """Text shown from `start` to `end` whose words light up as they are said (and stay lit):
+    the end card's name and call-to-action. `said` are its words as spoken, or [] when it is
+    not said. `tokens` are its words as laid out (textcards.ass_tokens)."""
+    words = tokens
+    x, y = centre
+    position = f"{{\\an5\\pos({x},{y})}}"
+    moments = [start] + [w.start for w in said[: len(words)]] + [end]
+    events = []
+    for k in range(len(moments) - 1):
+        if moments[k + 1] > moments[k]:
+            events.append(
+                f"Dialogue: 1,{_clock(moments[k])},{_clock(moments[k + 1])},{look},,0,0,0,,"
+                + position
+                + _line(words, set(range(k)), style)
+            )
+    return events
+
+
+def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
+    plain = _colour(style.text)
+    outline = "&H00000000"
+    shadow = "&H80000000"
+    caption = (
+        f"Style: Caption,{style.font},{style.size},{plain},{plain},{outline},{shadow},"
+        f"-1,0,0,0,100,100,0,0,1,{max(2, style.size // 14)},{max(1, style.size // 30)},2,"
+        f"{frame.caption_left},{frame.caption_right},{frame.caption_bottom},1"
+    )
+    cta = (
+        f"Style: CTA,{style.cta_font},{style.cta_size},{plain},{plain},{outline},{shadow},"
+        f"-1,0,0,0,100,100,0,0,1,{max(2, style.cta_size // 16)},{max(1, style.cta_size // 30)},5,"
+        f"{frame.caption_left},{frame.caption_right},0,1"
+    )
+    name = (
+        f"Style: Name,{style.name_font},{style.name_size},{plain},{plain},{outline},{shadow},"
+        f"0,0,0,0,100,100,0,0,1,{max(1, style.name_size // 24)},{max(1, style.name_size // 30)},5,"
+        f"{frame.caption_left},{frame.caption_right},0,1"
+    )
+    return "\n".join(
+        [
+            "[Script Info]",
+            "ScriptType: v4.00+",
+            f"PlayResX: {frame.width}",
+            f"PlayResY: {frame.height}",
+            "WrapStyle: 0",
+            "ScaledBorderAndShadow: yes",
+            "",
+            "[V4+ Styles]",
+            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+            "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+            "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
+            caption,
+            cta,
+            name,
+            "",
+            "[Events]",
+            "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+            *events,
+            "",
+        ]
+    )

@@ -59,12 +59,11 @@ class HostedVideo:
         plan_path = spec.work_dir / layers.output.plan
         plan = RenderPlan.model_validate_json(plan_path.read_bytes())
         script = completed_script(completed, "video_gen")
-        moving = [scene for scene in plan.scenes if scene.product is not None]
-        if not moving:
+        # Every scene but the end card gets a clip; the hero is hidden over them.
+        moving = plan.scenes[:-1]
+        if not moving or plan.hero is None:
             raise StageError("the render plan has no scene to animate")
-        card = moving[0].product
-        assert card is not None
-        photo = spec.product_image or spec.work_dir / card.path
+        photo = spec.product_image or spec.work_dir / plan.hero.path
         image = await asyncio.to_thread(encode_image, photo)
         ledger = Ledger(PROVIDER, self.config.model)
         prompts = {scene.index: scene.visual_prompt for scene in script.scenes}
@@ -78,9 +77,7 @@ class HostedVideo:
                 await self.replicate.run(inputs, dest, ledger, f"video for scene {scene.index}")
             done += 1
             await progress(LAYERS_SHARE + (99 - LAYERS_SHARE) * done // len(moving))
-            return scene.model_copy(
-                update={"clip": relative_to_work(dest, spec.work_dir), "product": None}
-            )
+            return scene.model_copy(update={"clip": relative_to_work(dest, spec.work_dir)})
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -91,7 +88,8 @@ class HostedVideo:
                 error.calls = [*ledger.calls, *error.calls]
             raise error from None
         scenes = [tasks[s.index].result() if s.index in tasks else s for s in plan.scenes]
-        plan = plan.model_copy(update={"scenes": scenes})
+        hero = plan.hero.model_copy(update={"hidden_scenes": [s.index for s in moving]})
+        plan = plan.model_copy(update={"scenes": scenes, "hero": hero})
         write_text_atomic(plan_path, plan.model_dump_json(indent=1))
         await progress(100)
         output = layers.output.model_copy(

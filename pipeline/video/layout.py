@@ -1,8 +1,11 @@
 """Where things go in the frame for each aspect ratio, derived from the template's safe zones.
 
 Text (headline, captions, the end card's call-to-action) stays inside `SAFE_ZONES[aspect]`, the
-part of the frame platform UI never covers. The product sits between headline and captions, so
-camera motion on it never pushes it over text.
+part of the frame platform UI never covers. Everything is centred on one vertical line, the
+safe zone's middle (on Reels/TikTok the right rail makes it a little left of the frame's
+middle): the headline, the hero below it (the product, as large as the space between headline
+and captions allows) and the captions. On the end card the hero moves up and shrinks to make
+room for the name and the call-to-action.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ class Box:
     def bottom(self) -> int:
         return self.y + self.h
 
+    @property
+    def centre(self) -> tuple[int, int]:
+        return self.x + self.w // 2, self.y + self.h // 2
+
     def contains(self, other: Box) -> bool:
         return (
             self.x <= other.x
@@ -43,10 +50,18 @@ class Layout:
     height: int
     safe: Box  # text must stay inside this
     headline: Box  # on-screen text, top of the safe zone
-    product: Box  # square area for the product at full zoom
+    hero: Box  # the product at its largest (zoom 1.0 fits here)
     captions: Box  # voiceover captions, bottom of the safe zone
+    end_hero: Box  # the product on the end card
+    end_name: Box  # the product's name on the end card
+    end_cta: Box  # the call-to-action on the end card
     headline_size: int  # largest headline font size, pixels
     caption_size: int
+    cta_size: int
+
+    @property
+    def centre_x(self) -> int:
+        return self.safe.x + self.safe.w // 2
 
 
 def layout_for(aspect: AspectRatio) -> Layout:
@@ -59,22 +74,33 @@ def layout_for(aspect: AspectRatio) -> Layout:
         h=round(height * (1 - zone.top - zone.bottom)),
     )
     portrait = height > width
-    headline_h = round(safe.h * (0.17 if portrait else 0.2))
-    caption_h = round(safe.h * (0.18 if portrait else 0.2))
-    gap = round(min(width, height) * 0.025)
-    headline = Box(safe.x, safe.y, safe.w, headline_h)
-    captions = Box(safe.x, safe.bottom - caption_h, safe.w, caption_h)
-    room = captions.y - gap - (headline.bottom + gap)
-    side = min(room, round(width * 0.8))
-    product = Box((width - side) // 2, headline.bottom + gap + (room - side) // 2, side, side)
     short_side = min(width, height)
+    gap = round(short_side * 0.02)
+    headline = Box(safe.x, safe.y, safe.w, round(safe.h * (0.15 if portrait else 0.2)))
+    captions = Box(safe.x, safe.bottom - round(safe.h * (0.12 if portrait else 0.17)), safe.w,
+                   round(safe.h * (0.12 if portrait else 0.17)))  # fmt: skip
+    room_top, room_bottom = headline.bottom + gap, captions.y - gap
+    hero_h = room_bottom - room_top
+    # Portrait: the product spans at least 55% of the frame's width at its largest.
+    hero_w = min(safe.w, round(width * (0.66 if portrait else 0.42)))
+    centre_x = safe.x + safe.w // 2
+    hero = Box(centre_x - hero_w // 2, room_top, hero_w, hero_h)
+    end_hero_h = round(hero_h * (0.5 if portrait else 0.55))
+    end_hero_w = round(hero_w * 0.7)
+    end_hero = Box(centre_x - end_hero_w // 2, room_top, end_hero_w, end_hero_h)
+    end_name = Box(safe.x, end_hero.bottom + gap, safe.w, round(safe.h * 0.09))
+    end_cta = Box(safe.x, end_name.bottom + gap, safe.w, room_bottom - end_name.bottom - gap)
     return Layout(
         width=width,
         height=height,
         safe=safe,
         headline=headline,
-        product=product,
+        hero=hero,
         captions=captions,
-        headline_size=round(short_side * 0.085),
-        caption_size=round(short_side * 0.055),
+        end_hero=end_hero,
+        end_name=end_name,
+        end_cta=end_cta,
+        headline_size=round(short_side * (0.085 if portrait else 0.075)),
+        caption_size=round(short_side * (0.072 if portrait else 0.058)),
+        cta_size=round(short_side * (0.095 if portrait else 0.08)),
     )

@@ -4,8 +4,12 @@ Why a plan and not clips: the offline scenes are still images with simple motion
 to clips would cost a full H.264 encode of 30 s that compositing then decodes and encodes again.
 Instead video_gen draws pre-sized PNG layers and writes this plan (JSON), and compositing executes
 it in its single ffmpeg filter graph: one encode in total. Timing is in frames so that the
-transitions' overlaps add up to exactly the requested length. A scene may instead carry an
-encoded clip from a hosted video model (`ScenePlan.clip`); text and captions go over it as usual.
+transitions' overlaps add up to exactly the requested length.
+
+The scenes (background, headline, transitions between them) and the hero (the product, or the
+name set in type) are separate: the hero is ONE layer over the whole ad, moving along keyframes
+on the centre line of the headlines, so a transition between two scenes never shows two copies
+of the product. Captions are an ASS file the voice's word timings made.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.templates import SceneTemplate
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 MAX_TRANSITION_SECONDS = 0.6
-TRANSITION_SHARE = 0.15  # of the outgoing scene, so short renders get short transitions
+TRANSITION_SHARE = 0.12  # of the outgoing scene, so short renders get short transitions
 
 
 class Placed(BaseModel):
@@ -32,26 +36,36 @@ class ScenePlan(BaseModel):
 
     index: int
     start_frame: int  # where the scene starts on the final timeline
-    frames: int  # clip length: the scene plus the outgoing transition's overlap
+    frames: int  # the scene plus the outgoing transition's overlap
     transition: str  # xfade name into the next scene, or "cut"
     transition_frames: int
-    background: str  # full-frame PNG (for a static scene: the whole finished frame)
-    motion: str  # zoom_in, zoom_out, pan_left, pan_right, push_up, static
-    product: Placed | None  # the product layer at full size, top-left corner at full zoom
-    product_side: int
+    background: str  # full-frame PNG
     headline: Placed | None
-    # A hosted video clip (relative to work_dir) shown instead of background and product: scaled
-    # and cropped to fill the frame, its last frame held if it is shorter than the scene.
+    # A hosted video clip (relative to work_dir) shown instead of the background, scaled and
+    # cropped to fill the frame, its last frame held if it is shorter than the scene; the hero
+    # is hidden over it (the clip shows the product).
     clip: str | None = None
 
 
-class CaptionPlan(BaseModel):
+class Keyframe(BaseModel):
+    """Where the hero is at a frame: its scale (1.0 = the PNG as drawn) and its centre."""
+
     model_config = ConfigDict(frozen=True)
 
-    scene_index: int
-    image: Placed
-    start_fraction: float  # of that scene's voiceover
-    end_fraction: float
+    frame: int
+    scale: float
+    x: int  # centre, pixels
+    y: int
+
+
+class Hero(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str  # RGBA PNG (with its soft shadow)
+    width: int
+    height: int
+    keyframes: list[Keyframe]  # eased between, in frame order; held after the last
+    hidden_scenes: list[int] = []  # scenes a hosted clip fills
 
 
 class RenderPlan(BaseModel):
@@ -63,7 +77,9 @@ class RenderPlan(BaseModel):
     fps: int
     total_frames: int
     scenes: list[ScenePlan]
-    captions: list[CaptionPlan]
+    hero: Hero | None
+    captions: str | None  # ASS file, relative to work_dir
+    look: str  # "cutout" (product cut out), "photo" (the photo full-bleed) or "type" (no photo)
 
     @property
     def duration_seconds(self) -> float:

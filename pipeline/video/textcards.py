@@ -1,33 +1,23 @@
-"""Text as transparent PNG images, drawn with Pillow's built-in scalable font.
+"""Text as transparent PNG images, in the style's typeface (pipeline.video.fonts).
 
-No system font is assumed: `ImageFont.load_default(size=N)` is the scalable font bundled inside
-Pillow, so the same text renders the same on every machine. Heavier template weights are drawn
-with a stroke in the text colour. Text is fitted (wrapped, then shrunk) to the box it must stay in,
-so long product names and CTAs never spill out of the safe zone.
+Text is fitted (wrapped, then shrunk) to the box it must stay in, so long product names never
+spill out of the safe zone; a word wider than the box is broken between its characters (names in
+scripts written without spaces have nowhere else to break). Characters the style's face lacks
+(Chinese, Japanese, Korean) are drawn in the Noto fallback instead.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
-from domain.text import graphemes, is_invisible
+from domain.text import graphemes
+from pipeline.video.fonts import FALLBACKS, Face, face_for, load
 from pipeline.video.layout import Box
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 RGBA = tuple[int, int, int, int]
-LINE_SPACING = 1.18
-# Stroke width as a fraction of the font size, per template font weight.
-WEIGHT_STROKE = {"light": 0.0, "regular": 0.0, "bold": 0.028, "black": 0.05}
-# A code point no font maps: what it draws is the font's "missing glyph" box.
-NOT_A_CHARACTER = "\U0010fffd"
-
-
-@functools.lru_cache(maxsize=64)
-def font(size: int) -> Font:
-    return ImageFont.load_default(size=size)
+LINE_SPACING = 1.12
 
 
 def hex_rgba(colour: str, alpha: int = 255) -> RGBA:
@@ -35,37 +25,21 @@ def hex_rgba(colour: str, alpha: int = 255) -> RGBA:
     return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), alpha)
 
 
-def stroke_for(weight: str, size: int) -> int:
-    return round(WEIGHT_STROKE.get(weight, 0.0) * size)
+def can_draw(text: str) -> bool:
+    """Whether some face we ship can draw every visible character of `text`."""
+    return face_for(FALLBACKS[0], text) is not None
 
 
-def text_width(text: str, size: int, stroke: int) -> int:
-    left, _, right, _ = font(size).getbbox(text, stroke_width=stroke)
+def text_width(text: str, face: Face, size: int) -> int:
+    left, _, right, _ = load(face, size).getbbox(text)
     return int(right - left)
 
 
-@functools.lru_cache(maxsize=4096)
-def _glyph(char: str) -> bytes:
-    mask = font(48).getmask(char)
-    return bytes(mask) + bytes(str(mask.size), "ascii")
-
-
-def can_draw(text: str) -> bool:
-    """Whether the font has a glyph for every visible character of `text` (none would be
-    drawn as the empty box fonts show for characters they lack)."""
-    missing = _glyph(NOT_A_CHARACTER)
-    return all(
-        char.isspace() or is_invisible(char) or _glyph(char) != missing for char in set(text)
-    )
-
-
-def _break_word(word: str, size: int, stroke: int, max_width: int) -> list[str]:
-    """A word wider than the box, cut between characters (names in scripts written without
-    spaces have no other place to break)."""
+def _break_word(word: str, face: Face, size: int, max_width: int) -> list[str]:
     pieces: list[str] = []
     current = ""
     for char in graphemes(word):
-        if current and text_width(current + char, size, stroke) > max_width:
+        if current and text_width(current + char, face, size) > max_width:
             pieces.append(current)
             current = char
         else:
@@ -73,19 +47,19 @@ def _break_word(word: str, size: int, stroke: int, max_width: int) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def wrap(text: str, size: int, stroke: int, max_width: int) -> list[str]:
+def wrap(text: str, face: Face, size: int, max_width: int) -> list[str]:
     """Greedy word wrap; a word wider than the box is broken between its characters."""
-    lines: list[str] = []
-    current = ""
     words: list[str] = []
     for word in text.split():
-        if text_width(word, size, stroke) > max_width:
-            words += _break_word(word, size, stroke, max_width)
+        if text_width(word, face, size) > max_width:
+            words += _break_word(word, face, size, max_width)
         else:
             words.append(word)
+    lines: list[str] = []
+    current = ""
     for word in words:
         candidate = f"{current} {word}".strip()
-        if current and text_width(candidate, size, stroke) > max_width:
+        if current and text_width(candidate, face, size) > max_width:
             lines.append(current)
             current = word
         else:
@@ -99,59 +73,48 @@ def wrap(text: str, size: int, stroke: int, max_width: int) -> list[str]:
 class FittedText:
     lines: list[str]
     size: int
-    stroke: int
+    face: Face
 
 
 def fit_text(
-    text: str, box_w: int, box_h: int, max_size: int, weight: str, max_lines: int = 3
+    text: str, face: Face, box_w: int, box_h: int, max_size: int, max_lines: int = 2
 ) -> FittedText:
-    """The largest font size (down to 40% of max) at which the wrapped text fits the box."""
+    """The largest size (down to 40% of max) at which the wrapped text fits the box."""
+    chosen = face_for(face, text) or face
+    if chosen.upper:
+        text = text.upper()
     size = max_size
     min_size = max(12, int(max_size * 0.4))
     while True:
-        stroke = stroke_for(weight, size)
-        lines = wrap(text, size, stroke, box_w)
+        lines = wrap(text, chosen, size, box_w)
         height = len(lines) * size * LINE_SPACING
-        widest = max((text_width(line, size, stroke) for line in lines), default=0)
-        fits = len(lines) <= max_lines and height <= box_h and widest <= box_w
-        if fits or size <= min_size:
-            return FittedText(lines=lines, size=size, stroke=stroke)
+        widest = max((text_width(line, chosen, size) for line in lines), default=0)
+        if (len(lines) <= max_lines and height <= box_h and widest <= box_w) or size <= min_size:
+            return FittedText(lines, size, chosen)
         size = max(min_size, int(size * 0.92))
 
 
-def draw_text(
-    fitted: FittedText, colour: RGBA, *, shadow: bool = True, pad: int | None = None
-) -> Image.Image:
+def draw_text(fitted: FittedText, colour: RGBA, *, shadow: bool = True) -> Image.Image:
     """Centred lines on a transparent canvas cropped to the text (plus room for the shadow)."""
-    size, stroke = fitted.size, fitted.stroke
-    pad = pad if pad is not None else max(6, size // 6)
-    line_h = round(size * LINE_SPACING)
-    width = max(text_width(line, size, stroke) for line in fitted.lines) + 2 * pad
+    font = load(fitted.face, fitted.size)
+    pad = max(6, fitted.size // 5)
+    line_h = round(fitted.size * LINE_SPACING)
+    width = max(text_width(line, fitted.face, fitted.size) for line in fitted.lines) + 2 * pad
     height = line_h * len(fitted.lines) + 2 * pad
-    text_layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(text_layer)
+    layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
     for i, line in enumerate(fitted.lines):
-        y = pad + i * line_h + line_h // 2
         draw.text(
-            (width // 2, y),
-            line,
-            font=font(size),
-            fill=colour,
-            anchor="mm",
-            stroke_width=stroke,
-            stroke_fill=colour,
+            (width // 2, pad + i * line_h + line_h // 2), line, font=font, fill=colour, anchor="mm"
         )
     if not shadow:
-        return text_layer
-    alpha = text_layer.getchannel("A")
-    shade = Image.new("RGBA", text_layer.size, (0, 0, 0, 0))
-    shade.putalpha(
-        alpha.point(lambda a: a * 110 // 255).filter(ImageFilter.GaussianBlur(size / 14))
-    )
-    out = Image.new("RGBA", text_layer.size, (0, 0, 0, 0))
-    offset = max(1, size // 28)
-    out.alpha_composite(shade, (offset, offset))
-    out.alpha_composite(text_layer)
+        return layer
+    shade = Image.new("RGBA", layer.size, (0, 0, 0, 0))
+    alpha = layer.getchannel("A").point(lambda a: a * 90 // 255)
+    shade.putalpha(alpha.filter(ImageFilter.GaussianBlur(max(1, fitted.size / 16))))
+    out = Image.new("RGBA", layer.size, (0, 0, 0, 0))
+    out.alpha_composite(shade, (max(1, fitted.size // 30), max(1, fitted.size // 30)))
+    out.alpha_composite(layer)
     return out
 
 
@@ -165,35 +128,10 @@ def shrink_to(image: Image.Image, box: Box) -> Image.Image:
 
 
 def text_in_box(
-    text: str, box: Box, max_size: int, weight: str, colour: RGBA, max_lines: int = 3
+    text: str, box: Box, face: Face, max_size: int, colour: RGBA, max_lines: int = 2
 ) -> Image.Image:
-    pad = max(6, max_size // 6)
-    fitted = fit_text(text, box.w - 2 * pad, box.h - 2 * pad, max_size, weight, max_lines)
-    return shrink_to(draw_text(fitted, colour, pad=pad), box)
-
-
-def pill(
-    text: str,
-    box: Box,
-    max_size: int,
-    weight: str,
-    fill: RGBA,
-    colour: RGBA,
-    max_lines: int = 2,
-) -> Image.Image:
-    """Text on a rounded plate: captions (dark plate) and the end card's CTA button."""
-    pad_x = round(max_size * 0.6)
-    pad_y = round(max_size * 0.35)
-    fitted = fit_text(text, box.w - 2 * pad_x, box.h - 2 * pad_y, max_size, weight, max_lines)
-    label = draw_text(fitted, colour, shadow=False, pad=0)
-    width = label.width + 2 * pad_x
-    height = label.height + 2 * pad_y
-    plate = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    ImageDraw.Draw(plate).rounded_rectangle(
-        (0, 0, width - 1, height - 1), radius=min(height // 2, round(max_size * 0.7)), fill=fill
-    )
-    plate.alpha_composite(label, ((width - label.width) // 2, (height - label.height) // 2))
-    return shrink_to(plate, box)
+    fitted = fit_text(text, face, box.w - 16, box.h - 16, max_size, max_lines)
+    return shrink_to(draw_text(fitted, colour), box)
 
 
 def place_in(image: Image.Image, box: Box, align: str = "centre") -> Box:
@@ -207,3 +145,28 @@ def place_in(image: Image.Image, box: Box, align: str = "centre") -> Box:
     else:
         y = box.y + (box.h - image.height) // 2
     return Box(x, y, image.width, image.height)
+
+
+def ass_tokens(text: str, face: Face, size: int, max_width: int) -> list[str]:
+    """`text`'s words laid out for libass the way `wrap` lays them out for Pillow: one token per
+    word (so words can still be lit one by one), a word wider than the box broken with ASS hard
+    breaks, and a hard break before each word that starts a line. libass itself would never
+    break a long word without spaces."""
+    chosen = face_for(face, text) or face
+    tokens: list[str] = []
+    line_width = 0
+    space = text_width("a a", chosen, size) - text_width("aa", chosen, size)
+    for word in text.split():
+        width = text_width(word, chosen, size)
+        pieces = _break_word(word, chosen, size, max_width) if width > max_width else [word]
+        first = text_width(pieces[0], chosen, size)
+        starts_line = bool(tokens) and line_width + space + first > max_width
+        token = "\\N".join(pieces)
+        tokens.append(("\\N" if starts_line else "") + token)
+        last = text_width(pieces[-1], chosen, size)
+        line_width = (
+            last
+            if (starts_line or len(pieces) > 1)
+            else line_width + space * bool(line_width) + width
+        )
+    return tokens

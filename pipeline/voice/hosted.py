@@ -20,6 +20,7 @@ from domain.outputs import Completed, VoiceOutput, VoiceScene
 from domain.pricing import Prices
 from domain.providers import SpeechConfig
 from domain.script import SceneScript
+from domain.templates import voice_window
 from domain.text import count_words
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error, send
@@ -28,7 +29,8 @@ from pipeline.script.model import completed_script
 from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.voice.offline import VOICE_DIR, speed_up_to_fit, voice_window, wav_seconds
+from pipeline.voice.audio import speed_up_to_fit, wav_seconds
+from pipeline.voice.offline import VOICE_DIR
 
 PROVIDER = "openai-tts"
 AUDIO_FORMAT = "mp3"

@@ -1,146 +1,198 @@
-"""voice_gen, offline provider: one espeak-ng voiceover WAV per scene, each fitted to its scene.
+"""voice_gen, offline provider: one voiceover per scene that fills the scene, with word timings.
 
-Synthesis runs in a child process (`pipeline.voice.espeak`, see there for why). Each line must end
-before its scene does, leaving a short lead-in and tail: the child re-speaks an over-long line
-at a faster rate; if espeak's top rate is still too slow, ffmpeg's `atempo` speeds the WAV up.
-Nothing is ever cut, so every word of the script is heard.
+English is spoken by the neural narrator (pipeline.voice.piper); the style sets its pace and
+energy (`DELIVERY`). Each line is fitted to its scene's voice window (a lead-in after the cut and
+a tail before the next one): the writer sized it at the style's measured pace, and here the pace
+is tuned until the speech fills ~88% of the window: a line that runs long is said faster, one
+that runs short a little slower, within natural bounds. A line still too long after that is sped
+up with ffmpeg (pitch kept); nothing is ever cut, so every word is heard. Word timings travel
+with each scene (captions follow them word by word).
+
+espeak-ng (pipeline.voice.espeak_voice) speaks when the neural voice cannot be loaded.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import wave
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+
+import structlog
 
 from domain.enums import Style
-from domain.outputs import Completed, VoiceOutput, VoiceScene
-from domain.templates import get_template
-from pipeline.errors import StageError, TransientStageError
+from domain.outputs import Completed, SpokenWord, VoiceOutput, VoiceScene
+from domain.providers import ESPEAK_VOICE, OFFLINE_VOICE
+from domain.script import FILL, SceneScript
+from domain.templates import get_template, voice_window
+from domain.text import count_words
+from pipeline.errors import TransientStageError
 from pipeline.script.model import completed_script
-from pipeline.shared.child import run_child
-from pipeline.shared.ffmpeg import run_ffmpeg
-from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files
+from pipeline.shared.files import relative_to_work, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult
+from pipeline.voice.audio import speed_up_to_fit, wav_seconds, write_wav
+from pipeline.voice.espeak_voice import VOICE_STYLES, synthesise
+from pipeline.voice.piper import Cancelled, Delivery, Narrator, Speech, narrator
 
-PROVIDER = "espeak-ng"
+log = structlog.get_logger("pipeline.voice")
+
 VOICE_DIR = "voice"
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the repository root, where `pipeline` lives
-
-
-@dataclass(frozen=True)
-class VoiceStyle:
-    rate: int  # words per minute
-    pitch: int  # 0..100, 50 is neutral
-
-
-VOICE_STYLES: dict[Style, VoiceStyle] = {
-    Style.LUXURY: VoiceStyle(rate=150, pitch=40),
-    Style.ENERGETIC: VoiceStyle(rate=180, pitch=62),
-    Style.MINIMAL: VoiceStyle(rate=160, pitch=50),
-    Style.BOLD: VoiceStyle(rate=165, pitch=32),
+VOICE_NAME = "en_US-joe-medium"
+DELIVERY: dict[Style, Delivery] = {
+    Style.LUXURY: Delivery(length_scale=1.12, noise_scale=0.6, noise_w=0.7),  # unhurried, warm
+    Style.ENERGETIC: Delivery(length_scale=0.9, noise_scale=0.75, noise_w=0.9),  # quick, lively
+    Style.MINIMAL: Delivery(length_scale=1.0, noise_scale=0.62, noise_w=0.75),  # even
+    Style.BOLD: Delivery(length_scale=0.95, noise_scale=0.7, noise_w=0.8),  # firm
 }
+SLOWEST, FASTEST = 1.3, 0.72  # length_scale bounds: past them the voice stops sounding natural
+SHORT = 0.8  # a line filling less of its window than this is said more slowly
+FITTING_ROUNDS = 3
 
 
-def voice_window(duration: float) -> tuple[float, float]:
-    """(offset, max_length) of a scene's voiceover: a lead-in after the cut and a tail before
-    the next scene, so lines never run into each other or a transition."""
-    lead = min(0.25, 0.05 * duration)
-    tail = min(0.35, 0.08 * duration)
-    return lead, duration - lead - tail
+async def speak(voice: Narrator, text: str, delivery: Delivery) -> Speech:
+    """Synthesise in a worker thread; cancelling the awaiting task stops the synthesis too."""
+    stop = threading.Event()
+    work = asyncio.ensure_future(asyncio.to_thread(voice.synthesize, text, delivery, stop.is_set))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        stop.set()
+        # The thread stops within milliseconds; wait for it, so its CPU is really free.
+        with contextlib.suppress(Cancelled, TimeoutError, Exception):
+            await asyncio.wait_for(work, timeout=2.0)
+        raise
 
 
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
+async def fitted(voice: Narrator, text: str, base: Delivery, window: float, fill: bool) -> Speech:
+    """The line said at a pace that fills `window` (to ~FILL when `fill`, else just fits)."""
+    delivery = base
+    speech = await speak(voice, text, delivery)
+    for _ in range(FITTING_ROUNDS):
+        seconds = speech.seconds
+        if seconds > window:
+            goal = window * 0.97
+        elif fill and seconds < window * SHORT:
+            goal = window * FILL
+        else:
+            break
+        # Pace responds less than proportionally to length_scale near 1: over-correct a bit.
+        scale = delivery.length_scale * (goal / seconds) ** 1.4
+        scale = min(SLOWEST, max(FASTEST, scale))
+        if abs(scale - delivery.length_scale) < 0.01:
+            break
+        delivery = replace(delivery, length_scale=scale)
+        speech = await speak(voice, text, delivery)
+    return speech
 
 
-def atempo_chain(factor: float) -> str:
-    """atempo takes 0.5..2.0 per instance; chain instances for larger speed-ups."""
-    parts = []
-    while factor > 2.0:
-        parts.append("atempo=2.0")
-        factor /= 2.0
-    parts.append(f"atempo={factor:.5f}")
-    return ",".join(parts)
+class OfflineVoice:
+    """The offline voice_gen stage; the narrator is loaded once per process, on first use."""
 
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
 
-async def speed_up_to_fit(path: Path, max_seconds: float) -> float:
-    """Time-stretch a WAV (pitch kept) so it lasts at most max_seconds; returns the new length."""
-    factor = wav_seconds(path) / max_seconds * 1.01
-    with atomic_output(path) as tmp:
-        args = ["-i", str(path), "-af", atempo_chain(factor), "-c:a", "pcm_s16le", "-y", str(tmp)]
-        await run_ffmpeg(args, progress=None, duration=None)
-    return wav_seconds(path)
+    @property
+    def name(self) -> str:
+        return OFFLINE_VOICE
 
+    async def __call__(
+        self, spec: JobSpec, completed: Completed, progress: ProgressFn
+    ) -> StageResult:
+        script = completed_script(completed, "voice_gen")
+        voice_dir = spec.work_dir / VOICE_DIR
+        voice_dir.mkdir(parents=True, exist_ok=True)
+        await progress(0)
+        try:
+            voice = await asyncio.to_thread(narrator, self.cache_dir)
+        except Exception as exc:  # the model could not be loaded: espeak-ng still speaks
+            log.warning("voice.neural_unavailable", error=f"{type(exc).__name__}: {exc}")
+            return await espeak_voice(spec, script.scenes, voice_dir, progress)
+        scenes = []
+        try:
+            for number, scene in enumerate(script.scenes, 1):
+                scenes.append(await self._scene(spec, voice, scene, voice_dir))
+                await progress(100 * number // len(script.scenes) - 1)
+        finally:
+            remove_temp_files(voice_dir)
+        await progress(100)
+        return StageResult(output=VoiceOutput(scenes=scenes), provider=OFFLINE_VOICE)
 
-async def synthesise(request: dict[str, Any], progress: ProgressFn) -> list[dict[str, Any]]:
-    """Run the espeak child on `request`; one result dict per item, in order."""
-    count = len(request["items"])
-    results: list[dict[str, Any]] = []
-
-    async def on_line(line: str) -> None:
-        if line.startswith("{"):
-            results.append(json.loads(line))
-            await progress(int(90 * len(results) / count))
-
-    env = {"PYTHONPATH": str(PACKAGE_ROOT)}
-    outcome = await run_child(
-        [sys.executable, "-m", "pipeline.voice.espeak"],
-        stdin_data=json.dumps(request).encode(),
-        on_stdout_line=on_line,
-        env=env,
-    )
-    if outcome.returncode < 0:
-        raise TransientStageError(f"espeak-ng synthesis was killed (signal {-outcome.returncode})")
-    if outcome.returncode != 0 or len(results) != count:
-        tail = "\n".join(outcome.stderr_tail)
-        raise StageError(f"espeak-ng synthesis failed (exit {outcome.returncode}):\n{tail}")
-    return results
-
-
-async def generate_voice(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
-    """voice_gen stage: reads the script from script_gen's outputs, writes voice/scene_N.wav."""
-    script = completed_script(completed, "voice_gen")
-    voice_dir = spec.work_dir / VOICE_DIR
-    voice_dir.mkdir(parents=True, exist_ok=True)
-    style = VOICE_STYLES[spec.style]
-    items: list[dict[str, Any]] = []
-    windows: list[tuple[float, float]] = []
-    for scene in script.scenes:
-        offset, max_seconds = voice_window(scene.duration_seconds)
-        windows.append((offset, max_seconds))
+    async def _scene(
+        self, spec: JobSpec, voice: Narrator, scene: SceneScript, voice_dir: Path
+    ) -> VoiceScene:
+        offset, window = voice_window(scene.duration_seconds)
+        is_end_card = scene.index == len(get_template(spec.style).scenes)
+        speech = await fitted(
+            voice, scene.voiceover_text, DELIVERY[spec.style], window, not is_end_card
+        )
         path = voice_dir / f"scene_{scene.index}.wav"
-        items.append({"text": scene.voiceover_text, "path": str(path), "max_seconds": max_seconds})
+        await asyncio.to_thread(write_wav, path, speech.audio, speech.sample_rate)
+        seconds, stretch = speech.seconds, 1.0
+        if seconds > window:
+            seconds = await speed_up_to_fit(path, window)
+            stretch = seconds / speech.seconds
+        seconds = round(seconds, 4)
+        words = [
+            SpokenWord(
+                text=w.text,
+                start=min(round(w.start * stretch, 3), seconds),
+                end=min(round(w.end * stretch, 3), seconds),
+            )
+            for w in speech.words
+        ]
+        return VoiceScene(
+            index=scene.index,
+            path=relative_to_work(path, spec.work_dir),
+            duration_seconds=round(seconds, 4),
+            offset_seconds=round(offset, 4),
+            rate_wpm=round(count_words(scene.voiceover_text) / seconds * 60) if seconds else 0,
+            voice=VOICE_NAME,
+            words=words,
+        )
+
+
+async def espeak_voice(
+    spec: JobSpec, scenes: list[SceneScript], voice_dir: Path, progress: ProgressFn
+) -> StageResult:
+    """Every scene said by espeak-ng in one child process, fitted to its window."""
+    style = VOICE_STYLES[spec.style]
+    items = []
+    for scene in scenes:
+        _, window = voice_window(scene.duration_seconds)
+        path = voice_dir / f"scene_{scene.index}.wav"
+        items.append({"text": scene.voiceover_text, "path": str(path), "max_seconds": window})
     request = {
         "voice": get_template(spec.style).voice,
         "rate": style.rate,
         "pitch": style.pitch,
         "items": items,
     }
-    await progress(0)
     try:
         results = await synthesise(request, progress)
-        scenes = []
-        for scene, item, result, (offset, max_seconds) in zip(
-            script.scenes, items, results, windows, strict=True
-        ):
+        out = []
+        for scene, item, result in zip(scenes, items, results, strict=True):
+            offset, window = voice_window(scene.duration_seconds)
             path = Path(str(item["path"]))
             seconds = float(result["duration_seconds"])
-            if seconds > max_seconds:
-                seconds = await speed_up_to_fit(path, max_seconds)
-            scenes.append(
+            if seconds > window:
+                seconds = await speed_up_to_fit(path, window)
+            out.append(
                 VoiceScene(
                     index=scene.index,
                     path=relative_to_work(path, spec.work_dir),
                     duration_seconds=round(seconds, 4),
                     offset_seconds=round(offset, 4),
                     rate_wpm=int(result["rate"]),
+                    voice=f"espeak-ng {request['voice']}",
                 )
             )
+    except TransientStageError:
+        raise
     finally:
         remove_temp_files(voice_dir)
     await progress(100)
-    return StageResult(output=VoiceOutput(scenes=scenes), provider=PROVIDER)
+    return StageResult(output=VoiceOutput(scenes=out), provider=ESPEAK_VOICE)
+
+
+__all__ = ["VOICE_DIR", "OfflineVoice", "espeak_voice", "speed_up_to_fit", "wav_seconds"]

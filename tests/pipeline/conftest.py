@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -13,6 +15,7 @@ from domain.enums import STAGE_ORDER, AspectRatio, Style
 from domain.outputs import Completed
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES, JobSpec
+from pipeline.video.plan import RenderPlan
 
 RunPipeline = Callable[[JobSpec], Coroutine[Any, Any, Completed]]
 
@@ -60,3 +63,45 @@ def cutout_png(tmp_path: Path) -> Path:
     path = tmp_path / "cutout.png"
     image.save(path)
     return path
+
+
+def text_frames(spec: JobSpec, plan: RenderPlan, fps: int = 2) -> list[np.ndarray]:
+    """The captions alone, as libass draws them (over black), `fps` frames a second: what the
+    viewer reads, wherever it lands."""
+    from pipeline.compositing.filtergraph import _escape_path
+    from pipeline.shared.ffmpeg import ffmpeg_exe
+
+    assert plan.captions is not None
+    ass = _escape_path(spec.work_dir / plan.captions)
+    fonts = _escape_path(spec.work_dir / "video" / "fonts")
+    size = f"{plan.width}x{plan.height}"
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=black:s={size}:r={fps}:d={plan.duration_seconds}",
+            "-vf",
+            f"ass=filename='{ass}':fontsdir='{fonts}',format=gray",
+            "-f",
+            "rawvideo",
+            "-",
+        ],  # fmt: skip
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    frames = np.frombuffer(done.stdout, np.uint8).reshape(-1, plan.height, plan.width)
+    return list(frames)
+
+
+def drawn_box(frame: np.ndarray, threshold: int = 40) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of everything drawn in a frame, None if nothing."""
+    ys, xs = np.nonzero(frame > threshold)
+    if not len(xs):
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1

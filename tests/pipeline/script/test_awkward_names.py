@@ -27,7 +27,7 @@ from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import RenderPlan
-from tests.pipeline.conftest import make_spec
+from tests.pipeline.conftest import drawn_box, make_spec, text_frames
 
 AWKWARD = {
     "cjk": ("超級無敵保溫杯" * 18)[:120],
@@ -94,14 +94,19 @@ async def test_awkward_names_are_drawn_inside_the_safe_zone(
         total_seconds=4.0,
     )
     completed = Completed()
-    for stage in (StageName.SCRIPT_GEN, StageName.VIDEO_GEN):
+    for stage in (StageName.SCRIPT_GEN, StageName.VOICE_GEN, StageName.VIDEO_GEN):
         completed.add(stage, (await OFFLINE_STAGES[stage](spec, completed, no_progress)).output)
     assert completed.video is not None
     plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
-    placed = [s.headline for s in plan.scenes if s.headline] + [c.image for c in plan.captions]
-    for item in placed:
-        with Image.open(spec.work_dir / item.path) as image:
-            box = Box(item.x, item.y, image.width, image.height)
-        assert safe.contains(box), f"{item.path} at {box} leaves the safe zone {safe}"
+    for scene in plan.scenes:
+        if scene.headline:
+            with Image.open(spec.work_dir / scene.headline.path) as image:
+                box = Box(scene.headline.x, scene.headline.y, image.width, image.height)
+            assert safe.contains(box), f"{scene.headline.path} at {box} leaves {safe}"
+    for frame in text_frames(spec, plan, fps=4):
+        drawn = drawn_box(frame)
+        if drawn:
+            left, top, right, bottom = drawn
+            assert safe.contains(Box(left, top, right - left, bottom - top)), drawn

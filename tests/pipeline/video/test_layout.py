@@ -13,7 +13,7 @@ from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import RenderPlan
-from tests.pipeline.conftest import make_spec
+from tests.pipeline.conftest import drawn_box, make_spec, text_frames
 
 
 @pytest.mark.parametrize("aspect", list(AspectRatio))
@@ -27,15 +27,20 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
         product_name="An Unusually Long Product Name For Wrapping",
     )
     completed = Completed()
-    for name in STAGE_ORDER[:3]:  # the plan is complete after video_gen
+    for name in STAGE_ORDER[:3]:  # the plan is complete after video_gen (voice times it)
         completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
     assert completed.video is not None
     plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
-    placed = [s.headline for s in plan.scenes if s.headline] + [c.image for c in plan.captions]
-    assert placed, "no text was placed"
+    placed = [s.headline for s in plan.scenes if s.headline]
+    assert placed, "no headline was placed"
     for item in placed:
         with Image.open(spec.work_dir / item.path) as image:
             box = Box(item.x, item.y, image.width, image.height)
         assert safe.contains(box), f"{item.path} at {box} leaves the safe zone {safe}"
+    # Captions, the end card's name and call-to-action, as libass draws them.
+    drawn = [box for frame in text_frames(spec, plan) if (box := drawn_box(frame))]
+    assert len(drawn) > plan.duration_seconds  # text on screen nearly all the time
+    for left, top, right, bottom in drawn:
+        assert safe.contains(Box(left, top, right - left, bottom - top)), (left, top, right, bottom)
