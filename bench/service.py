@@ -2,8 +2,9 @@
 real arq worker process, an embedded Redis and SQLite, as `make demo` runs it.
 
 Wall time runs from sending createJob to receiving the COMPLETED event on the jobProgress
-subscription. Peak RSS is the worker's whole process tree (the worker, its ffmpeg and espeak
-children), sampled every 20 ms with psutil.
+subscription. Peak RSS is the worker's whole process tree (the worker with its Piper narrator,
+its ffmpeg children), sampled every 20 ms with psutil. The worker loads the narrator when it
+starts; the first job is measured like the others.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 import psutil
 
 from cli.client import Client
+from devserver import sample
 from devserver.embedded_redis import free_port
-from devserver.sample import sample_product_png
 from devserver.stack import Stack
 from settings import Settings
 
@@ -60,15 +61,19 @@ class TreeSampler:
 
 
 async def one_job(client: Client, photo: Path, style: str) -> float:
+    """The demo's brief (its photo, description and benefits), music AUTO."""
     started = time.perf_counter()
     data = await client.execute(
         CREATE,
         {
             "input": {
-                "productName": "Aurora Cold Brew",
+                "productName": sample.NAME,
                 "style": style.upper(),
-                "ctaText": "Order yours today",
+                "ctaText": sample.CTA,
                 "productImage": None,
+                "productDescription": sample.DESCRIPTION,
+                "keyBenefits": list(sample.BENEFITS),
+                "music": "AUTO",
             }
         },
         files={"input.productImage": photo},
@@ -91,8 +96,7 @@ def measure_service(runs: int, style: str) -> dict[str, Any]:
             media_dir=root / "media",
             redis_url=None,
         )
-        photo = root / "product.png"
-        photo.write_bytes(sample_product_png())
+        photo = sample.PHOTO
         with Stack(settings, port=free_port(), quiet=True) as stack:
             worker_pid = stack.workers[0].pid
             results = []

@@ -53,9 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--cta", required=True, help="call to action (1-60 characters)")
     create.add_argument("--aspect", type=str.lower, choices=ASPECTS, default="portrait")
     create.add_argument("--image", type=Path, help="product photo: PNG, JPEG or WebP")
-    create.add_argument(
-        "--description", help="what the product is and does (up to 500 characters)"
-    )
+    create.add_argument("--description", help="what the product is and does (up to 500 characters)")
     create.add_argument(
         "--benefit", action="append", default=[], help="a key benefit (up to 3; repeat the flag)"
     )

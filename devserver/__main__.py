@@ -12,15 +12,13 @@ import argparse
 import asyncio
 import signal
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from rich.console import Console
 
 from cli.client import Client, GraphQLError
 from cli.commands import CliError, JobInput, create_job, watch_job
-from devserver.sample import sample_product_png
+from devserver import sample
 from devserver.stack import Stack
 from settings import Settings
 
@@ -62,11 +60,16 @@ def serve(settings: Settings, host: str, port: int) -> int:
 async def _create_and_follow(stack: Stack, settings: Settings) -> int:
     """The CLI's own code path (`python -m cli create --watch`), against the demo stack."""
     async with Client(stack.url) as client:
-        with tempfile.TemporaryDirectory() as scratch:
-            photo = Path(scratch) / "aurora.png"
-            photo.write_bytes(sample_product_png())
-            job = JobInput("Aurora Cold Brew", "LUXURY", "Order yours today", "PORTRAIT", photo)
-            job_id = await create_job(client, job)
+        job = JobInput(
+            sample.NAME,
+            "LUXURY",
+            sample.CTA,
+            "PORTRAIT",
+            sample.PHOTO,
+            description=sample.DESCRIPTION,
+            benefits=sample.BENEFITS,
+        )
+        job_id = await create_job(client, job)
         print(f"job {job_id} created; following it live (jobProgress subscription)", flush=True)
         started = time.monotonic()
         result = await watch_job(client, job_id, Console())

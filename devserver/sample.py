@@ -13,7 +13,11 @@ DESCRIPTION = (
     "A single-origin espresso, roasted in small batches every week. "
     "It pulls a rich crema with notes of dark chocolate and cherry."
 )
-BENEFITS = ("Roasted fresh every week", "Rich crema without the bitterness", "Delivered to your door")
+BENEFITS = (
+    "Roasted fresh every week",
+    "Rich crema without the bitterness",
+    "Delivered to your door",
+)
 
 
 def sample_product_png() -> bytes:

@@ -40,6 +40,17 @@ class CheckedAudio:
     codec: str
 
 
+def _format_name(container: str) -> str:
+    """ffmpeg's demuxer name as a person would say it: "png_pipe" -> "png"."""
+    return container.split(",")[0].removesuffix("_pipe")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min".replace(".0 min", " min")
+
+
 def _seconds(match: re.Match[str]) -> float:
     hours, minutes, seconds = match.groups()
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
@@ -83,12 +94,14 @@ async def check_audio(
     container = found.group(1) if found else None
     if container is None:
         return FieldError(
-            INVALID_AUDIO, "file is not a readable WAV, MP3, Ogg, FLAC or M4A audio file", field
+            INVALID_AUDIO,
+            "music track is not a readable WAV, MP3, Ogg, FLAC or M4A audio file",
+            field,
         )
     if container not in FORMATS:
         return FieldError(
             INVALID_AUDIO,
-            f"music track must be WAV, MP3, Ogg, FLAC or M4A (got {container.split(',')[0]})",
+            f"music track must be WAV, MP3, Ogg, FLAC or M4A (got {_format_name(container)})",
             field,
         )
     audio = _AUDIO.search(said)
@@ -99,7 +112,7 @@ async def check_audio(
     if seconds > max_seconds:
         return FieldError(
             TOO_LARGE,
-            f"music track is {seconds / 60:.1f} minutes long; at most {max_seconds / 60:.0f}",
+            f"music track is {_duration(seconds)} long; at most {_duration(max_seconds)}",
             field,
         )
     if code != 0:

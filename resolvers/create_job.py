@@ -20,7 +20,7 @@ from lifecycle.queue import enqueue_or_defer
 from resolvers import uploads
 from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
-from resolvers.errors import REQUIRED, TOO_LARGE, TOO_LONG, FieldError
+from resolvers.errors import CONFLICT, REQUIRED, TOO_LARGE, TOO_LONG, FieldError
 
 log = structlog.get_logger(__name__)
 
@@ -133,7 +133,15 @@ async def create_job(
             errors.append(image)
         else:
             checked.image = image
-    if request.music_track is not None:
+    if request.music_track is not None and request.music is MusicChoice.NONE:
+        errors.append(
+            FieldError(
+                CONFLICT,
+                "musicTrack was given with music: NONE; send one or the other",
+                ("input", "musicTrack"),
+            )
+        )
+    elif request.music_track is not None:
         track = await _check_track(ctx, request.music_track)
         if isinstance(track, FieldError):
             errors.append(track)

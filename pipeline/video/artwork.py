@@ -64,6 +64,22 @@ def is_light(colour: str) -> bool:
     return luminance(colour) > 0.4
 
 
+def lit_for_dark(colour: str, min_luminance: float = 0.3) -> str:
+    """`colour` made light enough to read as text with a dark outline over any backdrop (the
+    captions' highlight): the same hue, lightened until its luminance reaches `min_luminance`
+    (contrast >= 7:1 against the outline)."""
+    if luminance(colour) >= min_luminance:
+        return colour
+    h, lightness, s = colorsys.rgb_to_hls(*(v / 255 for v in _rgb(colour)))
+    while lightness < 0.95:
+        lightness = min(0.95, lightness + 0.025)
+        r, g, b = colorsys.hls_to_rgb(h, lightness, s)
+        candidate = _hex((round(r * 255), round(g * 255), round(b * 255)))
+        if luminance(candidate) >= min_luminance:
+            return candidate
+    return "#ffd84a"
+
+
 def palette_for(style: Style, base: Palette, accent: str | None) -> Palette:
     """The style's palette with the product's own accent colour when it reads on the style's
     background (WCAG contrast >= 2.2 for a graphic element; else the style's own accent)."""

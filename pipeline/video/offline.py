@@ -137,7 +137,9 @@ def keyframes(
     """The hero's path: each scene's motion from its start to the next scene's, eased between
     scenes during their transition, then up and smaller onto the end card."""
     damping = PHOTO_DAMPING if look.kind == "photo" else 1.0
-    cx, cy = layout.centre_x, layout.hero.centre[1]
+    # A full-bleed photo is centred on the frame; a cut-out on the headlines' centre line.
+    cx = layout.width // 2 if look.kind == "photo" else layout.centre_x
+    cy = layout.hero.centre[1]
 
     def at(frame: int, value: tuple[float, float]) -> Keyframe:
         scale = 1.0 - (1.0 - value[0]) * damping
@@ -193,7 +195,7 @@ def captions(
         cta_size=cta_fit.size,
         name_font=typography.headline.family,
         name_size=name_fit.size,
-        accent=look.palette.accent,
+        accent=artwork.lit_for_dark(look.palette.accent),
         text="#ffffff",
     )
     show_name = look.kind != "type"  # else the hero, on the end card, is the name

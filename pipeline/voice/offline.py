@@ -48,6 +48,7 @@ DELIVERY: dict[Style, Delivery] = {
 SLOWEST, FASTEST = 1.3, 0.72  # length_scale bounds: past them the voice stops sounding natural
 SHORT = 0.8  # a line filling less of its window than this is said more slowly
 FITTING_ROUNDS = 3
+PARALLEL = 2  # scenes synthesised at once (one onnxruntime thread each)
 
 
 async def speak(voice: Narrator, text: str, delivery: Delivery) -> Speech:
@@ -96,6 +97,13 @@ class OfflineVoice:
     def name(self) -> str:
         return OFFLINE_VOICE
 
+    async def warm_up(self) -> None:
+        """Load the narrator (once per process); a job that needs it waits for the same load."""
+        try:
+            await asyncio.to_thread(narrator, self.cache_dir)
+        except Exception as exc:
+            log.warning("voice.neural_unavailable", error=f"{type(exc).__name__}: {exc}")
+
     async def __call__(
         self, spec: JobSpec, completed: Completed, progress: ProgressFn
     ) -> StageResult:
@@ -108,11 +116,28 @@ class OfflineVoice:
         except Exception as exc:  # the model could not be loaded: espeak-ng still speaks
             log.warning("voice.neural_unavailable", error=f"{type(exc).__name__}: {exc}")
             return await espeak_voice(spec, script.scenes, voice_dir, progress)
-        scenes = []
+        # Scenes are said two at a time: each synthesis uses one core, the target has two.
+        running = asyncio.Semaphore(PARALLEL)
+        reporting = asyncio.Lock()  # progress is reported by one scene at a time, in order
+        done = 0
+
+        async def one(scene: SceneScript) -> VoiceScene:
+            nonlocal done
+            async with running:
+                said = await self._scene(spec, voice, scene, voice_dir)
+            async with reporting:
+                done += 1
+                await progress(100 * done // len(script.scenes) - 1)
+            return said
+
+        tasks = [asyncio.ensure_future(one(scene)) for scene in script.scenes]
         try:
-            for number, scene in enumerate(script.scenes, 1):
-                scenes.append(await self._scene(spec, voice, scene, voice_dir))
-                await progress(100 * number // len(script.scenes) - 1)
+            scenes = list(await asyncio.gather(*tasks))
+        except BaseException:  # the first failure (or a cancel) stops the other scenes too
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             remove_temp_files(voice_dir)
         await progress(100)

@@ -5,6 +5,7 @@ headroom, and the file is exactly as long as the ad."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import wave
 from dataclasses import dataclass
@@ -22,11 +23,11 @@ from pipeline.compositing.music import (
     library,
     pick_track,
 )
-from pipeline.compositing.soundtrack import MusicBed, VoiceClip, render_soundtrack
+from pipeline.compositing.soundtrack import MusicBed, Soundtrack, VoiceClip, render_soundtrack
 from pipeline.errors import StageError
 from pipeline.shared.child import run_child
 from pipeline.shared.ffmpeg import ffmpeg_exe
-from tests.probe import temp_files
+from tests.probe import child_processes, processes_working_in, temp_files
 
 DURATION = 30.0
 RATE = 48_000
@@ -54,7 +55,13 @@ PHRASES = (
     ),
     (23.5, 26.0, "Shop now, at aurora dot com."),
 )
-AVOIDED = {"tender_electronic_1", "tender_electronic_2", "calm_acoustic_s411"}
+# Dropouts or uneven openings (FINDINGS.md): never a bed.
+AVOIDED = {
+    "tender_electronic_1",
+    "tender_electronic_2",
+    "calm_acoustic_s411",
+    "calm_electronic_s411",
+}
 
 
 @dataclass(frozen=True)
@@ -151,10 +158,10 @@ def longest_quiet_run(levels: np.ndarray, below_db: float = -50.0) -> float:
 
 @dataclass(frozen=True)
 class Stems:
-    mix: np.ndarray
+    mix_levels: np.ndarray
     voice: np.ndarray
     music: np.ndarray
-    mix_path: Path
+    mix: Soundtrack
 
 
 @pytest.fixture(scope="module", params=sorted(STYLE_TRACKS))
@@ -167,13 +174,13 @@ async def stems(
     style: str = request.param
     bed = bed_for(pick_track(style, "job-42"), style)
     directory = tmp_path_factory.mktemp(style)
-    levels = {}
+    levels, rendered = {}, {}
     for mode in ("mix", "voice", "music"):
         path = directory / f"{mode}.wav"
-        result = await render_soundtrack(narration.clips, bed, DURATION, path, mode=mode)
-        assert result.path == path
+        rendered[mode] = await render_soundtrack(narration.clips, bed, DURATION, path, mode=mode)
+        assert rendered[mode].path == path
         levels[mode] = rms_db(decode(path))
-    return style, Stems(levels["mix"], levels["voice"], levels["music"], directory / "mix.wav")
+    return style, Stems(levels["mix"], levels["voice"], levels["music"], rendered["mix"])
 
 
 def speaking(stems: Stems, narration: Narration) -> np.ndarray:
@@ -197,8 +204,8 @@ def between_phrases(narration: Narration, fade_out: float) -> list[tuple[float, 
 
 async def test_the_mix_never_drops_out(stems: tuple[str, Stems]) -> None:
     _, found = stems
-    assert longest_quiet_run(found.mix) <= 0.3
-    assert await silences_in(found.mix_path) == []
+    assert longest_quiet_run(found.mix_levels) <= 0.3
+    assert await silences_in(found.mix.path) == []
 
 
 async def test_the_voice_stands_clear_of_the_music(
@@ -230,15 +237,17 @@ async def test_the_music_comes_back_between_phrases(
 
 async def test_the_mix_is_at_streaming_loudness_with_headroom(stems: tuple[str, Stems]) -> None:
     _, found = stems
-    lufs, peak = await loudness_of(found.mix_path)
+    lufs, peak = await loudness_of(found.mix.path)
     assert abs(lufs - -14.0) <= 1.5
     assert peak <= -0.5
+    assert found.mix.true_peak_dbtp is not None
+    assert abs(found.mix.loudness_lufs - lufs) < 0.2  # what it reports is what it wrote
 
 
 async def test_the_soundtrack_is_exactly_as_long_as_the_ad(stems: tuple[str, Stems]) -> None:
     _, found = stems
-    assert abs(decode(found.mix_path).shape[1] - DURATION * RATE) <= 1
-    assert len(found.voice) == len(found.music) == len(found.mix) == DURATION / WINDOW
+    assert abs(decode(found.mix.path).shape[1] - DURATION * RATE) <= 1
+    assert len(found.voice) == len(found.music) == len(found.mix_levels) == DURATION / WINDOW
 
 
 def test_each_style_gets_its_own_music_the_same_for_a_job() -> None:
@@ -262,13 +271,26 @@ def test_each_style_gets_its_own_music_the_same_for_a_job() -> None:
             assert all("electronic" in t.id for t in picks)
 
 
+async def make_upload(path: Path, lavfi_graph: str) -> Path:
+    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-filter_complex", lavfi_graph]
+    result = await run_child(
+        [*cmd, "-frames:v", "1", str(path)] if path.suffix == ".png" else [*cmd, str(path)]
+    )
+    assert result.returncode == 0, result.stderr_tail
+    return path
+
+
+@pytest.mark.parametrize("kind", ["garbage", "picture"])
 async def test_undecodable_music_is_refused_with_a_reason(
-    narration: Narration, tmp_path: Path
+    kind: str, narration: Narration, tmp_path: Path
 ) -> None:
-    upload = tmp_path / "my-song.mp3"
-    upload.write_bytes(b"ID3 this is not audio at all" * 100)
+    if kind == "garbage":
+        upload = tmp_path / "my-song.mp3"
+        upload.write_bytes(b"ID3 this is not audio at all" * 100)
+    else:  # decodable, but not sound
+        upload = await make_upload(tmp_path / "my-song.png", "color=c=red:s=64x64")
     out = tmp_path / "out" / "soundtrack.wav"
-    with pytest.raises(StageError, match=r"my-song\.mp3"):
+    with pytest.raises(StageError, match=r"my-song\.(mp3|png)"):
         await render_soundtrack(narration.clips, MusicBed(upload, 0.0, -7.0, 1.5), DURATION, out)
     assert not out.exists()
     assert temp_files(tmp_path) == []
@@ -277,12 +299,10 @@ async def test_undecodable_music_is_refused_with_a_reason(
 async def test_a_short_upload_is_looped_to_fill_the_ad(
     narration: Narration, tmp_path: Path
 ) -> None:
-    upload = tmp_path / "jingle.wav"
-    source = "sine=f=220:d=5[a];anoisesrc=c=pink:a=0.2:d=5[b];[a][b]amix=inputs=2"
-    result = await run_child(
-        [ffmpeg_exe(), "-nostdin", "-v", "error", "-filter_complex", source, str(upload)]
+    upload = await make_upload(
+        tmp_path / "jingle.wav",
+        "sine=f=220:d=5[a];anoisesrc=c=pink:a=0.2:d=5[b];[a][b]amix=inputs=2",
     )
-    assert result.returncode == 0, result.stderr_tail
     bed = MusicBed(upload, 0.0, -7.0, 1.5)
     mix = await render_soundtrack(narration.clips, bed, DURATION, tmp_path / "mix.wav")
     assert abs(mix.loudness_lufs - -14.0) <= 1.5
@@ -290,7 +310,7 @@ async def test_a_short_upload_is_looped_to_fill_the_ad(
     alone = await render_soundtrack([], bed, DURATION, tmp_path / "alone.wav")
     levels = rms_db(decode(alone.path))
     body = levels[int(FADE_SPAN / WINDOW) : -int(FADE_SPAN / WINDOW)]
-    # Five seams, every one smooth: no window more than 4 dB under the music's usual level.
+    # Seven crossfaded seams, all smooth: no window more than 4 dB under the music's usual level.
     assert body.min() > np.median(body) - 4.0
     assert len(levels) == DURATION / WINDOW
 
@@ -305,3 +325,27 @@ async def test_without_music_the_voice_alone_is_normalised(
     levels = rms_db(decode(result.path))
     t = window_times(levels)
     assert np.median(levels[(t > 27.0)]) < -80  # no bed: silence after the last phrase
+
+
+@pytest.mark.parametrize("phase", ["measuring", "rendering"])
+async def test_cancelling_leaves_no_ffmpeg_and_no_file(
+    phase: str, narration: Narration, tmp_path: Path
+) -> None:
+    track = pick_track("luxury", "job-cancelled")
+    out_dir = tmp_path / "out"
+    out = out_dir / "soundtrack.wav"
+    task = asyncio.create_task(
+        render_soundtrack(narration.clips, bed_for(track, "luxury"), 120.0, out)
+    )
+    deadline = asyncio.get_running_loop().time() + 20
+    while not (
+        processes_working_in(out_dir) if phase == "rendering" else child_processes("ffmpeg")
+    ):
+        assert asyncio.get_running_loop().time() < deadline, f"never saw ffmpeg {phase}"
+        await asyncio.sleep(0.005)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert child_processes("ffmpeg") == []  # killed and reaped, the other measurement too
+    assert not out.exists()
+    assert temp_files(tmp_path) == []
