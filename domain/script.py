@@ -9,6 +9,7 @@ is short enough to read at a glance), and ends on the job's call-to-action.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -21,7 +22,7 @@ from pydantic import (
 )
 
 from domain.enums import Style
-from domain.templates import get_template, scene_durations, voice_window
+from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words, grapheme_len
 
 SCENE_COUNT = 4
@@ -34,6 +35,9 @@ HOOK_MAX_CHARS = 120
 MIN_WORD_BUDGET = 3
 DURATION_TOLERANCE = 0.05
 
+_SENTENCE_ENDS = re.compile(r"[.!?]+")
+_CLAUSE_BREAKS = re.compile(r"[,;:\u2014]")
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -45,6 +49,14 @@ def char_count(text: str) -> int:
 # A line sized to this share of its scene's voice window leaves room for the narrator to
 # breathe; the voice stage fine-tunes the pace to land on it.
 FILL = 0.88
+
+
+def spoken_seconds(text: str, rate: SpeakingRate) -> float:
+    """About how long the offline narrator takes to say `text` (see SpeakingRate)."""
+    letters = sum(ch.isalnum() for ch in text)
+    sentences = max(1, len(_SENTENCE_ENDS.findall(text)))
+    commas = len(_CLAUSE_BREAKS.findall(text))
+    return letters * rate.letter + sentences * rate.sentence + commas * rate.comma
 
 
 def word_budget(words_per_second: float, duration_seconds: float) -> int:

@@ -51,14 +51,28 @@ class SceneTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakingRate:
+    """How long the offline narrator takes to say a line in a style, measured by regression on
+    Piper's joe voice at the style's delivery (bench: within ~0.5 s on lines up to 9 s): per
+    letter or digit, per sentence (its pause and breath), per comma, dash or semicolon."""
+
+    letter: float
+    sentence: float
+    comma: float
+
+
+@dataclass(frozen=True, slots=True)
 class StyleTemplate:
     style: Style
     name: str
     description: str
     voice: str  # espeak-ng voice name for the offline narrator
-    # The offline narrator's measured pace in this style (pauses between sentences included):
-    # what sizes each scene's line so the voice fills it.
+    # The narrator's average pace in words (pauses included): the word budget any writer's
+    # line must keep (validation, Claude's prompt).
     words_per_second: float
+    # The offline narrator's measured timing: what the offline writer sizes each line with, so
+    # the voice fills its scene.
+    speaking: SpeakingRate
     scenes: tuple[SceneTemplate, ...]
 
     @property
@@ -98,6 +112,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         description="Soft lighting, slow camera, elegant serif-like type: premium and unhurried.",
         voice="en-gb",
         words_per_second=2.9,
+        speaking=SpeakingRate(letter=0.0595, sentence=0.333, comma=0.648),
         scenes=_scenes(
             Palette(background="#14110f", accent="#c9a45c", text="#f5efe6"),
             ("light", "light", "regular", "regular"),
@@ -118,6 +133,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         description="Vibrant colour, quick punchy motion and bold type: fun and full of pace.",
         voice="en-us",
         words_per_second=3.1,
+        speaking=SpeakingRate(letter=0.0541, sentence=0.389, comma=0.529),
         scenes=_scenes(
             Palette(background="#ff3d68", accent="#ffd23f", text="#ffffff"),
             ("black", "bold", "bold", "black"),
@@ -138,6 +154,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         description="Clean white space, gentle motion and quiet type: simple and modern.",
         voice="en-us",
         words_per_second=3.0,
+        speaking=SpeakingRate(letter=0.0571, sentence=0.418, comma=0.390),
         scenes=_scenes(
             Palette(background="#f4f4f2", accent="#1f6feb", text="#161616"),
             ("regular", "light", "regular", "bold"),
@@ -158,6 +175,7 @@ TEMPLATES: dict[Style, StyleTemplate] = {
         description="High contrast, hard light and heavy type: strong, dramatic, confident.",
         voice="en-us",
         words_per_second=3.05,
+        speaking=SpeakingRate(letter=0.0619, sentence=0.342, comma=0.251),
         scenes=_scenes(
             Palette(background="#0b0b0b", accent="#ff5a1f", text="#ffffff"),
             ("black", "black", "bold", "black"),

@@ -33,6 +33,7 @@ from domain.pricing import to_micro
 from lifecycle.change import Change, JobGone, Superseded
 from pipeline.errors import StageError, TransientStageError
 from pipeline.providers.usage import BILLING, Call
+from pipeline.shared.memory import release_memory
 from pipeline.spec import JobSpec
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
@@ -165,8 +166,11 @@ async def _run_stage(
     spending = Spending(recorder, name)
     billing = BILLING.set(spending)
     try:
-        async with asyncio.timeout_at(deadline):
-            result = await state.stages[name](spec, completed, progress)
+        try:
+            async with asyncio.timeout_at(deadline):
+                result = await state.stages[name](spec, completed, progress)
+        finally:
+            release_memory()  # before the next stage's ffmpeg children add theirs
     except TimeoutError:
         await spending.settle()
         timeout = state.settings.job_timeout_seconds

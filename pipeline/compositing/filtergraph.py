@@ -32,7 +32,9 @@ class Graph:
     chains: list[str] = field(default_factory=list)
 
     def add_image(self, path: Path, fps: int) -> int:
-        self.inputs.append(["-framerate", str(fps), "-i", str(path)])
+        # One decoding thread: a still is decoded once, and every extra thread would hold
+        # its own full-frame buffers for nothing.
+        self.inputs.append(["-threads", "1", "-framerate", str(fps), "-i", str(path)])
         return len(self.inputs) - 1
 
     def add_clip(self, path: Path) -> int:
@@ -66,67 +68,143 @@ def _clip(index: int, frames: int, fps: int, width: int, height: int) -> str:
     )
 
 
-def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path) -> str:
-    """One scene as a stream of `scene.frames` frames starting at t=0."""
+Range = tuple[int, int]  # [start, end) frames of a scene
+
+
+def _clip_scene(
+    graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path, ranges: list[Range]
+) -> list[str]:
+    """A hosted clip scene (real video), its headline over it, cut into `ranges`."""
     fps = plan.fps
-    base = f"bg{scene.index}"
-    if scene.clip is not None:
-        clip = graph.add_clip(work_dir / scene.clip)
-        graph.chains.append(_clip(clip, scene.frames, fps, plan.width, plan.height) + f"[{base}]")
-    else:
-        bg = graph.add_image(work_dir / scene.background, fps)
-        graph.chains.append(_still(bg, scene.frames, fps, "yuv420p") + f"[{base}]")
-    if scene.headline is None:
-        return base
-    head = graph.add_image(work_dir / scene.headline.path, fps)
+    i = scene.index
+    assert scene.clip is not None
+    clip = graph.add_clip(work_dir / scene.clip)
+    graph.chains.append(_clip(clip, scene.frames, fps, plan.width, plan.height) + f"[cl{i}]")
+    source = f"cl{i}"
+    if scene.headline is not None:
+        head = graph.add_image(work_dir / scene.headline.path, fps)
+        fade, fade_end = _fade(scene, fps)
+        graph.chains.append(
+            _still(head, fade_end, fps, "yuva420p")
+            + f",fade=t=in:st=0.05:d={fade:.3f}:alpha=1[h{i}]"
+        )
+        graph.chains.append(
+            f"[cl{i}][h{i}]overlay=x={scene.headline.x}:y={scene.headline.y}:format=yuv420[hl{i}]"
+        )
+        source = f"hl{i}"
+    labels = [f"p{i}_{k}" for k in range(len(ranges))]
+    graph.chains.append(f"[{source}]split={len(ranges)}" + "".join(f"[{x}s]" for x in labels))
+    for label, (start, end) in zip(labels, ranges, strict=True):
+        graph.chains.append(_trim(f"{label}s", start, end, label))
+    return labels
+
+
+def _fade(scene: ScenePlan, fps: int) -> tuple[float, int]:
+    """The headline's fade-in (seconds) and the frame from which it is fully in."""
     fade = min(HEADLINE_FADE, scene.frames / fps * 0.15)
-    fade_frames = max(2, round((fade + 0.1) * fps))
-    graph.chains.append(
-        _still(head, fade_frames, fps, "yuva420p")
-        + f",fade=t=in:st=0.05:d={fade:.3f}:alpha=1[h{scene.index}]"
-    )
-    graph.chains.append(
-        f"[{base}][h{scene.index}]overlay=x={scene.headline.x}:y={scene.headline.y}"
-        f":format=yuv420[hl{scene.index}]"
-    )
-    return f"hl{scene.index}"
+    return fade, min(scene.frames, max(2, round((fade + 0.1) * fps)))
+
+
+def _split(graph: Graph, source: str, labels: list[str]) -> None:
+    if labels:
+        graph.chains.append(f"{source}split={len(labels)}" + "".join(f"[{x}]" for x in labels))
+
+
+def _repeat(source: str, frames: int, fps: int, label: str) -> str:
+    return f"[{source}]loop=loop={frames - 1}:size=1,setpts=N/({fps}*TB)[{label}]"
+
+
+def _still_scene(
+    graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path, ranges: list[Range]
+) -> list[str]:
+    """A still scene cut into `ranges`, each piece made from the decoded stills themselves.
+
+    Nothing is split after it is looped, so no piece waits in a queue for another to be
+    consumed (a split video stream buffers every frame its slowest reader has not taken: up to
+    a whole scene of 1080x1920 frames). The headline is drawn per frame only while it fades in;
+    after that the scene is one composed still, repeated by reference."""
+    fps = plan.fps
+    i = scene.index
+    bg = graph.add_image(work_dir / scene.background, fps)
+    labels = [f"p{i}_{k}" for k in range(len(ranges))]
+    if scene.headline is None:
+        _split(graph, f"[{bg}:v]format=yuv420p,", [f"{x}s" for x in labels])
+        for label, (start, end) in zip(labels, ranges, strict=True):
+            graph.chains.append(_repeat(f"{label}s", end - start, fps, label))
+        return labels
+    at = f"x={scene.headline.x}:y={scene.headline.y}:format=yuv420"
+    head = graph.add_image(work_dir / scene.headline.path, fps)
+    fade, fade_end = _fade(scene, fps)
+    fading = [k for k, (start, _) in enumerate(ranges) if start < fade_end]
+    settled = [k for k, (_, end) in enumerate(ranges) if end > fade_end]
+    bgs = [f"bf{i}_{k}" for k in fading] + ([f"bc{i}"] if settled else [])
+    heads = [f"hf{i}_{k}" for k in fading] + ([f"hc{i}"] if settled else [])
+    _split(graph, f"[{bg}:v]format=yuv420p,", bgs)
+    _split(graph, f"[{head}:v]format=yuva420p,", heads)
+    if settled:
+        _split(graph, f"[bc{i}][hc{i}]overlay={at},", [f"c{i}_{k}" for k in settled])
+    for k, (start, end) in enumerate(ranges):
+        parts = []
+        if k in fading:
+            frames = min(end, fade_end)
+            graph.chains.append(_repeat(f"bf{i}_{k}", frames, fps, f"fb{i}_{k}"))
+            graph.chains.append(
+                _repeat(f"hf{i}_{k}", frames, fps, f"fh{i}_{k}").removesuffix(f"[fh{i}_{k}]")
+                + f",fade=t=in:st=0.05:d={fade:.3f}:alpha=1[fh{i}_{k}]"
+            )
+            cut = f",trim=start_frame={start},setpts=PTS-STARTPTS" if start else ""
+            graph.chains.append(f"[fb{i}_{k}][fh{i}_{k}]overlay={at}{cut}[f{i}_{k}]")
+            parts.append(f"f{i}_{k}")
+        if k in settled:
+            frames = end - max(start, fade_end)
+            graph.chains.append(_repeat(f"c{i}_{k}", frames, fps, f"r{i}_{k}"))
+            parts.append(f"r{i}_{k}")
+        if len(parts) == 1:
+            labels[k] = parts[0]
+        else:
+            graph.chains.append(
+                "".join(f"[{x}]" for x in parts)
+                + f"concat=n=2,settb=1/{fps},setpts=N[{labels[k]}]"  # xfade wants 1/fps
+            )
+    return labels
 
 
 def _trim(source: str, start: int, end: int, label: str) -> str:
     return f"[{source}]trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS[{label}]"
 
 
-def _join(graph: Graph, plan: RenderPlan, labels: list[str]) -> str:
+def _join(graph: Graph, plan: RenderPlan, work_dir: Path) -> str:
     """Scenes in order with their transitions.
 
-    xfade costs per frame for its whole input, not just the overlap, so each scene is split into
-    head (the incoming overlap), body and tail (the outgoing overlap); only tail+head pairs go
-    through xfade, and bodies and transitions are concatenated.
+    xfade costs per frame for its whole input, not just the overlap, so each scene comes in
+    pieces: head (the incoming overlap), body and tail (the outgoing overlap); only tail+head
+    pairs go through xfade, and bodies and transitions are concatenated.
     """
     pieces: list[str] = []
     incoming = 0
     heads: dict[int, str] = {}
     tails: dict[int, str] = {}
-    for scene, label in zip(plan.scenes, labels, strict=True):
+    bodies: dict[int, str] = {}
+    for scene in plan.scenes:
         i = scene.index
         outgoing = scene.transition_frames
-        parts = [f"b{i}"]
+        ranges: list[Range] = []
         if incoming:
-            parts.insert(0, f"hd{i}")
+            ranges.append((0, incoming))
+        ranges.append((incoming, scene.frames - outgoing))
         if outgoing:
-            parts.append(f"tl{i}")
-        graph.chains.append(f"[{label}]split={len(parts)}" + "".join(f"[{p}s]" for p in parts))
+            ranges.append((scene.frames - outgoing, scene.frames))
+        make = _clip_scene if scene.clip is not None else _still_scene
+        labels = make(graph, plan, scene, work_dir, ranges)
         if incoming:
-            graph.chains.append(_trim(f"hd{i}s", 0, incoming, f"hd{i}"))
-            heads[i] = f"hd{i}"
-        graph.chains.append(_trim(f"b{i}s", incoming, scene.frames - outgoing, f"b{i}"))
+            heads[i] = labels.pop(0)
+        bodies[i] = labels.pop(0)
         if outgoing:
-            graph.chains.append(_trim(f"tl{i}s", scene.frames - outgoing, scene.frames, f"tl{i}"))
-            tails[i] = f"tl{i}"
+            tails[i] = labels.pop(0)
         incoming = outgoing
     following: list[ScenePlan | None] = [*plan.scenes[1:], None]
     for previous, upcoming in zip(plan.scenes, following, strict=True):
-        pieces.append(f"b{previous.index}")
+        pieces.append(bodies[previous.index])
         if upcoming is not None and previous.transition_frames:
             label = f"x{previous.index}"
             duration = previous.transition_frames / plan.fps
@@ -198,8 +276,7 @@ def _escape_path(path: Path) -> str:
 def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[Graph, str]:
     """The picture's graph and its output label (the soundtrack is added by the caller)."""
     graph = Graph()
-    labels = [_scene(graph, plan, scene, work_dir) for scene in plan.scenes]
-    video = _join(graph, plan, labels)
+    video = _join(graph, plan, work_dir)
     if plan.hero is not None:
         video = _hero(graph, plan, plan.hero, video, work_dir)
     if plan.captions is not None:

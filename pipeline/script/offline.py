@@ -6,10 +6,12 @@ in the feature scene, the benefits in the benefit scene) and fills the rest from
 phrase book, whose lines open, introduce and invite but claim nothing. Without a description or
 benefits the ad stays neutral: it shows the product and asks the viewer to look.
 
-Lines are sized to the narrator: each scene aims at `word_target` words (its voice window at the
-style's measured pace, filled to ~88%) and never goes over `word_budget`, so the voice fills the
-scene instead of leaving dead air. The call-to-action is said once, on the end card, which also
-shows it once. The result goes through `validate_script`, the gate a hosted writer passes too.
+Lines are sized to the narrator: each scene's line is built until the narrator's measured timing
+(letters, sentences and commas: domain.templates.SpeakingRate) fills ~88% of its voice window,
+never past the window or the word budget, so the voice fills the scene instead of leaving dead
+air (the voice stage then fine-tunes the pace). The call-to-action is said once, on the end
+card, which also shows it once. The result goes through `validate_script`, the gate a hosted
+writer passes too.
 """
 
 from __future__ import annotations
@@ -25,15 +27,16 @@ from domain.providers import OFFLINE_SCRIPT
 from domain.script import (
     CTA_MAX_CHARS,
     CTA_MAX_WORDS,
+    FILL,
     HOOK_MAX_CHARS,
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
     AdScript,
     char_count,
+    spoken_seconds,
     word_budget,
-    word_target,
 )
-from domain.templates import get_template, scene_durations
+from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words
 from pipeline.script.lines import PHRASEBOOKS, Phrasebook
 from pipeline.script.model import ScriptError, validate_script
@@ -86,35 +89,41 @@ def _pick(options: Sequence[str], seed: bytes, slot: int) -> list[str]:
 
 @dataclass
 class Line:
-    """A scene's voiceover, built sentence by sentence within its word budget."""
+    """A scene's voiceover, built sentence by sentence: it must be sayable in the voice window
+    (`window` seconds at the narrator's measured timing, and the word budget any writer keeps)
+    and is full once it fills FILL of the window."""
 
-    budget: int
-    target: int
+    budget: int  # words
+    window: float  # seconds
+    rate: SpeakingRate
     max_chars: int | None = None
     parts: list[str] = field(default_factory=list)
-
-    @property
-    def words(self) -> int:
-        return count_words(self.text)
 
     @property
     def text(self) -> str:
         return " ".join(self.parts)
 
-    def fits(self, sentence: str) -> bool:
+    @property
+    def seconds(self) -> float:
+        return spoken_seconds(self.text, self.rate) if self.parts else 0.0
+
+    def fits(self, sentence: str, *, timed: bool = True) -> bool:
+        """Whether `sentence` can follow; `timed=False` for what must be said even when a very
+        short scene has no time for it (the voice stage then says it faster)."""
         candidate = " ".join([*self.parts, sentence])
         within = self.max_chars is None or char_count(candidate) <= self.max_chars
-        return bool(sentence) and count_words(candidate) <= self.budget and within
+        sayable = not timed or spoken_seconds(candidate, self.rate) <= self.window
+        return bool(sentence) and count_words(candidate) <= self.budget and sayable and within
 
-    def add(self, sentence: str) -> bool:
-        if self.fits(sentence):
+    def add(self, sentence: str, *, timed: bool = True) -> bool:
+        if self.fits(sentence, timed=timed):
             self.parts.append(sentence)
             return True
         return False
 
     @property
     def full(self) -> bool:
-        return self.words >= self.target
+        return self.seconds >= self.window * FILL
 
 
 def _named(lines: Sequence[str], names: list[str]) -> Iterator[list[str]]:
@@ -165,7 +174,8 @@ def write_script(
     lines = [
         Line(
             budget=word_budget(template.words_per_second, duration),
-            target=word_target(template.words_per_second, duration),
+            window=voice_window(duration)[1],
+            rate=template.speaking,
             max_chars=HOOK_MAX_CHARS if index == 0 else None,
         )
         for index, duration in enumerate(durations)
@@ -200,7 +210,8 @@ def write_script(
         take(benefit, iter([_shorter(sentence)]))
     # The end card: the call-to-action, said once.
     spoken_cta = _spoken_cta(brief.cta)
-    if not cta.add(spoken_cta) and not cta.add(book.short_cta):  # a very short preview
+    said = cta.add(spoken_cta, timed=False) or cta.add(book.short_cta, timed=False)
+    if not said:  # a very short preview with a long call-to-action
         raise ScriptError(f"the call-to-action does not fit the {durations[3]:g} s end card")
     leads = [x for group in _named(_pick(book.cta_leads, seed, 4), names) for x in group]
     leading = next((x for x in leads if cta.fits(x) and count_words(f"{x} {spoken_cta}") <= 12), "")
@@ -211,7 +222,7 @@ def write_script(
     for slot, (line, pool) in enumerate(zip((hook, feature, benefit), pools, strict=True)):
         take(line, _named(_pick(pool, seed, 5 + slot), names), fill=True)
         if not line.parts:  # too short for any of them: two or three words, said again if need be
-            next((True for text in book.short if line.add(text)), None)
+            next((True for text in book.short if line.add(text, timed=False)), None)
         if not line.parts:
             raise ScriptError(f"no {style} line fits the {durations[slot]:g} s scene")
 

@@ -90,7 +90,7 @@ def text_frames(spec: JobSpec, plan: RenderPlan, fps: int = 2) -> list[np.ndarra
             "-f",
             "rawvideo",
             "-",
-        ],  # fmt: skip
+        ],
         capture_output=True,
         check=True,
         timeout=120,

@@ -54,8 +54,8 @@ async def upload_track(
     filename: str = "track.mp3",
     **overrides: Any,
 ) -> dict[str, Any]:
-    operations = {"query": query, "variables": {"input": {**job_input(**overrides)}}}
-    operations["variables"]["input"]["musicTrack"] = None
+    variables = {"input": {**job_input(**overrides), "musicTrack": None}}
+    operations = {"query": query, "variables": variables}
     response = await client.post(
         "/graphql",
         data={
@@ -192,8 +192,8 @@ async def test_a_bad_track_with_a_good_image_stores_neither(
     redis: aioredis.Redis,
     settings: Settings,
 ) -> None:
-    operations = {"query": BRIEF, "variables": {"input": job_input()}}
-    operations["variables"]["input"].update(productImage=None, musicTrack=None)
+    variables = {"input": {**job_input(), "productImage": None, "musicTrack": None}}
+    operations = {"query": BRIEF, "variables": variables}
     response = await client.post(
         "/graphql",
         data={

@@ -40,7 +40,7 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
             box = Box(item.x, item.y, image.width, image.height)
         assert safe.contains(box), f"{item.path} at {box} leaves the safe zone {safe}"
     # Captions, the end card's name and call-to-action, as libass draws them.
-    drawn = [box for frame in text_frames(spec, plan) if (box := drawn_box(frame))]
+    drawn = [found for frame in text_frames(spec, plan) if (found := drawn_box(frame))]
     assert len(drawn) > plan.duration_seconds  # text on screen nearly all the time
     for left, top, right, bottom in drawn:
         assert safe.contains(Box(left, top, right - left, bottom - top)), (left, top, right, bottom)
