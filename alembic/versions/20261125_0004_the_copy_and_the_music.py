@@ -8,7 +8,6 @@ Create Date: 2026-11-25
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from sqlalchemy.dialects import postgresql
 
 from alembic import op
@@ -27,9 +26,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('music_track_path', sa.String(length=255), nullable=True))
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table('jobs', schema=None) as batch_op:
+        # SQLite rebuilds the table from its reflection, CHECK included: drop it first.
+        batch_op.drop_constraint(op.f('ck_jobs_music_choice'), type_='check')
         batch_op.drop_column('music_track_path')
         batch_op.drop_column('music')
         batch_op.drop_column('key_benefits')

@@ -171,7 +171,7 @@ async def test_ffmpeg_crashing_mid_render_is_run_again_and_on_record(
             status = await stage_status(engine, job_id, StageName.COMPOSITING)
             if status != StageStatus.PROCESSING:
                 return []
-            return [pid for pid in processes_working_in(work_dir) if "ad.mp4" in cmdline(pid)]
+            return [pid for pid in processes_working_in(work_dir) if "picture.mp4" in cmdline(pid)]
 
         async def started() -> bool:
             return bool(await encoding())

@@ -115,7 +115,7 @@ async def test_without_keys_every_stage_runs_offline_for_free(
     assert job.status == JobStatus.COMPLETED, job.error_message
     assert [s.provider for s in stages] == [
         "offline-template",
-        "espeak-ng",
+        "piper (en_US-joe-medium)",
         "ffmpeg-motion",
         "ffmpeg",
     ]
@@ -149,7 +149,7 @@ async def test_estimate_counts_the_vision_step_only_with_an_image(base: Any, red
     without = plain["data"]["estimateCost"]
     assert with_image["stages"][0]["costUsd"] > without["stages"][0]["costUsd"] > 0
     assert [s["costUsd"] for s in without["stages"][1:]] == [0, 0, 0]
-    assert without["stages"][1]["provider"] == "espeak-ng"
+    assert without["stages"][1]["provider"] == "piper (en_US-joe-medium)"
 
 
 async def test_a_key_echoed_by_the_api_is_redacted(

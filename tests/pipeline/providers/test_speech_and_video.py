@@ -16,6 +16,7 @@ from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
 from pipeline.script.offline import generate_script
 from pipeline.spec import no_progress
+from pipeline.stages import OFFLINE_STAGES
 from pipeline.video.hosted import HostedVideo
 from pipeline.video.offline import generate_video
 from pipeline.video.plan import RenderPlan
@@ -118,9 +119,13 @@ async def test_hosted_video_end_to_end(
 
 
 async def completed_script(tmp_path: Path, **spec_args: Any) -> tuple[Any, Completed]:
+    """The script and the offline voice: what video_gen needs (the captions follow the voice)."""
     spec = make_spec(tmp_path, **spec_args)
     script = await generate_script(spec, Completed(), no_progress)
-    return spec, Completed({StageName.SCRIPT_GEN: script.output})
+    completed = Completed({StageName.SCRIPT_GEN: script.output})
+    voice = await OFFLINE_STAGES[StageName.VOICE_GEN](spec, completed, no_progress)
+    completed.add(StageName.VOICE_GEN, voice.output)
+    return spec, completed
 
 
 async def test_failed_prediction_falls_back_to_offline_motion(
@@ -207,6 +212,6 @@ async def test_speech_server_errors_exhaust_retries_then_fall_back(
         await run_worker(settings)
     job, stages = await load(engine, job_id)
     assert job.status == JobStatus.COMPLETED, job.error_message
-    assert stages[1].provider == "espeak-ng (fallback from openai-tts (tts-1))"
+    assert stages[1].provider == "piper (en_US-joe-medium) (fallback from openai-tts (tts-1))"
     assert "failed after 3 attempts: 503" in stages[1].stage_data["fallback"]["error"]
     assert job.cost_usd == 0
