@@ -25,6 +25,7 @@ MAX_WORDS = 4
 MAX_CHARS = 22
 PAUSE = 0.6  # a silence longer than this ends a caption early
 HOLD = 0.25  # how long the last caption of a phrase stays after its last word
+END_FADE_MS = 300  # the end card's name and call-to-action fade in
 
 
 @dataclass(frozen=True)
@@ -192,9 +193,12 @@ def lit_events(
     events = []
     for k in range(len(moments) - 1):
         if moments[k + 1] > moments[k]:
+            # The first shows it fading in (while the hero settles above it).
+            fade = f"{{\\fad({END_FADE_MS},0)}}" if not events else ""
             events.append(
                 f"Dialogue: 1,{_clock(moments[k])},{_clock(moments[k + 1])},{look},,0,0,0,,"
                 + position
+                + fade
                 + _line(words, set(range(k)), style)
             )
     return events

@@ -150,16 +150,20 @@ def keyframes(
             y=cy + round(value[1] * damping * layout.hero.h),
         )
 
+    # The move onto the end card straddles its start, so the hero has made room by the time
+    # the name and the call-to-action fade in under it.
+    lead = round(END_CARD_MOVE * fps / 2)
     frames: list[Keyframe] = []
     for k, motion in enumerate(motions):
         begin, end = MOTIONS.get(motion, MOTIONS["static"])
         start = starts[k] + (overlaps[k - 1] if k else 0)
-        frames += [at(start, begin), at(starts[k + 1], end)]
+        finish = starts[k + 1] - (lead if k == len(motions) - 1 else 0)
+        frames += [at(start, begin), at(max(start, finish), end)]
     product_w = look.hero.width
     product_h = look.hero.height
     end_scale = min(layout.end_hero.w / product_w, layout.end_hero.h / product_h, 1.0)
     ex, ey = layout.end_hero.centre
-    settle = starts[len(motions)] + round(END_CARD_MOVE * fps)
+    settle = starts[len(motions)] + round(END_CARD_MOVE * fps) - lead
     frames.append(Keyframe(frame=settle, scale=round(end_scale, 4), x=ex, y=ey))
     return frames
 
