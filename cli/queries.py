@@ -9,7 +9,7 @@ JOB = """
 query Job($id: ID!) {
   job(id: $id) {
     id productName style ctaText aspectRatio status progress videoUrl errorMessage costUsd
-    createdAt updatedAt
+    productDescription keyBenefits music musicTrack createdAt updatedAt
     stages { name status progress provider startedAt completedAt errorMessage }
   }
 }"""

@@ -58,6 +58,14 @@ def show_job(console: Console, job: dict[str, Any], base_url: str) -> None:
         f"style {job['style'].lower()}, {job['aspectRatio'].lower()}, cta {job['ctaText']!r}"
     )
     console.print(f"created  {_when(job['createdAt'])}   updated {_when(job['updatedAt'])}")
+    if job.get("productDescription"):
+        console.print(f"about    {job['productDescription']}", soft_wrap=True)
+    for benefit in job.get("keyBenefits") or []:
+        console.print(f"benefit  {benefit}", soft_wrap=True)
+    if job.get("music") == "NONE":
+        console.print("music    none")
+    else:
+        console.print(f"music    {job.get('musicTrack') or 'matched to the style'}")
     if job.get("errorMessage"):
         console.print(f"[red]error    {job['errorMessage']}[/]")
     video = absolute(base_url, job.get("videoUrl"))

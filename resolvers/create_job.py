@@ -55,16 +55,25 @@ def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError
         return value, FieldError(error.code, error.message, ("input", name))
 
 
+async def _read_upload(
+    upload: uploads.UploadLike, limit: int, what: str, field: tuple[str, ...]
+) -> bytes | FieldError:
+    """The upload's bytes, or why not: over `limit` (read no further) or empty."""
+    data = await uploads.read_limited(upload, limit)
+    if data is None:
+        return FieldError(TOO_LARGE, f"{what} is larger than {limit} bytes", field)
+    if not data:
+        return FieldError(REQUIRED, f"{what} file is empty", field)
+    return data
+
+
 async def _check_upload(
     ctx: Context, upload: uploads.UploadLike
 ) -> uploads.CheckedImage | FieldError:
     field = ("input", "productImage")
-    limit = ctx.settings.max_upload_bytes
-    data = await uploads.read_limited(upload, limit)
-    if data is None:
-        return FieldError(TOO_LARGE, f"image is larger than {limit} bytes", field)
-    if not data:
-        return FieldError(REQUIRED, "image file is empty", field)
+    data = await _read_upload(upload, ctx.settings.max_upload_bytes, "image", field)
+    if isinstance(data, FieldError):
+        return data
     return uploads.check_image(data, ctx.settings.max_image_pixels, field)
 
 
@@ -100,14 +109,11 @@ def _check_copy(request: CreateJobRequest, checked: Checked) -> list[FieldError]
 
 
 async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio | FieldError:
-    field_path = ("input", "musicTrack")
-    limit = ctx.settings.max_music_bytes
-    data = await uploads.read_limited(upload, limit)
-    if data is None:
-        return FieldError(TOO_LARGE, f"music track is larger than {limit} bytes", field_path)
-    if not data:
-        return FieldError(REQUIRED, "music track file is empty", field_path)
-    return await check_audio(data, ctx.settings.max_music_seconds, field_path)
+    field = ("input", "musicTrack")
+    data = await _read_upload(upload, ctx.settings.max_music_bytes, "music track", field)
+    if isinstance(data, FieldError):
+        return data
+    return await check_audio(data, ctx.settings.max_music_seconds, field)
 
 
 async def create_job(

@@ -17,6 +17,7 @@ from db.engine import create_engine, create_session_factory
 from events.redis import arq_redis
 from lifecycle.queue import QUEUE_NAME
 from pipeline.providers.choice import build_providers
+from pipeline.shared.memory import limit_arenas
 from settings import Settings, providers_config
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
@@ -45,6 +46,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         raise RuntimeError("REDIS_URL is not set (make serve starts an embedded Redis)")
 
     async def on_startup(ctx: dict[str, Any]) -> None:
+        limit_arenas()
         engine = create_engine(settings.database_url)
         providers = build_providers(providers_config(settings))
         state = WorkerState(

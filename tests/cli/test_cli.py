@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from devserver.sample import sample_product_png
 from devserver.stack import Stack
 from domain.enums import Style
 from domain.templates import get_template
+from pipeline.shared.ffmpeg import ffmpeg_exe
 from tests.cli.conftest import run_cli
 from tests.cli.stack import AD_SECONDS
 from tests.probe import probe
@@ -117,6 +119,48 @@ def test_bad_input_prints_the_field_errors_and_exits_2(stack: Stack, tmp_path: P
 
     bad_style = run_cli(stack, "create", "--name", "Pen", "--cta", "Write", "--style", "loud")
     assert bad_style.code == 2 and "invalid choice: 'loud'" in bad_style.err
+
+
+def test_create_with_a_brief_and_own_music_shows_them_in_status(
+    stack: Stack, tmp_path: Path
+) -> None:
+    track = tmp_path / "song.wav"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=330:d=3", "-y", str(track)],
+        check=True,
+    )
+    created = run_cli(
+        stack,
+        "create", "--name", "Tide Mug", "--cta", "Shop now", "--json",
+        "--description", "A stoneware mug, glazed by hand.",
+        "--benefit", "Holds heat", "--benefit", "Dishwasher safe",
+        "--music-track", str(track),
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    job_id = json.loads(created.out)["id"]
+    status = json.loads(run_cli(stack, "status", job_id, "--json").out)
+    assert status["productDescription"] == "A stoneware mug, glazed by hand."
+    assert status["keyBenefits"] == ["Holds heat", "Dishwasher safe"]
+    assert status["music"] == "AUTO"
+    shown = run_cli(stack, "status", job_id)
+    assert "about    A stoneware mug, glazed by hand." in shown.out
+    assert "benefit  Dishwasher safe" in shown.out
+
+    silent = run_cli(
+        stack, "create", "--name", "Pen", "--cta", "Write", "--music", "none", "--json"
+    )
+    assert (
+        json.loads(run_cli(stack, "status", json.loads(silent.out)["id"], "--json").out)["music"]
+        == "NONE"
+    )
+
+    not_music = tmp_path / "notes.mp3"
+    not_music.write_text("not a song")
+    refused = run_cli(
+        stack, "create", "--name", "Pen", "--cta", "Write", "--music-track", str(not_music)
+    )
+    assert refused.code == 2
+    assert "musicTrack:" in refused.err and "(INVALID_AUDIO)" in refused.err
 
 
 def test_unknown_jobs_and_refused_keys_exit_1_with_a_reason(stack: Stack) -> None:
