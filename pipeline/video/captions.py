@@ -190,7 +190,7 @@ def lit_events(
     x, y = centre
     position = f"{{\\an5\\pos({x},{y})}}"
     moments = [start] + [w.start for w in said[: len(words)]] + [end]
-    events = []
+    events: list[str] = []
     for k in range(len(moments) - 1):
         if moments[k + 1] > moments[k]:
             # The first shows it fading in (while the hero settles above it).
