@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.enums import JobStatus, StageStatus
 from events.format import channel_for
+from pipeline.compositing.music import STYLE_TRACKS
 from settings import Settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.probe import frame_difference, probe
+from tests.resolvers.test_copy_and_music import audio_file, upload_track
 from tests.worker.conftest import SHORT_AD_SECONDS, load, run_worker
 
 SIZES = {"PORTRAIT": (1080, 1920), "SQUARE": (1080, 1080), "LANDSCAPE": (1920, 1080)}
@@ -123,3 +125,26 @@ async def test_api_reads_the_finished_job(
     assert all(s["provider"] and s["progress"] == 100 for s in data["stages"])
     video = await api.get(data["videoUrl"], headers={"Range": "bytes=0-99"})
     assert video.status_code == 206 and len(video.content) == 100
+
+
+@pytest.mark.slow
+async def test_the_music_used_is_recorded_on_the_job(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    ours = (await create_job(api))["id"]
+    silent = (await create_job(api, music="NONE"))["id"]
+    own = await upload_track(api, audio_file(tmp_path, "ogg", seconds=4))
+    theirs = own["job"]["id"]
+    await run_worker(settings)
+
+    query = "query($id: ID!) { job(id: $id) { status music musicTrack } }"
+    seen = {
+        job_id: (await gql(api, query, {"id": job_id}))["data"]["job"]
+        for job_id in (ours, silent, theirs)
+    }
+    assert {job["status"] for job in seen.values()} == {"COMPLETED"}
+    # A bundled track matched to the style, named by its file; none; the maker's own.
+    assert seen[ours]["music"] == "AUTO"
+    assert seen[ours]["musicTrack"] in STYLE_TRACKS["luxury"]  # the factory's style
+    assert seen[silent] == {"status": "COMPLETED", "music": "NONE", "musicTrack": None}
+    assert seen[theirs]["musicTrack"] == "your track"
