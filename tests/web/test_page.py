@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from devserver.sample import sample_product_png
@@ -27,6 +29,48 @@ async def bar_values(page: Page) -> dict[str, float]:
         ".map(b => [b.dataset.stage, b.querySelector('progress').value]))"
     )
     return values
+
+
+async def api(stack: Stack, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """Ask the API directly, with the page's key (so as the same owner)."""
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=headers, timeout=30) as client:
+        response = await client.post("/graphql", json={"query": query, "variables": variables})
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def created_job(page: Page, stack: Stack, name: str) -> dict[str, Any]:
+    """The job the page just made, as the API tells it (once the page shows it)."""
+    await until(page, f"document.getElementById('job-title').textContent === {json.dumps(name)}")
+    row = page.locator("#jobs tbody tr", has_text=name)
+    await until(
+        page,
+        "[...document.querySelectorAll('#jobs tbody tr')]"
+        f".some(row => row.textContent.includes({json.dumps(name)}))",
+    )
+    job_id = await row.get_attribute("data-job-id")
+    assert job_id
+    data = await api(
+        stack,
+        "query Job($id: ID!) {"
+        " job(id: $id) { id productName productDescription keyBenefits music } }",
+        {"id": job_id},
+    )
+    job: dict[str, Any] = data["job"]
+    # What is checked is what was stored: no need to render it, so free the worker.
+    await api(
+        stack, "mutation C($id: ID!) { cancelJob(id: $id) { errors { code } } }", {"id": job_id}
+    )
+    return job
+
+
+async def job_names(stack: Stack) -> list[str]:
+    data = await api(stack, "query { jobs(first: 100) { edges { node { productName } } } }", {})
+    return [edge["node"]["productName"] for edge in data["jobs"]["edges"]]
 
 
 async def enter_key(page: Page, stack: Stack) -> None:
@@ -131,4 +175,91 @@ async def test_cancel_and_retry_from_the_page(page: tuple[Page, BrowserLog], sta
         await asyncio.to_thread(stack.start_worker)
     await until(tab, f"{BARS}.every(p => p.value === 100)")
     await until(tab, "document.getElementById('video').readyState >= 2", timeout=30)
+    assert log.problems == []
+
+
+async def test_the_brief_is_stored_with_the_job(
+    page: tuple[Page, BrowserLog], stack: Stack
+) -> None:
+    tab, log = page
+    await enter_key(tab, stack)
+    description = (
+        "Cold brew coffee in a can, steeped for 20 hours: smooth, low-acid, ready to pour."
+    )
+    await tab.fill("#productName", "Brief Brew")
+    await tab.fill("#productDescription", description)
+    count = await tab.inner_text("#productDescription-count")
+    assert count == f"{len(description)} of 500 characters"
+    # The first and third benefits filled, the second left blank: blanks are not sent.
+    await tab.fill("#keyBenefit1", "  Smooth, never bitter ")
+    await tab.fill("#keyBenefit3", "Ready in the fridge")
+    await tab.fill("#ctaText", "Pour one today")
+    await tab.click("#submit")
+
+    job = await created_job(tab, stack, "Brief Brew")
+    assert job["productDescription"] == description
+    assert job["keyBenefits"] == ["Smooth, never bitter", "Ready in the fridge"]
+    assert job["music"] == "AUTO"
+    assert log.problems == []
+
+
+async def test_no_music_is_recorded(
+    page: tuple[Page, BrowserLog], stack: Stack, tmp_path: Path
+) -> None:
+    tab, log = page
+    await enter_key(tab, stack)
+    await tab.fill("#productName", "Quiet Tea")
+    await tab.fill("#ctaText", "Steep slowly")
+    await tab.select_option("#music", label="No music")
+
+    # Your own music and no music at once: asked to choose, nothing sent.
+    track = tmp_path / "song.mp3"
+    track.write_bytes(b"ID3 not really music")
+    await tab.set_input_files("#musicTrack", str(track))
+    await tab.click("#submit")
+    await until(tab, "document.getElementById('musicTrack-error').textContent !== ''")
+    assert "No music" in await tab.inner_text("#musicTrack-error")
+    assert await tab.get_attribute("#musicTrack", "aria-invalid") == "true"
+    assert await tab.is_hidden("#job-panel")
+
+    await tab.set_input_files("#musicTrack", [])
+    await tab.click("#submit")
+    job = await created_job(tab, stack, "Quiet Tea")
+    assert job["music"] == "NONE"
+    assert job["productDescription"] is None and job["keyBenefits"] == []
+    assert await tab.is_hidden("#musicTrack-error")
+    assert log.problems == []
+
+
+async def test_music_and_benefit_errors_are_shown_next_to_their_fields(
+    page: tuple[Page, BrowserLog], stack: Stack, tmp_path: Path
+) -> None:
+    tab, log = page
+    await enter_key(tab, stack)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("this is not music\n")
+    await tab.fill("#productName", "Silent Pen")
+    await tab.fill("#ctaText", "Write it down")
+    await tab.fill("#keyBenefit1", "Never smudges")
+    # The second benefit is blank, so the third is the API's keyBenefits[1]; its error
+    # must still be shown next to the third.
+    await tab.fill("#keyBenefit3", "Writes \u202eupside down")
+    await tab.set_input_files("#musicTrack", str(notes))
+    # Two files in one multipart request: each is checked and answered for.
+    await tab.set_input_files("#productImage", str(notes))
+    await tab.click("#submit")
+
+    await until(tab, "document.getElementById('musicTrack-error').textContent !== ''")
+    assert "not a readable PNG, JPEG or WebP image" in await tab.inner_text("#productImage-error")
+    message = await tab.inner_text("#musicTrack-error")
+    assert "not a readable WAV, MP3, Ogg, FLAC or M4A audio file" in message
+    assert await tab.get_attribute("#musicTrack", "aria-invalid") == "true"
+    benefit_error = await tab.inner_text("#keyBenefit3-error")
+    assert benefit_error.startswith("Benefit 3 contains a bidirectional override"), benefit_error
+    assert await tab.get_attribute("#keyBenefit3", "aria-invalid") == "true"
+    for quiet in ("#keyBenefit1-error", "#keyBenefit2-error", "#form-error"):
+        assert await tab.is_hidden(quiet), await tab.inner_text(quiet)
+    assert await tab.get_attribute("#keyBenefit1", "aria-invalid") is None
+    assert await tab.is_hidden("#job-panel")  # nothing was created
+    assert "Silent Pen" not in await job_names(stack)
     assert log.problems == []

@@ -116,19 +116,58 @@ function clearErrors() {
   document.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
 }
 
+// Where an error's field path is shown: ["input", "productName"] -> "productName",
+// ["input", "keyBenefits", "1"] -> "keyBenefits.1" (next to the second benefit), no path -> "form".
+function errorKey(field) {
+  const path = field && field[0] === "input" ? field.slice(1) : field || [];
+  return path.length ? path.join(".") : "form";
+}
+
 function showFieldErrors(errors) {
   let first = null;
   for (const error of errors) {
-    const field = error.field && error.field.length ? error.field[error.field.length - 1] : "form";
-    const slot = document.querySelector(`[data-error-for="${CSS.escape(field)}"]`) || $("#form-error");
+    const key = errorKey(error.field);
+    const top = key.split(".")[0];
+    const slot = document.querySelector(`[data-error-for="${CSS.escape(key)}"]`)
+      || document.querySelector(`[data-error-for="${CSS.escape(top)}"]`)
+      || $("#form-error");
     slot.textContent = slot.textContent ? `${slot.textContent} ${error.message}` : error.message;
-    const input = document.getElementById(field);
+    const input = document.querySelector(`[data-field="${CSS.escape(key)}"]`) || document.getElementById(key);
     if (input) {
       input.setAttribute("aria-invalid", "true");
       first = first || input;
     }
   }
   if (first) first.focus();
+}
+
+const DESCRIPTION_MAX = 500;
+
+function showDescriptionCount() {
+  const used = $("#productDescription").value.length;
+  const count = $("#productDescription-count");
+  count.textContent = `${used} of ${DESCRIPTION_MAX} characters`;
+  count.toggleAttribute("data-near-limit", used >= DESCRIPTION_MAX - 50);
+}
+
+// The benefits to send: the non-blank ones, trimmed, each with the form field it came from
+// (so an error on keyBenefits[i] is shown next to the field the person typed it in).
+function benefitsToSend() {
+  return [...document.querySelectorAll("input[name=keyBenefit]")]
+    .map((field, slot) => ({ text: field.value.trim(), slot }))
+    .filter((benefit) => benefit.text);
+}
+
+function fieldsOfSentBenefits(errors, benefits) {
+  return errors.map((error) => {
+    const field = error.field || [];
+    if (field[0] !== "input" || field[1] !== "keyBenefits" || field.length < 3) return error;
+    const sent = benefits[Number(field[2])];
+    if (!sent) return error;
+    // The server names the list item ("keyBenefits[1] contains …"); the page names the field.
+    const message = error.message.replace(`keyBenefits[${field[2]}]`, `Benefit ${sent.slot + 1}`);
+    return { ...error, message, field: ["input", "keyBenefits", String(sent.slot), ...field.slice(3)] };
+  });
 }
 
 async function submitJob(event) {
@@ -138,31 +177,52 @@ async function submitJob(event) {
   const button = $("#submit");
   const data = new FormData(form);
   const image = $("#productImage").files[0] || null;
+  const track = $("#musicTrack").files[0] || null;
+  const benefits = benefitsToSend();
   const input = {
     productName: String(data.get("productName") || ""),
     style: String(data.get("style") || ""),
     ctaText: String(data.get("ctaText") || ""),
     aspectRatio: String(data.get("aspectRatio") || "PORTRAIT"),
     productImage: null,
+    productDescription: String(data.get("productDescription") || "").trim() || null,
+    keyBenefits: benefits.length ? benefits.map((benefit) => benefit.text) : null,
+    music: String(data.get("music") || "AUTO"),
+    musicTrack: null,
   };
-  if (!input.style) {
-    showFieldErrors([{ field: ["input", "style"], message: "Choose a style." }]);
+  const problems = [];
+  if (!input.style) problems.push({ field: ["input", "style"], message: "Choose a style." });
+  if (track && input.music === "NONE") {
+    problems.push({
+      field: ["input", "musicTrack"],
+      message: "“No music” is chosen: choose “Matched to the style” to use your own music, or remove the file.",
+    });
+  }
+  if (problems.length) {
+    showFieldErrors(problems);
     return;
   }
   button.disabled = true;
   button.textContent = "Sending…";
   try {
-    const result = await api.request(CREATE, { input }, { "input.productImage": image });
+    const files = { "input.productImage": image, "input.musicTrack": track };
+    const result = await api.request(CREATE, { input }, files);
     const payload = result.createJob;
     if (payload.errors.length) {
-      showFieldErrors(payload.errors);
+      showFieldErrors(fieldsOfSentBenefits(payload.errors, benefits));
       return;
     }
     showBanner("");
     follow(payload.job.id);
     refreshJobs();
   } catch (err) {
-    if (!handleAuth(err)) $("#form-error").textContent = `The job was not created: ${err.message}`;
+    if (handleAuth(err)) return;
+    let why = err.message; // for a 413, it names the photo
+    if (err.status === 413 && track) {
+      why = image ? "The photo and the music together are too large for this server."
+        : "The music file is too large for this server.";
+    }
+    $("#form-error").textContent = `The job was not created: ${why}`;
   } finally {
     button.disabled = false;
     button.textContent = "Make the ad";
@@ -408,6 +468,8 @@ async function start() {
     $("#api-key").value = "";
   });
   $("#create-form").addEventListener("submit", submitJob);
+  $("#productDescription").addEventListener("input", showDescriptionCount);
+  showDescriptionCount(); // a reload may have kept what was typed
   $("#jobs-refresh").addEventListener("click", refreshJobs);
   $("#job-cancel").addEventListener("click", () => current.jobId && jobAction("cancel", current.jobId));
   $("#job-retry").addEventListener("click", () => current.jobId && jobAction("retry", current.jobId));
