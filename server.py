@@ -1,7 +1,8 @@
 """The API process: `create_app(settings)` builds the Starlette app.
 
 Routes: /graphql (POST; GET for queries only; websockets for subscriptions), /health, /metrics
-(Prometheus), /media/... (stored uploads and finished ads, with HTTP Range), the web page at
+(Prometheus), /media/... (uploads and finished ads behind signed URLs, with HTTP Range; local
+storage only, S3 serves its own presigned URLs), the web page at
 / with its assets under /static, and with GraphiQL on, its assets under /graphiql-assets. The
 lifespan builds the process-wide handles (engine, session factory, Redis) once and disposes of
 them on shutdown.
@@ -12,6 +13,8 @@ unset), or in production: `uvicorn server:app --factory`-style via `server:creat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,15 +32,28 @@ from logs import configure_logging
 from resolvers.services import Services
 from schema import build_schema
 from settings import Settings
+from storage import open_store
 from web.graphiql import ASSETS_DIR as GRAPHIQL_ASSETS_DIR
 from web.graphiql import MOUNT as GRAPHIQL_MOUNT
 from web.graphql_view import GraphQLView
+from web.media import media
 from web.metrics import metrics
 from web.middleware import ApiGuard, RequestContext
 from web.page import STATIC_DIR, index
 from web.routes import health, internal_error
 
 log = structlog.get_logger("server")
+STORE_WAIT_SECONDS = 3.0
+
+
+async def _open_store(services: Services) -> None:
+    """Open the media store (its signing key lives in the database), retrying until it opens."""
+    while services.store is None:
+        try:
+            services.store = await open_store(services.settings, services.session_factory)
+        except Exception as exc:
+            log.warning("server.media_store_unavailable", error=type(exc).__name__)
+            await asyncio.sleep(1.0)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -73,12 +89,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "server.local_mode",
                 detail="API_KEYS is empty: no authentication, every job belongs to one owner",
             )
+        opening = asyncio.create_task(_open_store(services), name="open-store")
+        with contextlib.suppress(TimeoutError):
+            # Ready before the first request, unless the database is away: then the server
+            # still starts (/health says what is down) and the store opens when it is back.
+            await asyncio.wait_for(asyncio.shield(opening), timeout=STORE_WAIT_SECONDS)
         assert services.hub is not None
         await services.hub.start()
         log.info("server.started", graphiql=settings.graphiql_enabled)
         try:
             yield
         finally:
+            opening.cancel()
             await services.hub.stop()
             await services.redis.aclose()
             await engine.dispose()
@@ -99,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics, methods=["GET"]),
             Route("/", index, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-            Mount("/media", StaticFiles(directory=media_root, check_dir=False), name="media"),
+            Route("/media/{path:path}", media, methods=["GET", "HEAD"], name="media"),
         ],
         middleware=[
             Middleware(RequestContext),

@@ -31,7 +31,27 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/adreel.db"
     # Unset: `make serve`, `make demo` and the tests start an embedded redis-server from a wheel.
     redis_url: str | None = None
+    # local: media lives in MEDIA_DIR (one machine, or a shared volume). s3: in an S3-compatible
+    # bucket; MEDIA_DIR is then each machine's scratch space. Credentials come from the usual AWS
+    # environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or an instance role).
+    media_storage: Literal["local", "s3"] = "local"
     media_dir: Path = Path("./var/media")
+    s3_endpoint_url: str = ""  # empty: AWS itself
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    # Media URLs are signed and expire (S3 presigned, or HMAC for local storage).
+    media_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # Signs local media URLs. Empty: a random key kept in the database, shared by all processes.
+    media_signing_key: SecretStr = SecretStr("")
+    # Webhooks: `owner:secret,owner:secret` (in local mode the owner is `local`).
+    webhook_secrets: SecretStr = SecretStr("")
+    # Off: webhook URLs that resolve to loopback, private, link-local or metadata addresses are
+    # refused. On only where the receivers are yours (tests, a private network).
+    webhook_allow_private_networks: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_hours: float = Field(default=24.0, gt=0)
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_concurrency: int = Field(default=20, gt=0)
     # Prepared models (the narrator's voice, patched once to report word timings): ~65 MB.
     model_cache_dir: Path = Path("./var/cache")
     # Browser origins allowed by CORS (comma separated).
@@ -116,6 +136,18 @@ class Settings(BaseSettings):
         _parse_api_keys(value.get_secret_value())  # fail at start-up, never echoing the keys
         return value
 
+    @field_validator("webhook_secrets")
+    @classmethod
+    def _check_webhook_secrets(cls, value: SecretStr) -> SecretStr:
+        _parse_pairs(value.get_secret_value(), "WEBHOOK_SECRETS", "owner:secret")
+        return value
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Self:
+        if self.media_storage == "s3" and not self.s3_bucket:
+            raise ValueError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+        return self
+
     @model_validator(mode="after")
     def _hosted_needs_its_key(self) -> Self:
         needs = (
@@ -137,6 +169,11 @@ class Settings(BaseSettings):
     def owners_by_key(self) -> dict[str, str]:
         """API key -> owner. Empty in local mode."""
         return _parse_api_keys(self.api_keys.get_secret_value())
+
+    @cached_property
+    def webhook_secret_by_owner(self) -> dict[str, str]:
+        """Owner -> the secret that signs their webhooks."""
+        return _parse_pairs(self.webhook_secrets.get_secret_value(), "WEBHOOK_SECRETS", "")
 
     @property
     def local_mode(self) -> bool:
@@ -160,15 +197,19 @@ class Settings(BaseSettings):
         return self.debug or self.local_mode
 
 
-def _parse_api_keys(raw: str) -> dict[str, str]:
-    owners: dict[str, str] = {}
+def _parse_pairs(raw: str, setting: str, form: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
     for position, entry in enumerate(filter(None, (e.strip() for e in raw.split(","))), 1):
-        key, sep, owner = entry.partition(":")
-        if not sep or not key.strip() or not owner.strip():
+        left, sep, right = entry.partition(":")
+        if not sep or not left.strip() or not right.strip():
             # Name the position only: the entry itself holds a secret.
-            raise ValueError(f"API_KEYS entry {position} is not of the form key:owner")
-        owners[key.strip()] = owner.strip()
-    return owners
+            raise ValueError(f"{setting} entry {position} is not of the form {form}")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+def _parse_api_keys(raw: str) -> dict[str, str]:
+    return _parse_pairs(raw, "API_KEYS", "key:owner")
 
 
 def _hosted(choice: ProviderChoice, key: SecretStr) -> bool:

@@ -54,6 +54,7 @@ MAX_CTA = 60
 MAX_DESCRIPTION = 500
 MAX_BENEFITS = 3
 MAX_BENEFIT = 80
+MAX_WEBHOOK_URL = 2048
 Money = Numeric(12, 6)
 
 
@@ -89,6 +90,8 @@ class Job(Base):
     music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))
+    # Told of every status change (signed POSTs, lifecycle.webhooks); checked at createJob.
+    webhook_url: Mapped[str | None] = mapped_column(String(MAX_WEBHOOK_URL))
     error_message: Mapped[str | None] = mapped_column(Text)
     cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     # Last sequence number published for this job's progress events (strictly increasing).
@@ -203,3 +206,58 @@ class StageAttempt(Base):
             "(outcome = 'running') = (ended_at IS NULL)", name="ended_when_not_running"
         ),
     )
+
+
+class WebhookEvent(Base):
+    """A status change to tell the job's webhook about: the outbox row, written in the same
+    transaction as the change itself, so no event is ever lost; its id is the delivery id.
+
+    Delivered in `sequence` order per job, at least once, until `delivered_at` or `gave_up_at`.
+    """
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    job_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("jobs.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)  # the job's event sequence at the change
+    event: Mapped[str] = mapped_column(String(32))  # job.processing, job.completed, ...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the job as it was then
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("job_id", "sequence", name="uq_webhook_events_job_sequence"),
+        Index("ix_webhook_events_undelivered", "delivered_at", "gave_up_at", "next_attempt_at"),
+    )
+
+
+class WebhookAttempt(Base):
+    """One POST of one event: what the receiver answered, or why it could not be reached."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("webhook_events.id", ondelete="CASCADE")
+    )
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per event
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppSecret(Base):
+    """Secrets the processes generate and share (the media signing key when not configured)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

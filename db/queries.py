@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import Job, Stage, StageAttempt
+from db.models import AppSecret, Job, Stage, StageAttempt, WebhookAttempt, WebhookEvent
 from db.types import utcnow
 from domain.enums import AttemptOutcome, JobStatus, Style
 
@@ -169,3 +170,69 @@ async def raise_attempt_cost(session: AsyncSession, attempt_id: int, spent: Deci
         .where(StageAttempt.id == attempt_id, StageAttempt.cost_usd < spent)
         .values(cost_usd=spent)
     )
+
+
+async def get_or_create_secret(
+    session_factory: async_sessionmaker[AsyncSession], name: str, make: Callable[[], str]
+) -> str:
+    """The secret called `name`; the first process to ask creates it (its own transaction)."""
+    try:
+        async with session_factory() as session, session.begin():
+            session.add(AppSecret(name=name, value=make()))
+    except IntegrityError:
+        pass  # another process made it first
+    async with session_factory() as session:
+        return (
+            await session.execute(select(AppSecret.value).where(AppSecret.name == name))
+        ).scalar_one()
+
+
+async def next_webhook_event(session: AsyncSession, job_id: uuid.UUID) -> WebhookEvent | None:
+    """The job's oldest event not delivered and not given up on (events go out in order)."""
+    return (
+        await session.execute(
+            select(WebhookEvent)
+            .where(
+                WebhookEvent.job_id == job_id,
+                WebhookEvent.delivered_at.is_(None),
+                WebhookEvent.gave_up_at.is_(None),
+            )
+            .order_by(WebhookEvent.sequence)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def jobs_with_due_webhooks(
+    session: AsyncSession, due_before: datetime, limit: int = 500
+) -> list[uuid.UUID]:
+    """Jobs with an undelivered event due by `due_before` (the sweep re-queues their delivery)."""
+    rows = await session.execute(
+        select(WebhookEvent.job_id)
+        .where(
+            WebhookEvent.delivered_at.is_(None),
+            WebhookEvent.gave_up_at.is_(None),
+            WebhookEvent.next_attempt_at <= due_before,
+        )
+        .group_by(WebhookEvent.job_id)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def webhook_attempts_for_jobs(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[WebhookAttempt, WebhookEvent]]]:
+    """Every webhook POST of many jobs with its event, in the order they were made."""
+    rows = await session.execute(
+        select(WebhookAttempt, WebhookEvent)
+        .join(WebhookEvent, WebhookAttempt.event_id == WebhookEvent.id)
+        .where(WebhookAttempt.job_id.in_(job_ids))
+        .order_by(WebhookAttempt.job_id, WebhookAttempt.id)
+    )
+    by_job: dict[uuid.UUID, list[tuple[WebhookAttempt, WebhookEvent]]] = {
+        job_id: [] for job_id in job_ids
+    }
+    for attempt, event in rows.tuples():
+        by_job[attempt.job_id].append((attempt, event))
+    return by_job

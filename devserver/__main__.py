@@ -74,7 +74,8 @@ async def _create_and_follow(stack: Stack, settings: Settings) -> int:
         started = time.monotonic()
         result = await watch_job(client, job_id, Console())
     video_url = result.video_url or ""
-    path = settings.media_root / video_url.removeprefix(stack.url).removeprefix("/media/")
+    key = video_url.removeprefix(stack.url).split("?", 1)[0].removeprefix("/media/")
+    path = settings.media_root / key
     print(f"done in {time.monotonic() - started:.1f}s")
     print(f"MP4:  {path}")
     print(f"URL:  {stack.url}{video_url}  (served while the server runs: make serve)")

@@ -6,7 +6,9 @@ a worker, when another run holds the job (`fence`: the run id written by the run
 The caller changes the job and its stages inside the block; on the way out the move is checked
 against `lifecycle.transitions`, the job's next event sequence number is taken in the same
 transaction, and only after the commit is the event published. A publish that fails costs
-nothing: the database has the state, and subscribers re-read it when the hub reconnects.
+nothing: the database has the state, and subscribers re-read it when the hub reconnects. A
+status change a webhook hears about is written to its outbox in the same transaction
+(lifecycle.webhooks) and its delivery queued after the commit.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from domain.enums import JobStatus, StageName, StageStatus
 from events.format import event_for
 from events.publisher import publish
 from lifecycle.transitions import check
+from lifecycle.webhooks import enqueue_delivery, record_event
 
 
 class JobGone(Exception):
@@ -82,9 +85,12 @@ async def change_job(
         yield change
         check(before, job.status)
         sequence = await queries.record_change(session, job)
+        told = record_event(session, job, before, sequence)
     if publish_event:
         event = event_for(job, change.stages, sequence, stage=change.stage, message=change.message)
         await publish(redis, event)
+    if told:
+        await enqueue_delivery(redis, job.id)
 
 
 def skip_unfinished(stages: list[Stage]) -> None:

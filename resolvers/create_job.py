@@ -8,6 +8,7 @@ the worker's sweep enqueues every PENDING job.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import structlog
@@ -17,10 +18,19 @@ from domain.enums import AspectRatio, MusicChoice, Style
 from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words, has_visible
 from lifecycle.queue import enqueue_or_defer
+from lifecycle.webhooks import WebhookUrlError, check_webhook_url
 from resolvers import uploads
 from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
-from resolvers.errors import CONFLICT, REQUIRED, TOO_LARGE, TOO_LONG, FieldError
+from resolvers.errors import (
+    CONFLICT,
+    INVALID_URL,
+    NOT_CONFIGURED,
+    REQUIRED,
+    TOO_LARGE,
+    TOO_LONG,
+    FieldError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +46,7 @@ class CreateJobRequest:
     key_benefits: list[str] | None = None
     music: MusicChoice = MusicChoice.AUTO
     music_track: uploads.UploadLike | None = None
+    webhook_url: str | None = None
 
 
 @dataclass
@@ -116,6 +127,24 @@ async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio
     return await check_audio(data, ctx.settings.max_music_seconds, field)
 
 
+async def _check_webhook(ctx: Context, url: str) -> FieldError | None:
+    field = ("input", "webhookUrl")
+    if ctx.owner not in ctx.settings.webhook_secret_by_owner:
+        return FieldError(
+            NOT_CONFIGURED,
+            "webhookUrl needs a signing secret for your account: this deployment has none in "
+            "WEBHOOK_SECRETS",
+            field,
+        )
+    try:
+        await check_webhook_url(
+            url.strip(), allow_private=ctx.settings.webhook_allow_private_networks
+        )
+    except WebhookUrlError as error:
+        return FieldError(INVALID_URL, f"webhookUrl {error}", field)
+    return None
+
+
 async def create_job(
     ctx: Context, request: CreateJobRequest
 ) -> tuple[Job | None, list[FieldError]]:
@@ -153,16 +182,23 @@ async def create_job(
             errors.append(track)
         else:
             checked.track = track
+    if request.webhook_url is not None:
+        error = await _check_webhook(ctx, request.webhook_url)
+        errors += [error] if error else []
     if errors:
         return None, errors
 
-    media_root = ctx.settings.media_root
+    store = ctx.media
     stored: list[str] = []
     try:
-        image_path = uploads.store_image(media_root, checked.image) if checked.image else None
+        image_path = (
+            await uploads.store_upload(store, checked.image.data, checked.image.extension)
+            if checked.image
+            else None
+        )
         stored += [image_path] if image_path else []
         track_path = (
-            uploads.store_upload(media_root, checked.track.data, checked.track.extension)
+            await uploads.store_upload(store, checked.track.data, checked.track.extension)
             if checked.track
             else None
         )
@@ -178,12 +214,13 @@ async def create_job(
             key_benefits=checked.benefits,
             music=request.music,
             music_track_path=track_path,
+            webhook_url=request.webhook_url.strip() if request.webhook_url else None,
         )
         async with ctx.session() as session, session.begin():
             session.add(job)
     except BaseException:
         for path in stored:
-            uploads.remove_stored(media_root, path)
+            await asyncio.shield(uploads.remove_stored(store, path))
         raise
     log.info("job.created", job_id=str(job.id), style=job.style, has_image=bool(image_path))
 

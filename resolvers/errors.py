@@ -28,6 +28,8 @@ INVALID_IMAGE = "INVALID_IMAGE"
 INVALID_AUDIO = "INVALID_AUDIO"
 INVALID_STATE = "INVALID_STATE"
 CONFLICT = "CONFLICT"  # two inputs that contradict each other
+INVALID_URL = "INVALID_URL"
+NOT_CONFIGURED = "NOT_CONFIGURED"  # the input needs a setting this deployment lacks
 
 __all__ = [
     "CONFLICT",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from events.hub import EventHub
 from settings import Settings
+from storage import MediaStore
 
 
 @dataclass
@@ -20,3 +21,10 @@ class Services:
     session_factory: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     hub: EventHub | None = None  # live progress; None where no subscriptions are served
+    store: MediaStore | None = None  # opened in the lifespan (its signing key is in the database)
+
+    @property
+    def media(self) -> MediaStore:
+        if self.store is None:
+            raise RuntimeError("the media store is opened in the app's lifespan")
+        return self.store

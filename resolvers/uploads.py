@@ -8,15 +8,14 @@ checked from the header before any pixel is decoded, so a decompression bomb cos
 from __future__ import annotations
 
 import io
-import os
 import uuid
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from domain.media import UPLOADS_DIR
 from resolvers.errors import INVALID_IMAGE, TOO_LARGE, FieldError
+from storage import MediaStore
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 CHUNK = 1 << 16
@@ -76,23 +75,13 @@ def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> Checked
     return CheckedImage(data=data, extension=extension, width=width, height=height)
 
 
-def store_upload(media_root: Path, data: bytes, extension: str) -> str:
-    """Write an upload under media_root atomically; returns its path relative to media_root."""
-    relative = f"{UPLOADS_DIR}/{uuid.uuid4().hex}.{extension}"
-    target = media_root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    return relative
+async def store_upload(store: MediaStore, data: bytes, extension: str) -> str:
+    """Put an upload in the media store (atomically) under a name the server chooses; returns
+    its key."""
+    key = f"{UPLOADS_DIR}/{uuid.uuid4().hex}.{extension}"
+    await store.put_bytes(key, data)
+    return key
 
 
-def store_image(media_root: Path, image: CheckedImage) -> str:
-    return store_upload(media_root, image.data, image.extension)
-
-
-def remove_stored(media_root: Path, relative: str) -> None:
-    (media_root / relative).unlink(missing_ok=True)
+async def remove_stored(store: MediaStore, key: str) -> None:
+    await store.delete(key)

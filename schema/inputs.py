@@ -37,3 +37,9 @@ class CreateJobInput:
         description="Your own music instead of ours: WAV, MP3, Ogg, FLAC or M4A, at most 20 MB "
         "and 10 minutes, per the GraphQL multipart request spec.",
     )
+    webhook_url: str | None = strawberry.field(
+        default=None,
+        description="Told of every status change (PROCESSING, COMPLETED, FAILED, CANCELLED) by "
+        "a JSON POST signed with your WEBHOOK_SECRETS secret (header Adreel-Signature: "
+        't=<unix>,v1=<hex HMAC-SHA256 of "t.body">). http(s), public addresses only.',
+    )

@@ -33,6 +33,7 @@ class Mutation:
                 key_benefits=input.key_benefits,
                 music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),
                 music_track=cast("UploadLike | None", input.music_track),
+                webhook_url=input.webhook_url,
             ),
         )
         return CreateJobPayload(

@@ -10,11 +10,11 @@ from typing import Any
 
 import strawberry
 
-from domain.media import media_url
 from events.format import JobEvent
 from resolvers.progress import job_progress
 from schema.enums import JobStatus, StageName, StageStatus
 from schema.types import AppInfo
+from storage import MediaStore
 
 
 @strawberry.type(
@@ -37,16 +37,16 @@ class JobProgressEvent:
     execution_memo: strawberry.Private[dict[Any, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def shared(cls, event: JobEvent, public_url: str) -> JobProgressEvent:
+    def shared(cls, event: JobEvent, media: MediaStore) -> JobProgressEvent:
         """One view per published event, whichever subscriber asks first; kept while any
         subscriber still holds the event."""
         view = _VIEWS.get(event)
         if view is None:
-            view = _VIEWS[event] = cls.from_event(event, public_url)
+            view = _VIEWS[event] = cls.from_event(event, media)
         return view
 
     @classmethod
-    def from_event(cls, event: JobEvent, public_url: str) -> JobProgressEvent:
+    def from_event(cls, event: JobEvent, media: MediaStore) -> JobProgressEvent:
         return cls(
             job_id=strawberry.ID(event.job_id),
             sequence=event.sequence,
@@ -56,7 +56,8 @@ class JobProgressEvent:
             stage_status=event.stage_status,
             stage_progress=event.stage_progress,
             message=event.message,
-            video_url=media_url(event.video_path, public_url),
+            # Signed once per event, for the job's owner (the only one who may subscribe).
+            video_url=media.url(event.video_path),
             error_message=event.error_message,
             at=event.at,
         )
@@ -73,6 +74,6 @@ class Subscription:
     async def job_progress(
         self, info: AppInfo, job_id: strawberry.ID
     ) -> AsyncGenerator[JobProgressEvent, None]:
-        public_url = info.context.settings.public_url
+        media = info.context.media
         async for event in job_progress(info.context, str(job_id)):
-            yield JobProgressEvent.shared(event, public_url)
+            yield JobProgressEvent.shared(event, media)

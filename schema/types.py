@@ -16,7 +16,6 @@ from db.models import Stage as StageRow
 from db.models import StageAttempt as StageAttemptRow
 from domain.enums import StageName as StageNameValue
 from domain.enums import StageStatus as StageStatusValue
-from domain.media import media_url
 from domain.outputs import CompositingOutput, ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
@@ -27,6 +26,21 @@ from resolvers.estimate_cost import CostEstimate as CostEstimateData
 from schema.enums import AdStyle, AspectRatio, JobStatus, MusicChoice, StageName, StageStatus
 
 AppInfo = Info[Context, None]
+
+
+@strawberry.type(description="One POST of one webhook event, whatever its outcome.")
+class WebhookDelivery:
+    delivery_id: strawberry.ID = strawberry.field(
+        description="The Adreel-Delivery-Id header: the same for every attempt at one event."
+    )
+    event: str = strawberry.field(
+        description="job.processing, job.completed, job.failed or job.cancelled."
+    )
+    attempt: int = strawberry.field(description="1, 2, ... per event.")
+    at: datetime
+    status_code: int | None = strawberry.field(description="Null when no answer came back.")
+    error: str | None = strawberry.field(description="Why it did not count as delivered.")
+    delivered: bool = strawberry.field(description="The receiver answered 2xx.")
 
 
 @strawberry.type(description="One run of a stage, kept whatever its outcome.")
@@ -169,11 +183,36 @@ class Job:
 
     @strawberry.field
     def product_image_url(self, info: AppInfo) -> str | None:
-        return media_url(self.row.product_image_path, info.context.settings.public_url)
+        return info.context.media.url(self.row.product_image_path)
 
-    @strawberry.field(description="Set when COMPLETED; served with HTTP Range support.")
+    @strawberry.field(
+        description="Set when COMPLETED: a signed URL that expires after MEDIA_URL_TTL_SECONDS "
+        "(ask again for a fresh one); served with HTTP Range support."
+    )
     def video_url(self, info: AppInfo) -> str | None:
-        return media_url(self.row.video_path, info.context.settings.public_url)
+        return info.context.media.url(self.row.video_path)
+
+    @strawberry.field
+    def webhook_url(self) -> str | None:
+        return self.row.webhook_url
+
+    @strawberry.field(
+        description="Every webhook POST made for this job, oldest first; retried with backoff "
+        "for up to WEBHOOK_RETRY_HOURS until the receiver answers 2xx."
+    )
+    async def webhook_deliveries(self, info: AppInfo) -> list[WebhookDelivery]:
+        return [
+            WebhookDelivery(
+                delivery_id=strawberry.ID(str(event.id)),
+                event=event.event,
+                attempt=attempt.attempt,
+                at=attempt.at,
+                status_code=attempt.status_code,
+                error=attempt.error,
+                delivered=attempt.status_code is not None and 200 <= attempt.status_code < 300,
+            )
+            for attempt, event in await info.context.deliveries.load(self.row.id)
+        ]
 
     @strawberry.field(description="Always the four, in pipeline order.")
     async def stages(self, info: AppInfo) -> list[Stage]:

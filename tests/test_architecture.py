@@ -1,8 +1,8 @@
 """The layout holds: imports point one way, and the API does not load the renderer.
 
 Layers (README "How it works"): the API (server, web, schema, resolvers) and the worker
-(worker, pipeline) both stand on the shared parts (domain, db, events, lifecycle, settings,
-logs); domain imports nothing of ours; pipeline knows nothing of the database, the queue or the
+(worker, pipeline) both stand on the shared parts (domain, db, events, lifecycle, storage,
+settings, logs); domain imports nothing of ours; pipeline knows nothing of the database, the queue or the
 API. The one sanctioned crossing is the cost estimate, which prices the worker's own prompts.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 API = {"server", "web", "schema", "resolvers"}
 WORKER = {"worker", "pipeline"}
-SHARED = {"domain", "db", "events", "lifecycle", "settings", "logs"}
+SHARED = {"domain", "db", "events", "lifecycle", "settings", "logs", "storage"}
 FORBIDDEN: dict[str, set[str]] = {
     **dict.fromkeys(API, WORKER),
     **dict.fromkeys(SHARED, API | WORKER),

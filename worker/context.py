@@ -15,6 +15,7 @@ from domain.enums import StageName
 from pipeline.providers.choice import Providers
 from pipeline.spec import StageFn
 from settings import Settings
+from storage import MediaStore
 
 
 def new_worker_id() -> str:
@@ -29,6 +30,7 @@ class WorkerState:
     session_factory: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     stages: dict[StageName, StageFn]
+    store: MediaStore
     # The hosted providers behind `stages` (HTTP clients to close at shutdown); None: all offline.
     providers: Providers | None = None
     worker_id: str = field(default_factory=new_worker_id)

@@ -19,9 +19,11 @@ from lifecycle.queue import QUEUE_NAME
 from pipeline.providers.choice import build_providers
 from pipeline.shared.memory import limit_arenas
 from settings import Settings, providers_config
+from storage import open_store
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
 from worker.sweep import arq_timeout_seconds, stop, sweep_forever
+from worker.webhooks import webhook_worker
 
 log = structlog.get_logger("worker")
 
@@ -48,15 +50,17 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     async def on_startup(ctx: dict[str, Any]) -> None:
         limit_arenas()
         engine = create_engine(settings.database_url)
+        session_factory = create_session_factory(engine)
         providers = build_providers(providers_config(settings))
         state = WorkerState(
             settings=settings,
             engine=engine,
-            session_factory=create_session_factory(engine),
+            session_factory=session_factory,
             # Our own client for events and leases, with the timeouts we want; arq's pool
             # (ctx["redis"]) stays arq's.
             redis=arq_redis(settings.redis_url or "", client_name="adreel-worker"),
             stages=providers.stages,
+            store=await open_store(settings, session_factory),
             providers=providers,
         )
         ctx["state"] = state
@@ -69,8 +73,15 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         # The one sweep path: its first pass runs now, the next ones every interval.
         ctx["sweeper"] = asyncio.create_task(sweep_forever(state), name="sweep")
         ctx["warm_up"] = asyncio.create_task(providers.warm_up(), name="warm-up")
+        # Webhook deliveries: their own queue and slots, never a render's.
+        hooks = webhook_worker(state, _redis_settings(settings.redis_url or ""))
+        ctx["webhook_worker"] = hooks
+        ctx["webhooks"] = asyncio.create_task(hooks.async_run(), name="webhooks")
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "webhook_worker" in ctx:
+            await ctx["webhook_worker"].close()  # cancels its deliveries; they are retried
+            await stop(ctx["webhooks"])
         if "sweeper" in ctx:
             await stop(ctx["sweeper"])
         if "warm_up" in ctx:

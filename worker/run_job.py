@@ -35,6 +35,7 @@ from pipeline.errors import StageError, TransientStageError
 from pipeline.providers.usage import BILLING, Call
 from pipeline.shared.memory import release_memory
 from pipeline.spec import JobSpec
+from worker import artefacts
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
 from worker.recorder import JobRecorder, Run
@@ -101,6 +102,23 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     spec.work_dir.mkdir(parents=True, exist_ok=True)
     log.info("job.started", attempt=snapshot.job.tries)
     deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
+    inputs = [
+        (key, settings.media_root / key)
+        for key in (snapshot.job.product_image_path, snapshot.job.music_track_path)
+        if key
+    ]
+    done = [n for n in STAGE_ORDER if snapshot.stage_named(n).status == StageStatus.COMPLETED]
+    try:
+        # A job another machine started: its photo, music and finished stages' files.
+        await artefacts.bring_in(state.store, spec.job_id, spec.work_dir, done, inputs)
+        await _stages(state, recorder, snapshot, spec, deadline)
+    finally:
+        artefacts.clear(state.store, spec.work_dir, [path for _, path in inputs])
+
+
+async def _stages(
+    state: WorkerState, recorder: JobRecorder, snapshot: Change, spec: JobSpec, deadline: float
+) -> None:
     completed = Completed()
     for name in STAGE_ORDER:
         stage = snapshot.stage_named(name)
@@ -169,6 +187,11 @@ async def _run_stage(
         try:
             async with asyncio.timeout_at(deadline):
                 result = await state.stages[name](spec, completed, progress)
+                try:
+                    # In the store before the stage counts as done (resuming elsewhere needs it).
+                    await artefacts.keep(state.store, spec.job_id, spec.work_dir, name)
+                except OSError as exc:
+                    raise TransientStageError(f"could not store the stage's files: {exc}") from exc
         finally:
             release_memory()  # before the next stage's ffmpeg children add theirs
     except TimeoutError:

@@ -4,7 +4,9 @@ One loop per worker process (`sweep_forever`), whose first pass runs as the work
 then every WORKER_SWEEP_INTERVAL_SECONDS:
 - a PENDING job with no arq job (Redis was down at createJob, or was flushed) is enqueued;
 - a job whose run died (no lease) while arq still marks it in progress has that stale marker
-  cleared, so the queued run is taken again at once instead of when the marker expires.
+  cleared, so the queued run is taken again at once instead of when the marker expires;
+- a job with a webhook event due and not delivered has its delivery queued again (a lost
+  enqueue, or one refused while the previous delivery task was ending).
 
 Clearing a marker is one atomic step in Redis (`_RECLAIM`), taken only when nobody holds the
 job's lease and the marker is older than the grace a worker has between picking a job up and
@@ -23,10 +25,12 @@ import structlog
 from arq.constants import in_progress_key_prefix, job_key_prefix
 from sqlalchemy import select
 
+from db import queries
 from db.models import Job
 from db.types import utcnow
 from domain.enums import JobStatus
 from lifecycle.queue import enqueue_run_job
+from lifecycle.webhooks import enqueue_delivery
 from settings import Settings
 from worker.context import WorkerState
 from worker.lease import lease_key
@@ -96,7 +100,17 @@ async def sweep(state: WorkerState) -> int:
         ):
             log.info("sweep.enqueued", job_id=key, status=status.value)
             requeued += 1
+    await _requeue_webhooks(state)
     return requeued
+
+
+async def _requeue_webhooks(state: WorkerState) -> None:
+    # Events recorded a moment ago have their delivery queued by the change itself.
+    due = utcnow() - timedelta(seconds=state.settings.worker_sweep_interval_seconds)
+    async with state.session_factory() as session:
+        job_ids = await queries.jobs_with_due_webhooks(session, due)
+    for job_id in job_ids:
+        await enqueue_delivery(state.redis, job_id)
 
 
 async def sweep_forever(state: WorkerState) -> None:

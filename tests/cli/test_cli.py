@@ -36,7 +36,7 @@ def test_create_watch_shows_stage_bars_and_downloads_the_mp4(stack: Stack, tmp_p
     job_id = re.search(r"job ([0-9a-f-]{36}) created", result.out)
     assert job_id, result.out
     assert f"MP4:  {tmp_path / 'ad.mp4'}" in result.out
-    assert f"URL:  {stack.url}/media/jobs/{job_id[1]}/ad.mp4" in result.out
+    assert f"URL:  {stack.url}/media/jobs/{job_id[1]}/ad.mp4?expires=" in result.out
 
     video = probe(tmp_path / "ad.mp4")
     assert abs(video.duration - float(AD_SECONDS)) < 0.2

@@ -47,7 +47,7 @@ def assert_followed_to_completion(events: list[dict[str, Any]]) -> None:
     assert sequences == sorted(set(sequences)), sequences
     assert events[0]["status"] == "PENDING"  # the snapshot
     assert events[-1]["status"] == "COMPLETED" and events[-1]["progress"] == 100
-    assert events[-1]["videoUrl"].endswith("/ad.mp4")
+    assert "/ad.mp4?expires=" in events[-1]["videoUrl"]
     transitions = [
         (e["stage"], e["stageStatus"])
         for e in events[1:]

@@ -38,7 +38,7 @@ async def test_apollo_client_follows_a_job_to_its_video(
     # The snapshot: the worker may already have started by the time the client subscribes.
     assert events[0]["jobId"] == job_id and events[0]["status"] in ("PENDING", "PROCESSING")
     assert events[-1]["status"] == "COMPLETED"
-    assert events[-1]["videoUrl"] == f"/media/jobs/{job_id}/ad.mp4"
+    assert events[-1]["videoUrl"].startswith(f"/media/jobs/{job_id}/ad.mp4?expires=")
     sequences = [e["sequence"] for e in events]
     assert sequences == sorted(set(sequences))
     # Live events, not just the snapshot: compositing is seen starting and finishing.

@@ -1,4 +1,4 @@
-"""The HTTP edge: /health, /media with Range, GET queries, limits, masking, CORS, GraphiQL."""
+"""The HTTP edge: /health, GET queries, limits, masking, CORS, GraphiQL."""
 
 from __future__ import annotations
 
@@ -46,25 +46,6 @@ async def test_health_names_the_database_when_it_is_down(redis_url: str, tmp_pat
         response = await client.get("/health")
         assert response.status_code == 503
         assert response.json()["down"] == ["database"]
-
-
-async def test_media_serves_byte_ranges(client: httpx.AsyncClient, settings: Settings) -> None:
-    payload = bytes(range(256)) * 40
-    target = settings.media_root / "jobs" / "x" / "ad.mp4"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(payload)
-
-    full = await client.get("/media/jobs/x/ad.mp4")
-    assert full.status_code == 200 and full.content == payload
-    assert full.headers["accept-ranges"] == "bytes"
-
-    partial = await client.get("/media/jobs/x/ad.mp4", headers={"Range": "bytes=100-299"})
-    assert partial.status_code == 206
-    assert partial.content == payload[100:300]
-    assert partial.headers["content-range"] == f"bytes 100-299/{len(payload)}"
-
-    assert (await client.get("/media/../settings.py")).status_code == 404
-    assert (await client.get("/media/jobs/missing.mp4")).status_code == 404
 
 
 async def test_get_runs_queries_but_not_mutations(client: httpx.AsyncClient) -> None:

@@ -118,7 +118,7 @@ async def test_make_an_ad_in_the_browser(
     # The ad plays in the page, from /media, fetched with Range requests.
     await until(tab, "document.getElementById('video').readyState >= 2", timeout=30)
     source = await tab.evaluate("document.getElementById('video').currentSrc")
-    assert source.startswith(f"{stack.url}/media/jobs/") and source.endswith("/ad.mp4")
+    assert source.startswith(f"{stack.url}/media/jobs/") and "/ad.mp4?expires=" in source
     assert 206 in log.media_statuses, log.media_statuses
     assert await tab.get_attribute("#download", "href") == source.removeprefix(stack.url)
     assert await tab.is_hidden("#job-cancel") and await tab.is_hidden("#job-retry")

@@ -26,6 +26,7 @@ from domain.outputs import Completed
 from events.redis import arq_redis
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from settings import Settings
+from storage import open_store
 from tests.conftest import make_settings
 from tests.factories import create_job, gql, wait_for_job
 from tests.probe import temp_files
@@ -78,6 +79,7 @@ async def test_two_sweeps_around_a_pickup_leave_the_fresh_marker_alone(
         session_factory=create_session_factory(engine),
         redis=arq_redis(settings.redis_url or ""),
         stages={},
+        store=await open_store(settings, create_session_factory(engine)),
     )
     try:
         assert await sweep(state) == 1  # the stale marker is cleared: the job can be taken

@@ -39,7 +39,7 @@ async def test_permanent_failure_names_the_stage_and_retry_resumes(
 ) -> None:
     response = await upload(api, job_input(), image_bytes(320, 240))
     job = response.json()["data"]["createJob"]["job"]
-    stored = settings.media_root / job["productImageUrl"].removeprefix("/media/")
+    stored = settings.media_root / job["productImageUrl"].split("?")[0].removeprefix("/media/")
     good = stored.read_bytes()
     stored.write_bytes(b"this file was damaged on disk")  # the video stage cannot read it
 
