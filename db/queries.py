@@ -233,6 +233,6 @@ async def webhook_attempts_for_jobs(
     by_job: dict[uuid.UUID, list[tuple[WebhookAttempt, WebhookEvent]]] = {
         job_id: [] for job_id in job_ids
     }
-    for attempt, event in rows.tuples():
+    for attempt, event in rows:
         by_job[attempt.job_id].append((attempt, event))
     return by_job

@@ -94,12 +94,14 @@ class Stack:
         env.pop("PYTHONSTARTUP", None)
         return env
 
-    def _spawn(self, *args: str, group: bool = False) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, *args: str, group: bool = False, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         output = subprocess.DEVNULL if self.quiet else None
         return subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             stdout=output,
             stderr=output,
             start_new_session=group,
@@ -122,8 +124,9 @@ class Stack:
         self.wait_healthy()
         return self
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        process = self._spawn("-m", "worker", group=self.worker_groups)
+    def start_worker(self, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """A worker process; `env` overrides the stack's (another machine's MEDIA_DIR, say)."""
+        process = self._spawn("-m", "worker", group=self.worker_groups, env=env)
         self.workers.append(process)
         return process
 

@@ -23,7 +23,7 @@ from storage import open_store
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
 from worker.sweep import arq_timeout_seconds, stop, sweep_forever
-from worker.webhooks import webhook_worker
+from worker.webhooks import webhook_client, webhook_worker
 
 log = structlog.get_logger("worker")
 
@@ -74,7 +74,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         ctx["sweeper"] = asyncio.create_task(sweep_forever(state), name="sweep")
         ctx["warm_up"] = asyncio.create_task(providers.warm_up(), name="warm-up")
         # Webhook deliveries: their own queue and slots, never a render's.
-        hooks = webhook_worker(state, _redis_settings(settings.redis_url or ""))
+        ctx["webhook_http"] = http = webhook_client()
+        hooks = webhook_worker(state, _redis_settings(settings.redis_url or ""), http)
         ctx["webhook_worker"] = hooks
         ctx["webhooks"] = asyncio.create_task(hooks.async_run(), name="webhooks")
 
@@ -82,6 +83,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         if "webhook_worker" in ctx:
             await ctx["webhook_worker"].close()  # cancels its deliveries; they are retried
             await stop(ctx["webhooks"])
+            await ctx["webhook_http"].aclose()
         if "sweeper" in ctx:
             await stop(ctx["sweeper"])
         if "warm_up" in ctx:

@@ -171,14 +171,14 @@ async def _give_up(state: WorkerState, event_id: uuid.UUID) -> None:
     log.warning("webhook.gave_up", delivery_id=str(event_id))
 
 
-def webhook_worker(state: WorkerState, redis_settings: Any) -> Worker:
+def webhook_client() -> httpx.AsyncClient:
+    # Redirects are not followed: a 3xx could point anywhere, the guard's check included.
+    return httpx.AsyncClient(follow_redirects=False, trust_env=False)
+
+
+def webhook_worker(state: WorkerState, redis_settings: Any, http: httpx.AsyncClient) -> Worker:
     """The arq worker that delivers webhooks, run inside a worker process beside the one that
     renders (worker/process.py starts and stops it)."""
-    http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
-
-    async def on_shutdown(ctx: dict[str, Any]) -> None:
-        await http.aclose()
-
     return Worker(
         functions=[func(deliver_webhooks, name=DELIVER, max_tries=MAX_TRIES, keep_result=0)],
         queue_name=WEBHOOK_QUEUE,
@@ -190,5 +190,4 @@ def webhook_worker(state: WorkerState, redis_settings: Any) -> Worker:
         poll_delay=state.settings.worker_poll_delay,
         handle_signals=False,
         ctx={"state": state, "http": http},
-        on_shutdown=on_shutdown,
     )
