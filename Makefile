@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-subscriptions bench-chaos clean
+.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-subscriptions bench-chaos clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -57,6 +57,10 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 bench-render: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.render $(BENCH_ARGS)
+
+# 10 offline ads at once on 1 and 2 worker processes, against the ideal the CPU allows.
+bench-throughput: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.throughput $(BENCH_ARGS)
 
 bench-subscriptions: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.subscriptions $(BENCH_ARGS)

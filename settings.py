@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     media_storage: Literal["local", "s3"] = "local"
     media_dir: Path = Path("./var/media")
     s3_endpoint_url: str = ""  # empty: AWS itself
+    # Where browsers reach the store, when not at S3_ENDPOINT_URL (a store inside a private
+    # network or compose): presigned URLs are signed for this host. Empty: S3_ENDPOINT_URL.
+    s3_public_endpoint_url: str = ""
     s3_bucket: str = ""
     s3_region: str = "us-east-1"
     # Media URLs are signed and expire (S3 presigned, or HMAC for local storage).

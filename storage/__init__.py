@@ -130,15 +130,21 @@ class S3Store:
     def __init__(self, settings: Settings) -> None:
         from obstore.store import S3Store as ObstoreS3
 
-        config: dict[str, object] = {"region": settings.s3_region}
-        if settings.s3_endpoint_url:
-            config["endpoint"] = settings.s3_endpoint_url
-            config["virtual_hosted_style_request"] = False
-        self._store = ObstoreS3(
-            settings.s3_bucket,
-            client_options={"allow_http": settings.s3_endpoint_url.startswith("http://")},
-            **config,  # type: ignore[arg-type]
-        )
+        def open_bucket(endpoint: str) -> ObstoreS3:
+            config: dict[str, object] = {"region": settings.s3_region}
+            if endpoint:
+                config["endpoint"] = endpoint
+                config["virtual_hosted_style_request"] = False
+            return ObstoreS3(
+                settings.s3_bucket,
+                client_options={"allow_http": endpoint.startswith("http://")},
+                **config,  # type: ignore[arg-type]
+            )
+
+        self._store = open_bucket(settings.s3_endpoint_url)
+        # Signing is local arithmetic: URLs for the public host need no connection to it.
+        public = settings.s3_public_endpoint_url
+        self._signing = open_bucket(public) if public else self._store
         self.ttl = timedelta(seconds=settings.media_url_ttl_seconds)
         self.traffic = Traffic()
 
@@ -195,7 +201,7 @@ class S3Store:
             return None
         import obstore
 
-        return obstore.sign(self._store, "GET", key.lstrip("/"), self.ttl)
+        return obstore.sign(self._signing, "GET", key.lstrip("/"), self.ttl)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

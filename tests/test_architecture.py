@@ -2,8 +2,9 @@
 
 Layers (README "How it works"): the API (server, web, schema, resolvers) and the worker
 (worker, pipeline) both stand on the shared parts (domain, db, events, lifecycle, storage,
-settings, logs); domain imports nothing of ours; pipeline knows nothing of the database, the queue or the
-API. The one sanctioned crossing is the cost estimate, which prices the worker's own prompts.
+settings, logs); domain imports nothing of ours; pipeline knows nothing of the database, the
+queue or the API. The one sanctioned crossing is the cost estimate, which prices the worker's
+own prompts.
 """
 
 from __future__ import annotations

@@ -45,7 +45,12 @@ def _local_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # Links (the caption faces, into the fonts package) are this machine's: never uploaded.
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+    )
 
 
 async def keep(store: MediaStore, job_id: str, work_dir: Path, stage: StageName) -> int:

@@ -33,7 +33,8 @@ from pipeline.errors import StageError
 from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
-from pipeline.video.offline import FONTS_DIR, VIDEO_DIR
+from pipeline.video.fonts import fonts_dir
+from pipeline.video.offline import VIDEO_DIR
 from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
@@ -142,8 +143,10 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         )
     )
     try:
-        fonts = spec.work_dir / VIDEO_DIR / FONTS_DIR
-        graph, video = build_graph(plan, spec.work_dir, fonts if fonts.is_dir() else None)
+        # The caption faces (links into the fonts package), made again here: a job resumed on
+        # another machine brings the video stage's files, not links into this one's packages.
+        fonts = fonts_dir(spec.work_dir / VIDEO_DIR)
+        graph, video = build_graph(plan, spec.work_dir, fonts)
 
         async def encoding(value: int) -> None:
             await progress(value * 95 // 100)

@@ -25,7 +25,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalS3]:
 
 def _store(s3: LocalS3, tmp_path: Path, ttl: int = 600) -> S3Store:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         media_storage="s3",
         s3_endpoint_url=s3.endpoint,
         s3_bucket=s3.bucket,

@@ -26,10 +26,10 @@ def _compose_cli() -> list[str] | None:
     return [legacy] if legacy else None
 
 
-def test_services_start_in_order_with_shared_postgres_redis_and_media() -> None:
+def test_services_start_in_order_with_shared_postgres_redis_and_object_storage() -> None:
     config: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
     services = config["services"]
-    assert {"api", "worker", "migrate", "postgres", "redis"} <= set(services)
+    assert {"api", "worker", "migrate", "postgres", "redis", "s3", "bucket"} <= set(services)
     assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("api", "worker"):
@@ -40,6 +40,10 @@ def test_services_start_in_order_with_shared_postgres_redis_and_media() -> None:
         assert env["DATABASE_URL"].startswith("postgresql+asyncpg://"), name
         assert env["REDIS_URL"] == "redis://redis:6379/0", name
         assert "media:/data/media" in services[name]["volumes"], name
+        assert depends["bucket"]["condition"] == "service_completed_successfully", name
+        assert env["MEDIA_STORAGE"] == "${MEDIA_STORAGE:-s3}", name
+        assert env["S3_ENDPOINT_URL"] == "${S3_ENDPOINT_URL:-http://s3:9000}", name
+    assert services["bucket"]["depends_on"]["s3"]["condition"] == "service_healthy"
     assert services["worker"]["command"] == ["python", "-m", "worker"]
     assert "server:create_app" in services["api"]["command"]
     assert (ROOT / "Dockerfile").is_file()

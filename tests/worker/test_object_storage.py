@@ -47,7 +47,7 @@ async def test_a_worker_on_another_machine_finishes_a_killed_workers_job(
 
                 async def voiced() -> bool:
                     view = (await gql(client, STAGES, {"id": job_id}))["data"]["job"]
-                    return view["stages"][1]["status"] == "COMPLETED"
+                    return bool(view["stages"][1]["status"] == "COMPLETED")
 
                 await wait_for(voiced, timeout=120, interval=0.05)
                 stack.kill_worker(first)  # the machine dies mid-job
@@ -85,9 +85,10 @@ async def test_a_worker_on_another_machine_finishes_a_killed_workers_job(
     last = by_stage["COMPOSITING"]["attempts"][-1]
     assert last["outcome"] == "completed" and last["worker"] != voice[0]["worker"]
     outcomes = [a["outcome"] for s in view["stages"] for a in s["attempts"]]
-    assert "crashed" in outcomes or by_stage["VIDEO_GEN"]["attempts"][0]["worker"] != voice[0][
-        "worker"
-    ]
+    assert (
+        "crashed" in outcomes
+        or by_stage["VIDEO_GEN"]["attempts"][0]["worker"] != voice[0]["worker"]
+    )
 
     # Everything lives in the bucket: the upload, the stage artefacts and the ad, nothing
     # half-written; the API's disk holds no media, and B cleared its scratch copy.

@@ -77,7 +77,7 @@ def _settings(base: Settings, **overrides: Any) -> Settings:
         "webhook_retry_base_seconds": 0.2,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 async def _until(check: Any, timeout: float = 60) -> None:
