@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -15,33 +16,18 @@ from resolvers.services import Services
 from settings import Settings
 from storage import MediaStore
 
+Delivery = tuple[WebhookAttempt, WebhookEvent]
+T = TypeVar("T")
+ByJob = Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, list[T]]]]
 
-def _stages_loader(services: Services) -> DataLoader[uuid.UUID, list[Stage]]:
-    async def load(job_ids: list[uuid.UUID]) -> list[list[Stage]]:
+
+def _by_job(services: Services, query: ByJob[T]) -> DataLoader[uuid.UUID, list[T]]:
+    """A loader that answers many jobs with one statement (`query`) per batch."""
+
+    async def load(job_ids: list[uuid.UUID]) -> list[list[T]]:
         # A short session per batch: on websockets a context lives as long as the connection.
         async with services.session_factory() as session:
-            by_job = await queries.stages_for_jobs(session, job_ids)
-        return [by_job[job_id] for job_id in job_ids]
-
-    return DataLoader(load_fn=load)
-
-
-Delivery = tuple[WebhookAttempt, WebhookEvent]
-
-
-def _deliveries_loader(services: Services) -> DataLoader[uuid.UUID, list[Delivery]]:
-    async def load(job_ids: list[uuid.UUID]) -> list[list[Delivery]]:
-        async with services.session_factory() as session:
-            by_job = await queries.webhook_attempts_for_jobs(session, job_ids)
-        return [by_job[job_id] for job_id in job_ids]
-
-    return DataLoader(load_fn=load)
-
-
-def _attempts_loader(services: Services) -> DataLoader[uuid.UUID, list[StageAttempt]]:
-    async def load(job_ids: list[uuid.UUID]) -> list[list[StageAttempt]]:
-        async with services.session_factory() as session:
-            by_job = await queries.attempts_for_jobs(session, job_ids)
+            by_job = await query(session, job_ids)
         return [by_job[job_id] for job_id in job_ids]
 
     return DataLoader(load_fn=load)
@@ -59,9 +45,9 @@ class Context:
     deliveries: DataLoader[uuid.UUID, list[Delivery]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.stages = _stages_loader(self.services)
-        self.attempts = _attempts_loader(self.services)
-        self.deliveries = _deliveries_loader(self.services)
+        self.stages = _by_job(self.services, queries.stages_for_jobs)
+        self.attempts = _by_job(self.services, queries.attempts_for_jobs)
+        self.deliveries = _by_job(self.services, queries.webhook_attempts_for_jobs)
 
     @property
     def settings(self) -> Settings:

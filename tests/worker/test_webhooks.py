@@ -8,7 +8,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,20 @@ def _settings(base: Settings, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+@contextlib.asynccontextmanager
+async def _worker(settings: Settings) -> AsyncIterator[None]:
+    """A worker (with its webhook deliverer) running until the block ends."""
+    worker = make_worker(settings, burst=False)
+    running = asyncio.create_task(worker.main())
+    try:
+        yield
+    finally:
+        await worker.close()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
 async def _until(check: Any, timeout: float = 60) -> None:
     async with asyncio.timeout(timeout):
         while not await check():
@@ -95,20 +109,13 @@ async def test_every_status_change_arrives_in_order_signed_despite_two_failures(
             body = await gql(api, CREATE, {"input": job_input(webhookUrl=receiver.url)})
             job = body["data"]["createJob"]["job"]
             assert job["webhookUrl"] == receiver.url
-            worker = make_worker(settings, burst=False)
-            running = asyncio.create_task(worker.main())
-            try:
+            async with _worker(settings):
 
                 async def both_delivered() -> bool:
                     return len(receiver.accepted()) >= 2
 
                 await _until(both_delivered)
                 view = (await gql(api, DELIVERIES, {"id": job["id"]}))["data"]["job"]
-            finally:
-                await worker.close()
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await running
 
     assert view["status"] == "COMPLETED"
     accepted = receiver.accepted()
@@ -147,9 +154,7 @@ async def test_a_receiver_that_is_down_does_not_hold_the_job_back(
     async with serve_app(settings) as (api, _app):
         body = await gql(api, CREATE, {"input": job_input(webhookUrl=dead)})
         job_id = body["data"]["createJob"]["job"]["id"]
-        worker = make_worker(settings, burst=False)
-        running = asyncio.create_task(worker.main())
-        try:
+        async with _worker(settings):
 
             async def completed_and_tried() -> bool:
                 view = (await gql(api, DELIVERIES, {"id": job_id}))["data"]["job"]
@@ -157,11 +162,6 @@ async def test_a_receiver_that_is_down_does_not_hold_the_job_back(
 
             await _until(completed_and_tried)
             view = (await gql(api, DELIVERIES, {"id": job_id}))["data"]["job"]
-        finally:
-            await worker.close()
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
     assert all(not d["delivered"] for d in view["webhookDeliveries"])
     assert all(d["error"].startswith("could not connect") for d in view["webhookDeliveries"])
 
@@ -176,9 +176,7 @@ async def test_delivery_checks_the_address_again(
             body = await gql(api, CREATE, {"input": job_input(webhookUrl=receiver.url)})
             job_id = body["data"]["createJob"]["job"]["id"]
             strict = _settings(settings, webhook_allow_private_networks=False)
-            worker = make_worker(strict, burst=False)
-            running = asyncio.create_task(worker.main())
-            try:
+            async with _worker(strict):
 
                 async def refused() -> bool:
                     view = (await gql(api, DELIVERIES, {"id": job_id}))["data"]["job"]
@@ -186,11 +184,6 @@ async def test_delivery_checks_the_address_again(
 
                 await _until(refused)
                 view = (await gql(api, DELIVERIES, {"id": job_id}))["data"]["job"]
-            finally:
-                await worker.close()
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await running
         assert receiver.received == []  # never reached
     error = view["webhookDeliveries"][0]["error"]
     assert "127.0.0.1, a loopback address" in error
