@@ -269,3 +269,13 @@ def providers_config(settings: Settings) -> ProvidersConfig:
             video_per_second=settings.price_video_per_second,
         ),
     )
+
+
+def hosted_voice(settings: Settings) -> bool:
+    """Whether hosted speech is on (its voices can be chosen, and speak many languages)."""
+    return StageName.VOICE_GEN in providers_config(settings).hosted
+
+
+def hosted_script(settings: Settings) -> bool:
+    """Whether Claude writes the scripts (any language), or the offline writer (its books)."""
+    return StageName.SCRIPT_GEN in providers_config(settings).hosted

@@ -90,6 +90,18 @@ class Job(Base):
     music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))
+    # BCP 47 tag (normalised: primary subtag lower case) and the voice id (domain.voices);
+    # voice None: the language's default, or the style's hosted voice.
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    voice: Mapped[str | None] = mapped_column(String(64))
+    # A variant (createVariants): its source, what it changes, and which alternative it takes
+    # on the hook and music axes (0: the writer's and picker's first choice).
+    variant_of: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    variant_axes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    hook_variant: Mapped[int] = mapped_column(Integer, default=0)
+    music_variant: Mapped[int] = mapped_column(Integer, default=0)
     # Told of every status change (signed POSTs, lifecycle.webhooks); checked at createJob.
     webhook_url: Mapped[str | None] = mapped_column(String(MAX_WEBHOOK_URL))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -130,6 +142,10 @@ class Job(Base):
             tries=0,
             key_benefits=fields.pop("key_benefits", None) or [],
             music=fields.pop("music", None) or MusicChoice.AUTO,
+            language=fields.pop("language", None) or "en",
+            variant_axes=fields.pop("variant_axes", None) or [],
+            hook_variant=fields.pop("hook_variant", None) or 0,
+            music_variant=fields.pop("music_variant", None) or 0,
             **fields,
         )
         now = utcnow()

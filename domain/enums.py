@@ -76,3 +76,13 @@ class AttemptOutcome(StrEnum):
 class MusicChoice(StrEnum):
     AUTO = "auto"  # a bed matched to the style (or the job's own track, when it has one)
     NONE = "none"
+
+
+class VariantAxis(StrEnum):
+    """What a variant changes from its source (createVariants)."""
+
+    HOOK = "hook"  # the opening line
+    CTA = "cta"  # the call-to-action
+    STYLE = "style"  # the whole look and voice of another style
+    VOICE = "voice"  # another voice for the same language
+    MUSIC = "music"  # another music bed

@@ -77,6 +77,8 @@ class VoiceScene(BaseModel):
     # Word by word, when the narrator reports it (the neural voice does; espeak-ng and hosted
     # speech do not, and their captions are timed by word length instead).
     words: list[SpokenWord] = []
+    # Taken as is from the job this one is a variant of (same line, same voice): not said again.
+    reused: bool = False
 
 
 class VoiceOutput(StageOutput):

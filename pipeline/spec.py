@@ -33,6 +33,16 @@ class JobSpec:
     benefits: tuple[str, ...] = ()  # up to three key benefits
     music: str = "auto"  # "auto": a bed matched to the style; "none"
     music_track: Path | None = None  # the maker's own track (absolute path), instead of ours
+    language: str = "en"  # BCP 47 primary subtag
+    voice: str | None = None  # a voice id (domain.voices); None: the language's or style's own
+    hook_variant: int = 0  # which alternative opening the writer takes (variants)
+    music_variant: int = 0  # which alternative track of the style's mood (variants)
+    music_seed: str | None = None  # picks the bed (None: the job id; variants: their original's)
+    # A variant: its source's outputs, with the source's files under `source_dir` (the voice
+    # tracks and the ad), so the stages can reuse what the variant does not change.
+    source: Completed | None = None
+    source_dir: Path | None = None
+    remix_only: bool = False  # only the music changes: re-mix under the source's picture
 
     def scene_durations(self) -> list[float]:
         """Scene lengths in seconds, the template's scaled so that they sum to total_seconds."""

@@ -17,6 +17,15 @@ from db.models import MAX_BENEFIT, MAX_BENEFITS, MAX_CTA, MAX_DESCRIPTION, MAX_P
 from domain.enums import AspectRatio, MusicChoice, Style
 from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words, has_visible
+from domain.voices import (
+    LANGUAGE_NAMES,
+    OFFLINE_LANGUAGES,
+    LanguageError,
+    can_speak,
+    find_voice,
+    primary_language,
+    spoken_languages,
+)
 from lifecycle.queue import enqueue_or_defer
 from lifecycle.webhooks import WebhookUrlError, check_webhook_url
 from resolvers import uploads
@@ -24,13 +33,17 @@ from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
 from resolvers.errors import (
     CONFLICT,
+    INVALID_LANGUAGE,
     INVALID_URL,
     NOT_CONFIGURED,
     REQUIRED,
     TOO_LARGE,
     TOO_LONG,
+    UNKNOWN_VOICE,
+    UNSUPPORTED_LANGUAGE,
     FieldError,
 )
+from settings import Settings, hosted_script, hosted_voice
 
 log = structlog.get_logger(__name__)
 
@@ -47,6 +60,8 @@ class CreateJobRequest:
     music: MusicChoice = MusicChoice.AUTO
     music_track: uploads.UploadLike | None = None
     webhook_url: str | None = None
+    language: str = "en"
+    voice: str | None = None
 
 
 @dataclass
@@ -127,6 +142,42 @@ async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio
     return await check_audio(data, ctx.settings.max_music_seconds, field)
 
 
+def check_language(
+    settings: Settings, tag: str, voice_id: str | None
+) -> tuple[str, list[FieldError]]:
+    """The normalised language tag, or field errors: a malformed tag, a language nothing here
+    can write or say, an unknown voice, or a voice that does not speak the language."""
+    field = ("input", "language")
+    try:
+        primary = primary_language(tag)
+    except LanguageError as error:
+        return tag, [FieldError(INVALID_LANGUAGE, f"language {error}", field)]
+    normalised = primary + tag.strip()[len(primary) :]
+    name = f"{LANGUAGE_NAMES.get(primary, primary)} ({primary})"
+    hosted = hosted_voice(settings)
+    if not hosted_script(settings) and primary not in OFFLINE_LANGUAGES:
+        message = (
+            f"language {name} cannot be written here: the offline writer writes "
+            f"{', '.join(OFFLINE_LANGUAGES)} (with ANTHROPIC_API_KEY set, Claude writes any "
+            "language a voice here can say)"
+        )
+        return normalised, [FieldError(UNSUPPORTED_LANGUAGE, message, field)]
+    if not can_speak(primary, hosted):
+        message = f"no voice here speaks {name}; languages with a voice: " + ", ".join(
+            spoken_languages(hosted)
+        )
+        return normalised, [FieldError(UNSUPPORTED_LANGUAGE, message, field)]
+    if voice_id is not None:
+        voice = find_voice(voice_id, hosted)
+        if voice is None:
+            message = f"voice {voice_id!r} is not one of this deployment's voices (query voices)"
+            return normalised, [FieldError(UNKNOWN_VOICE, message, ("input", "voice"))]
+        if not voice.speaks(primary):
+            message = f"voice {voice_id!r} ({voice.name}) does not speak {name}"
+            return normalised, [FieldError(CONFLICT, message, ("input", "voice"))]
+    return normalised, []
+
+
 async def _check_webhook(ctx: Context, url: str) -> FieldError | None:
     field = ("input", "webhookUrl")
     if ctx.owner not in ctx.settings.webhook_secret_by_owner:
@@ -185,6 +236,8 @@ async def create_job(
     if request.webhook_url is not None:
         error = await _check_webhook(ctx, request.webhook_url)
         errors += [error] if error else []
+    language, language_errors = check_language(ctx.settings, request.language, request.voice)
+    errors += language_errors
     if errors:
         return None, errors
 
@@ -215,6 +268,8 @@ async def create_job(
             music=request.music,
             music_track_path=track_path,
             webhook_url=request.webhook_url.strip() if request.webhook_url else None,
+            language=language,
+            voice=request.voice,
         )
         async with ctx.session() as session, session.begin():
             session.add(job)

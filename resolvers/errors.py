@@ -29,6 +29,9 @@ INVALID_AUDIO = "INVALID_AUDIO"
 INVALID_STATE = "INVALID_STATE"
 CONFLICT = "CONFLICT"  # two inputs that contradict each other
 INVALID_URL = "INVALID_URL"
+INVALID_LANGUAGE = "INVALID_LANGUAGE"  # not a BCP 47 tag
+UNSUPPORTED_LANGUAGE = "UNSUPPORTED_LANGUAGE"  # well formed, but nothing here writes or says it
+UNKNOWN_VOICE = "UNKNOWN_VOICE"
 NOT_CONFIGURED = "NOT_CONFIGURED"  # the input needs a setting this deployment lacks
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Reading jobs: one by id, and the owner's newest-first, cursor-paginated list."""
+"""Reading jobs (one by id, the owner's newest-first list, a job's variants) and voices."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from db import queries
 from db.models import Job
 from domain.enums import JobStatus, Style
+from domain.voices import LanguageError, Voice, voices_for
 from resolvers.context import Context
 from resolvers.errors import PublicError
+from settings import hosted_voice
 
 MAX_PAGE = 100
 
@@ -73,3 +77,22 @@ async def list_jobs(
             session, ctx.owner, limit=first + 1, after=position, status=status, style=style
         )
     return JobPage(jobs=rows[:first], has_next_page=len(rows) > first)
+
+
+async def variants_of(ctx: Context, job_id: uuid.UUID) -> list[Job]:
+    """The caller's variants of a job, oldest first."""
+    async with ctx.session() as session:
+        rows = await session.execute(
+            select(Job)
+            .where(Job.variant_of == job_id, Job.owner == ctx.owner)
+            .order_by(Job.created_at, Job.id)
+        )
+        return list(rows.scalars())
+
+
+def list_voices(ctx: Context, language: str | None) -> list[Voice]:
+    """The voices this deployment has, for one language or all ([] for a malformed tag)."""
+    try:
+        return voices_for(language, hosted_voice(ctx.settings))
+    except LanguageError:
+        return []

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.enums import AspectRatio, JobStatus, MusicChoice, StageName, StageStatus, Style
+from domain.enums import (
+    AspectRatio,
+    JobStatus,
+    MusicChoice,
+    StageName,
+    StageStatus,
+    Style,
+    VariantAxis,
+)
 
 AdStyle = Style
 strawberry.enum(Style, name="AdStyle")
@@ -26,4 +34,19 @@ strawberry.enum(
     description="AUTO: a bed matched to the style (or your musicTrack); NONE: no music",
 )
 
-__all__ = ["AdStyle", "AspectRatio", "JobStatus", "MusicChoice", "StageName", "StageStatus"]
+strawberry.enum(
+    VariantAxis,
+    name="VariantAxis",
+    description="What a variant changes: HOOK (the opening line), CTA (the call-to-action), "
+    "STYLE (another style), VOICE (another voice for the language), MUSIC (another bed)",
+)
+
+__all__ = [
+    "AdStyle",
+    "AspectRatio",
+    "JobStatus",
+    "MusicChoice",
+    "StageName",
+    "StageStatus",
+    "VariantAxis",
+]

@@ -7,7 +7,7 @@ from strawberry.file_uploads import Upload
 
 from domain.enums import AspectRatio as AspectRatioValue
 from domain.enums import MusicChoice as MusicChoiceValue
-from schema.enums import AdStyle, AspectRatio, MusicChoice
+from schema.enums import AdStyle, AspectRatio, MusicChoice, VariantAxis
 
 
 @strawberry.input
@@ -37,9 +37,28 @@ class CreateJobInput:
         description="Your own music instead of ours: WAV, MP3, Ogg, FLAC or M4A, at most 20 MB "
         "and 10 minutes, per the GraphQL multipart request spec.",
     )
+    language: str = strawberry.field(
+        default="en",
+        description="BCP 47 tag of the ad's language (voiceover, captions, on-screen text). "
+        "Offline: en, es, fr, de, pt; with Claude, any language a voice here can say.",
+    )
+    voice: str | None = strawberry.field(
+        default=None,
+        description="A voice id from the voices query; it must speak the language. Default: "
+        "the language's (the style's with hosted speech).",
+    )
     webhook_url: str | None = strawberry.field(
         default=None,
         description="Told of every status change (PROCESSING, COMPLETED, FAILED, CANCELLED) by "
         "a JSON POST signed with your WEBHOOK_SECRETS secret (header Adreel-Signature: "
         't=<unix>,v1=<hex HMAC-SHA256 of "t.body">). http(s), public addresses only.',
+    )
+
+
+@strawberry.input
+class CreateVariantsInput:
+    job_id: strawberry.ID = strawberry.field(description="A COMPLETED job of yours.")
+    count: int = strawberry.field(default=3, description="1-5 variants.")
+    vary: list[VariantAxis] = strawberry.field(
+        description="The axes the variants differ on; everything else stays as in the source."
     )

@@ -9,11 +9,20 @@ import strawberry
 from domain.enums import AspectRatio as AspectRatioValue
 from domain.enums import MusicChoice as MusicChoiceValue
 from domain.enums import Style as StyleValue
+from domain.enums import VariantAxis as VariantAxisValue
 from resolvers import job_actions
 from resolvers.create_job import CreateJobRequest, create_job
 from resolvers.uploads import UploadLike
-from schema.inputs import CreateJobInput
-from schema.types import AppInfo, CreateJobPayload, Job, JobPayload, UserError
+from resolvers.variants import VariantRequest, create_variants
+from schema.inputs import CreateJobInput, CreateVariantsInput
+from schema.types import (
+    AppInfo,
+    CreateJobPayload,
+    CreateVariantsPayload,
+    Job,
+    JobPayload,
+    UserError,
+)
 
 
 @strawberry.type
@@ -34,10 +43,31 @@ class Mutation:
                 music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),
                 music_track=cast("UploadLike | None", input.music_track),
                 webhook_url=input.webhook_url,
+                language=input.language,
+                voice=input.voice,
             ),
         )
         return CreateJobPayload(
             job=Job.from_row(row) if row else None, errors=[UserError.from_error(e) for e in errors]
+        )
+
+    @strawberry.mutation(
+        description="New jobs that differ from a COMPLETED one on the chosen axes only; each "
+        "reuses the source's finished work that its axes do not change."
+    )
+    async def create_variants(
+        self, info: AppInfo, input: CreateVariantsInput
+    ) -> CreateVariantsPayload:
+        rows, errors = await create_variants(
+            info.context,
+            VariantRequest(
+                job_id=str(input.job_id),
+                count=input.count,
+                vary=[VariantAxisValue(a) for a in input.vary],
+            ),
+        )
+        return CreateVariantsPayload(
+            jobs=[Job.from_row(r) for r in rows], errors=[UserError.from_error(e) for e in errors]
         )
 
     @strawberry.mutation(description="Cancel a PENDING or PROCESSING job.")

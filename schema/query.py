@@ -19,6 +19,7 @@ from schema.types import (
     JobEdge,
     PageInfo,
     StyleTemplate,
+    Voice,
 )
 
 
@@ -55,6 +56,21 @@ class Query:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+    @strawberry.field(
+        description="The voices this deployment can speak with, for one language (BCP 47) or all."
+    )
+    def voices(self, info: AppInfo, language: str | None = None) -> list[Voice]:
+        return [
+            Voice(
+                id=strawberry.ID(v.id),
+                name=v.name,
+                language=v.language,
+                gender=v.gender,
+                provider=v.provider,
+            )
+            for v in jobs.list_voices(info.context, language)
+        ]
 
     @strawberry.field(description="The four styles, each with its four scenes (30 s in all).")
     def styles(self) -> list[StyleTemplate]:

@@ -16,14 +16,24 @@ from db.models import Stage as StageRow
 from db.models import StageAttempt as StageAttemptRow
 from domain.enums import StageName as StageNameValue
 from domain.enums import StageStatus as StageStatusValue
+from domain.enums import VariantAxis as VariantAxisValue
 from domain.outputs import CompositingOutput, ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
 from domain.templates import StyleTemplate as StyleTemplateData
+from resolvers import jobs
 from resolvers.context import Context
 from resolvers.errors import FieldError
 from resolvers.estimate_cost import CostEstimate as CostEstimateData
-from schema.enums import AdStyle, AspectRatio, JobStatus, MusicChoice, StageName, StageStatus
+from schema.enums import (
+    AdStyle,
+    AspectRatio,
+    JobStatus,
+    MusicChoice,
+    StageName,
+    StageStatus,
+    VariantAxis,
+)
 
 AppInfo = Info[Context, None]
 
@@ -196,6 +206,29 @@ class Job:
     def webhook_url(self) -> str | None:
         return self.row.webhook_url
 
+    @strawberry.field(description="BCP 47 tag of the ad's language.")
+    def language(self) -> str:
+        return self.row.language
+
+    @strawberry.field(description="The voice asked for; null: the language's or style's own.")
+    def voice(self) -> str | None:
+        return self.row.voice
+
+    @strawberry.field(description="The job this one is a variant of (createVariants).")
+    async def variant_of(self, info: AppInfo) -> Job | None:
+        if self.row.variant_of is None:
+            return None
+        row = await jobs.get_job(info.context, str(self.row.variant_of))
+        return Job.from_row(row) if row else None
+
+    @strawberry.field(description="What this variant changes from its source.")
+    def variant_axes(self) -> list[VariantAxis]:
+        return [VariantAxisValue(a) for a in self.row.variant_axes or []]
+
+    @strawberry.field(description="The variants made of this job, oldest first.")
+    async def variants(self, info: AppInfo) -> list[Job]:
+        return [Job.from_row(r) for r in await jobs.variants_of(info.context, self.row.id)]
+
     @strawberry.field(
         description="Every webhook POST made for this job, oldest first; retried with backoff "
         "for up to WEBHOOK_RETRY_HOURS until the receiver answers 2xx."
@@ -270,6 +303,21 @@ class UserError:
         return cls(
             field=list(error.field) if error.field else None, code=error.code, message=error.message
         )
+
+
+@strawberry.type(description="A voice this deployment can speak with.")
+class Voice:
+    id: strawberry.ID
+    name: str
+    language: str = strawberry.field(description='BCP 47 primary subtag, or "mul" (many).')
+    gender: str | None
+    provider: str = strawberry.field(description="neural-offline, espeak-ng or hosted.")
+
+
+@strawberry.type
+class CreateVariantsPayload:
+    jobs: list[Job]
+    errors: list[UserError]
 
 
 @strawberry.type

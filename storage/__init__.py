@@ -62,6 +62,9 @@ class MediaStore(Protocol):
 
     async def list(self, prefix: str) -> list[str]: ...
 
+    async def copy(self, key: str, target: str) -> None:
+        """Copy an object within the store (server side on S3)."""
+
     async def delete(self, key: str) -> None: ...
 
     def url(self, key: str | None) -> str | None:
@@ -110,6 +113,9 @@ class LocalStore:
             for p in base.rglob("*")
             if p.is_file() and not p.name.startswith(".")
         )
+
+    async def copy(self, key: str, target: str) -> None:
+        await asyncio.to_thread(_copy_atomically, self.path(key), self.path(target))
 
     async def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -190,6 +196,11 @@ class S3Store:
         prefix = prefix.rstrip("/") + "/"
         batches = await obstore.list(self._store, prefix=prefix).collect_async()
         return sorted(item["path"] for item in batches)
+
+    async def copy(self, key: str, target: str) -> None:
+        import obstore
+
+        await obstore.copy_async(self._store, key, target)
 
     async def delete(self, key: str) -> None:
         import obstore

@@ -38,6 +38,8 @@ STAGE_ARTEFACTS: dict[StageName, str | None] = {
     StageName.COMPOSITING: OUTPUT_NAME,
 }
 TRANSFERS = 8  # files moved at once
+VOICE_FILES = VOICE_DIR
+AD_FILE = OUTPUT_NAME
 
 
 def _local_files(root: Path) -> list[Path]:

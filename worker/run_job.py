@@ -14,6 +14,9 @@ that token, so a run that lost the job stops at its next step.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +30,14 @@ from db import queries
 from db.models import Job
 from domain import media
 from domain.backoff import backoff_seconds
-from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus, StageName, StageStatus
+from domain.enums import (
+    STAGE_ORDER,
+    AttemptOutcome,
+    JobStatus,
+    StageName,
+    StageStatus,
+    VariantAxis,
+)
 from domain.outputs import Completed, StageOutput, read_output
 from domain.pricing import to_micro
 from lifecycle.change import Change, JobGone, Superseded
@@ -62,6 +72,10 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         benefits=tuple(job.key_benefits or ()),
         music=job.music.value,
         music_track=(media_root / job.music_track_path) if job.music_track_path else None,
+        language=job.language.split("-", 1)[0],
+        voice=job.voice,
+        hook_variant=job.hook_variant,
+        music_variant=job.music_variant,
     )
 
 
@@ -111,9 +125,52 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     try:
         # A job another machine started: its photo, music and finished stages' files.
         await artefacts.bring_in(state.store, spec.job_id, spec.work_dir, done, inputs)
+        if snapshot.job.variant_of is not None:
+            spec = await _with_source(state, spec, snapshot.job, done)
         await _stages(state, recorder, snapshot, spec, deadline)
     finally:
+        if spec.source_dir is not None:
+            shutil.rmtree(spec.source_dir, ignore_errors=True)
         artefacts.clear(state.store, spec.work_dir, [path for _, path in inputs])
+
+
+async def _with_source(
+    state: WorkerState, spec: JobSpec, job: Job, done: list[StageName]
+) -> JobSpec:
+    """A variant's spec: its source's outputs and the source files its stages may reuse (the
+    voice tracks, and for a music-only variant the source's ad), and its original's music seed."""
+    source_id = job.variant_of
+    assert source_id is not None
+    root = source_id
+    async with state.session_factory() as session:
+        source = await queries.get_job(session, source_id, owner=None)
+        stages = await queries.job_stages(session, source_id) if source else []
+        for _ in range(20):  # the original: variants of variants keep its music
+            above = await queries.get_job(session, root, owner=None)
+            if above is None or above.variant_of is None:
+                break
+            root = above.variant_of
+    outputs = Completed.from_data(
+        {s.stage_name: s.stage_data for s in stages if s.status == StageStatus.COMPLETED}
+    )
+    source_dir = spec.work_dir / "source"
+    remix = set(job.variant_axes or []) == {VariantAxis.MUSIC.value}
+    wanted: list[str] = []
+    if StageName.VOICE_GEN not in done:
+        wanted += await state.store.list(media.job_file(source_id, artefacts.VOICE_FILES))
+    if remix and StageName.COMPOSITING not in done:
+        wanted.append(media.job_file(source_id, artefacts.AD_FILE))
+    prefix = media.job_dir(source_id) + "/"
+    for key in wanted:
+        with contextlib.suppress(FileNotFoundError):  # nothing to reuse: the stage makes it all
+            await state.store.fetch(key, source_dir / key.removeprefix(prefix))
+    return dataclasses.replace(
+        spec,
+        source=outputs,
+        source_dir=source_dir,
+        remix_only=remix,
+        music_seed=str(root),
+    )
 
 
 async def _stages(

@@ -94,7 +94,7 @@ def music_for(spec: JobSpec) -> tuple[MusicBed | None, str | None]:
         return bed, YOUR_TRACK
     if spec.music == "none":
         return None, None
-    track = pick_track(style, spec.job_id)
+    track = pick_track(style, spec.music_seed or spec.job_id, spec.music_variant)
     bed = MusicBed(track.path, track.start_seconds, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
     return bed, track.id
 
@@ -137,6 +137,19 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
     audio_dir = spec.work_dir / AUDIO_DIR
     audio_dir.mkdir(parents=True, exist_ok=True)
     picture = audio_dir.parent / VIDEO_DIR / PICTURE
+    earlier = spec.source_dir / OUTPUT_NAME if spec.source_dir else None
+    if spec.remix_only and earlier is not None and earlier.is_file():
+        # A variant that changes only the music: its picture is the source's, frame for frame.
+        soundtrack = await _soundtrack_aac(
+            clips, bed, plan.duration_seconds, audio_dir / SOUNDTRACK, audio_dir / SOUNDTRACK_AAC
+        )
+        try:
+            await _mux(earlier, audio_dir / SOUNDTRACK_AAC, plan.duration_seconds, spec)
+        finally:
+            remove_temp_files(spec.work_dir)
+            remove_temp_files(audio_dir)
+        await progress(100)
+        return _result(plan, music, soundtrack)
     sound = asyncio.ensure_future(
         _soundtrack_aac(
             clips, bed, plan.duration_seconds, audio_dir / SOUNDTRACK, audio_dir / SOUNDTRACK_AAC
@@ -162,16 +175,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
             ]  # fmt: skip
             await run_ffmpeg(args, progress=encoding, duration=plan.duration_seconds)
         soundtrack = await sound
-        with atomic_output(spec.work_dir / OUTPUT_NAME) as tmp:
-            args = [
-                "-i", str(picture),
-                "-i", str(audio_dir / SOUNDTRACK_AAC),
-                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
-                "-movflags", "+faststart",
-                "-t", f"{plan.duration_seconds:.4f}",
-                "-y", str(tmp),
-            ]  # fmt: skip
-            await run_ffmpeg(args, progress=None, duration=None)
+        await _mux(picture, audio_dir / SOUNDTRACK_AAC, plan.duration_seconds, spec)
     except BaseException:
         sound.cancel()
         await asyncio.gather(sound, return_exceptions=True)
@@ -181,6 +185,24 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         remove_temp_files(audio_dir)
         remove_temp_files(picture.parent)
     picture.unlink(missing_ok=True)
+    return _result(plan, music, soundtrack)
+
+
+async def _mux(picture: Path, soundtrack: Path, seconds: float, spec: JobSpec) -> None:
+    """The picture's video stream and the soundtrack, without re-encoding, index in front."""
+    with atomic_output(spec.work_dir / OUTPUT_NAME) as tmp:
+        args = [
+            "-i", str(picture),
+            "-i", str(soundtrack),
+            "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+            "-movflags", "+faststart",
+            "-t", f"{seconds:.4f}",
+            "-y", str(tmp),
+        ]  # fmt: skip
+        await run_ffmpeg(args, progress=None, duration=None)
+
+
+def _result(plan: RenderPlan, music: str | None, soundtrack: Soundtrack) -> StageResult:
     output = CompositingOutput(
         path=OUTPUT_NAME,
         duration_seconds=plan.duration_seconds,

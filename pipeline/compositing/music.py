@@ -138,8 +138,9 @@ def library() -> list[Track]:
     return list(_library())
 
 
-def pick_track(style: str, seed: str) -> Track:
-    """The bed for an ad: one of the style's picks, chosen by a hash of `seed` (the job id)."""
+def pick_track(style: str, seed: str, shift: int = 0) -> Track:
+    """The bed for an ad: one of the style's picks, chosen by a hash of `seed` (the job id),
+    `shift` picks further along (a variant's other bed)."""
     picks = STYLE_TRACKS.get(style)
     if picks is None:
         raise ValueError(f"unknown style {style!r}; expected one of {sorted(STYLE_TRACKS)}")
@@ -148,4 +149,4 @@ def pick_track(style: str, seed: str) -> Track:
     if not available:
         raise LookupError(f"none of the {style} tracks is installed ({_DIST})")
     digest = hashlib.sha256(f"{style}\0{seed}".encode()).digest()
-    return available[int.from_bytes(digest[:8], "big") % len(available)]
+    return available[(int.from_bytes(digest[:8], "big") + shift) % len(available)]

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from domain.enums import StageName
+from domain.outputs import Completed
 from domain.providers import ProvidersConfig
+from domain.voices import HOSTED, find_voice
 from pipeline.providers.fallback import with_fallback
-from pipeline.spec import StageFn
+from pipeline.spec import JobSpec, ProgressFn, StageFn, StageResult
 from pipeline.stages import offline_stages
 from pipeline.voice.offline import OfflineVoice
 
@@ -74,4 +76,20 @@ def build_providers(config: ProvidersConfig) -> Providers:
         providers.stages[name] = with_fallback(
             hosted, offline[name], enabled=config.fallback_to_offline
         )
+    if StageName.VOICE_GEN in providers.hosted:
+        providers.stages[StageName.VOICE_GEN] = _by_voice(
+            providers.stages[StageName.VOICE_GEN], offline[StageName.VOICE_GEN]
+        )
     return providers
+
+
+def _by_voice(hosted: StageFn, offline: StageFn) -> StageFn:
+    """A job that names an offline voice is said offline even where hosted speech is on."""
+
+    async def run(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
+        chosen = find_voice(spec.voice, hosted_voice=True) if spec.voice else None
+        if chosen is not None and chosen.provider != HOSTED:
+            return await offline(spec, completed, progress)
+        return await hosted(spec, completed, progress)
+
+    return run

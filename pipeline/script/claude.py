@@ -199,6 +199,7 @@ class ClaudeScriptWriter:
             analysis,
             spec.description,
             spec.benefits,
+            spec.language,
         )
         messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
         tool = {

@@ -28,6 +28,7 @@ from domain.script import (
     word_target,
 )
 from domain.templates import get_template, scene_durations
+from domain.voices import LANGUAGE_NAMES
 
 ANALYSIS_TOOL = "record_product_analysis"
 SCRIPT_TOOL = "write_ad_script"
@@ -103,6 +104,10 @@ def analysis_prompt(product_name: str) -> str:
     )
 
 
+def language_name(language: str) -> str:
+    return LANGUAGE_NAMES.get(language, language)
+
+
 def script_prompt(
     product_name: str,
     style: Style,
@@ -111,11 +116,14 @@ def script_prompt(
     analysis: dict[str, Any] | None,
     description: str | None = None,
     benefits: Sequence[str] = (),
+    language: str = "en",
 ) -> str:
     template = get_template(style)
     lines = [
         f"Write the script of a {total_seconds:g}-second {template.name.lower()} video ad for "
         f"{product_name!r}, with the {SCRIPT_TOOL} tool.",
+        f"Write the voiceover and every on_screen_text in {language_name(language)} (BCP 47 "
+        f"{language!r}), as a native copywriter would; keep the call-to-action as given.",
         f"Style: {template.description}",
         f"Call-to-action (cta), to be used exactly: {cta_text!r}.",
         f"The hook is at most {HOOK_MAX_CHARS} characters; scene 4's on_screen_text is the cta "

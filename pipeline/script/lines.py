@@ -10,9 +10,13 @@ when the scene is full. `{name}` is a spoken form of the product's name.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 from domain.enums import Style
+from domain.templates import SpeakingRate, get_template
+from domain.voices import LANGUAGE_NAMES, OFFLINE_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -180,3 +184,40 @@ PHRASEBOOKS: dict[Style, Phrasebook] = {
         },
     ),
 }
+
+
+class NoPhrasebook(LookupError):
+    """The offline writer has no phrase book for this language."""
+
+
+def _language_module(language: str) -> ModuleType:
+    if language not in OFFLINE_LANGUAGES or language == "en":
+        name = LANGUAGE_NAMES.get(language, language)
+        raise NoPhrasebook(
+            f"the offline writer has no phrase book for {name} ({language}); it writes "
+            + ", ".join(OFFLINE_LANGUAGES)
+        )
+    return importlib.import_module(f"pipeline.script.phrasebooks.{language}")
+
+
+def phrasebook(language: str, style: Style) -> Phrasebook:
+    """The style's phrase book in `language` (written for it, not translated)."""
+    if language == "en":
+        return PHRASEBOOKS[style]
+    books: dict[Style, Phrasebook] = _language_module(language).PHRASEBOOKS
+    return books[style]
+
+
+def speaking_rate(language: str, style: Style) -> SpeakingRate:
+    """How long the offline voice for `language` takes to say a line in this style: Piper's
+    measured timing in English, espeak-ng's (measured per language) otherwise."""
+    if language == "en":
+        return get_template(style).speaking
+    rates: dict[Style, SpeakingRate] = _language_module(language).SPEAKING
+    return rates[style]
+
+
+def espeak_voice_for(language: str) -> str:
+    """The espeak-ng voice the phrase books' timing was measured with."""
+    voice: str = _language_module(language).VOICE
+    return voice

@@ -38,7 +38,7 @@ from domain.script import (
 )
 from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words
-from pipeline.script.lines import PHRASEBOOKS, Phrasebook
+from pipeline.script.lines import NoPhrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.spec import JobSpec, ProgressFn, StageResult
@@ -81,9 +81,10 @@ def _spoken_cta(cta: str) -> str:
     return _sentence(cta)
 
 
-def _pick(options: Sequence[str], seed: bytes, slot: int) -> list[str]:
-    """The options rotated so the one this product's hash picks comes first."""
-    start = seed[slot % len(seed)] % len(options)
+def _pick(options: Sequence[str], seed: bytes, slot: int, shift: int = 0) -> list[str]:
+    """The options rotated so the one this product's hash picks comes first (`shift` further:
+    a variant's other choice)."""
+    start = (seed[slot % len(seed)] + shift) % len(options)
     return [*options[start:], *options[:start]]
 
 
@@ -154,8 +155,12 @@ def write_script(
     total_seconds: float,
     description: str | None = None,
     benefits: Sequence[str] = (),
+    *,
+    language: str = "en",
+    hook_variant: int = 0,
 ) -> AdScript:
-    """Build and validate the offline script; StageError if the inputs cannot make one."""
+    """Build and validate the offline script; StageError if the inputs cannot make one.
+    `hook_variant` picks another opening (variants on the HOOK axis)."""
     brief = Brief(_clean(product_name), style, _clean(cta_text), description, tuple(benefits))
     if not brief.name:
         raise ScriptError("product name is empty")
@@ -167,7 +172,11 @@ def write_script(
             f"(at most {CTA_MAX_CHARS} characters and {CTA_MAX_WORDS} words)"
         )
     template = get_template(style)
-    book: Phrasebook = PHRASEBOOKS[style]
+    try:
+        book = phrasebook(language, style)
+        rate = speaking_rate(language, style)
+    except NoPhrasebook as exc:
+        raise ScriptError(str(exc)) from exc
     seed = hashlib.sha256(brief.name.casefold().encode("utf-8")).digest()
     names = spoken_forms(brief.name)
     durations = scene_durations(style, total_seconds)
@@ -175,7 +184,7 @@ def write_script(
         Line(
             budget=word_budget(template.words_per_second, duration),
             window=voice_window(duration)[1],
-            rate=template.speaking,
+            rate=rate,
             max_chars=HOOK_MAX_CHARS if index == 0 else None,
         )
         for index, duration in enumerate(durations)
@@ -200,8 +209,9 @@ def write_script(
                     return
 
     # Hook: something to look at, then the name.
-    take(hook, _single(_pick(book.openers, seed, 0)))
-    take(hook, _named(_pick(book.intros, seed, 1), names))
+    # A HOOK variant takes the next opener, and after every opener the next introduction too.
+    take(hook, _single(_pick(book.openers, seed, 0, hook_variant)))
+    take(hook, _named(_pick(book.intros, seed, 1, hook_variant // len(book.openers)), names))
     # Feature: what the description says, else an invitation to look.
     for sentence in told:
         take(feature, iter([_shorter(sentence)]))
@@ -280,6 +290,8 @@ async def generate_script(spec: JobSpec, completed: Completed, progress: Progres
         spec.total_seconds,
         spec.description,
         spec.benefits,
+        language=spec.language,
+        hook_variant=spec.hook_variant,
     )
     await progress(100)
     return StageResult(output=ScriptOutput(script=script), provider=PROVIDER)

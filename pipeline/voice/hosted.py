@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from domain.providers import SpeechConfig
 from domain.script import SceneScript
 from domain.templates import voice_window
 from domain.text import count_words
+from domain.voices import HOSTED, find_voice
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error, send
 from pipeline.providers.usage import Call, Ledger
@@ -103,6 +104,9 @@ class HostedVoice:
         self, spec: JobSpec, scene: SceneScript, voice_dir: Path, ledger: Ledger
     ) -> VoiceScene:
         style = HOSTED_VOICES[spec.style]
+        chosen = find_voice(spec.voice, hosted_voice=True) if spec.voice else None
+        if chosen is not None and chosen.provider == HOSTED:
+            style = replace(style, voice=chosen.engine_name)
         text = scene.voiceover_text
         async with self.slots:
             response = await send(

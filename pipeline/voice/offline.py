@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +28,9 @@ from domain.providers import ESPEAK_VOICE, OFFLINE_VOICE
 from domain.script import FILL, SceneScript
 from domain.templates import get_template, voice_window
 from domain.text import count_words
-from pipeline.errors import TransientStageError
+from domain.voices import ESPEAK, ESPEAK_VOICES, find_voice
+from pipeline.errors import StageError, TransientStageError
+from pipeline.script.lines import NoPhrasebook, espeak_voice_for
 from pipeline.script.model import completed_script
 from pipeline.shared.files import relative_to_work, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult
@@ -115,6 +118,10 @@ class OfflineVoice:
         voice_dir = spec.work_dir / VOICE_DIR
         voice_dir.mkdir(parents=True, exist_ok=True)
         await progress(0)
+        chosen = find_voice(spec.voice, hosted_voice=True) if spec.voice else None
+        if spec.language != "en" or (chosen is not None and chosen.provider == ESPEAK):
+            engine = chosen.engine_name if chosen is not None else default_espeak(spec.language)
+            return await espeak_voice(spec, script.scenes, voice_dir, progress, engine)
         try:
             voice = await asyncio.to_thread(narrator, self.cache_dir)
         except Exception as exc:  # the model could not be loaded: espeak-ng still speaks
@@ -134,9 +141,13 @@ class OfflineVoice:
                 await progress(100 * done // len(script.scenes) - 1)
             return said
 
-        tasks = [asyncio.ensure_future(one(scene)) for scene in script.scenes]
+        kept = {s.index: r for s in script.scenes if (r := reuse(spec, s, VOICE_NAME, voice_dir))}
+        tasks = [
+            asyncio.ensure_future(one(scene)) for scene in script.scenes if scene.index not in kept
+        ]
         try:
-            scenes = list(await asyncio.gather(*tasks))
+            said = {s.index: s for s in await asyncio.gather(*tasks)}
+            scenes = [kept.get(s.index) or said[s.index] for s in script.scenes]
         except BaseException:  # the first failure (or a cancel) stops the other scenes too
             for task in tasks:
                 task.cancel()
@@ -181,45 +192,89 @@ class OfflineVoice:
         )
 
 
+def default_espeak(language: str) -> str:
+    """The espeak-ng voice for a language: the one its phrase book was timed with, else the
+    catalogue's first."""
+    with contextlib.suppress(NoPhrasebook):
+        return espeak_voice_for(language)
+    voice = next((v for v in ESPEAK_VOICES if v.language == language), None)
+    if voice is None:
+        raise StageError(f"no offline voice speaks {language!r}")
+    return voice.engine_name
+
+
+def reuse(spec: JobSpec, scene: SceneScript, voice: str, voice_dir: Path) -> VoiceScene | None:
+    """The source job's take of this scene, copied here, when a variant says the same line in
+    the same voice in the same window (None: say it)."""
+    source = spec.source
+    if source is None or spec.source_dir is None or source.voice is None or not source.script:
+        return None
+    before = next((s for s in source.script.script.scenes if s.index == scene.index), None)
+    take = next((s for s in source.voice.scenes if s.index == scene.index), None)
+    if before is None or take is None or take.voice != voice:
+        return None
+    if (before.voiceover_text, before.duration_seconds) != (
+        scene.voiceover_text,
+        scene.duration_seconds,
+    ):
+        return None
+    original = spec.source_dir / take.path
+    if not original.is_file():
+        return None
+    target = voice_dir / f"scene_{scene.index}.wav"
+    shutil.copyfile(original, target)
+    return take.model_copy(update={"path": relative_to_work(target, spec.work_dir), "reused": True})
+
+
 async def espeak_voice(
-    spec: JobSpec, scenes: list[SceneScript], voice_dir: Path, progress: ProgressFn
+    spec: JobSpec,
+    scenes: list[SceneScript],
+    voice_dir: Path,
+    progress: ProgressFn,
+    engine: str | None = None,
 ) -> StageResult:
-    """Every scene said by espeak-ng in one child process, fitted to its window."""
+    """Every scene said by espeak-ng in one child process, fitted to its window; `engine` is
+    the espeak-ng voice (default: the style's English one)."""
     style = VOICE_STYLES[spec.style]
+    engine = engine or get_template(spec.style).voice
+    label = f"espeak-ng {engine}"
+    kept = {s.index: r for s in scenes if (r := reuse(spec, s, label, voice_dir))}
     items = []
     for scene in scenes:
+        if scene.index in kept:
+            continue
         _, window = voice_window(scene.duration_seconds)
         path = voice_dir / f"scene_{scene.index}.wav"
         items.append({"text": scene.voiceover_text, "path": str(path), "max_seconds": window})
     request = {
-        "voice": get_template(spec.style).voice,
+        "voice": engine,
         "rate": style.rate,
         "pitch": style.pitch,
         "items": items,
     }
+    said: dict[int, VoiceScene] = {}
     try:
-        results = await synthesise(request, progress)
-        out = []
-        for scene, item, result in zip(scenes, items, results, strict=True):
+        results = await synthesise(request, progress) if items else []
+        fresh = [scene for scene in scenes if scene.index not in kept]
+        for scene, item, result in zip(fresh, items, results, strict=True):
             offset, window = voice_window(scene.duration_seconds)
             path = Path(str(item["path"]))
             seconds = float(result["duration_seconds"])
             if seconds > window:
                 seconds = await speed_up_to_fit(path, window)
-            out.append(
-                VoiceScene(
-                    index=scene.index,
-                    path=relative_to_work(path, spec.work_dir),
-                    duration_seconds=round(seconds, 4),
-                    offset_seconds=round(offset, 4),
-                    rate_wpm=int(result["rate"]),
-                    voice=f"espeak-ng {request['voice']}",
-                )
+            said[scene.index] = VoiceScene(
+                index=scene.index,
+                path=relative_to_work(path, spec.work_dir),
+                duration_seconds=round(seconds, 4),
+                offset_seconds=round(offset, 4),
+                rate_wpm=int(result["rate"]),
+                voice=label,
             )
     except TransientStageError:
         raise
     finally:
         remove_temp_files(voice_dir)
+    out = [kept.get(scene.index) or said[scene.index] for scene in scenes]
     await progress(100)
     return StageResult(output=VoiceOutput(scenes=out), provider=ESPEAK_VOICE)
 
