@@ -97,7 +97,7 @@ def _check(
             message = f"cannot vary {axis.name}: {why}"
             errors.append(FieldError(INVALID_STATE, message, ("input", "vary")))
     most = max((len(c) for c in options.values()), default=0)
-    if options and all(options.values()) and request.count > most:
+    if options and all(options.values()) and MAX_VARIANTS >= request.count > most:
         errors.append(
             FieldError(
                 TOO_LARGE,

@@ -87,10 +87,11 @@ class LocalStore:
 
     def path(self, key: str) -> Path:
         """The file behind a key; ValueError for a key that would leave the root."""
-        target = (self.root / key).resolve()
-        if not target.is_relative_to(self.root.resolve()) or key.startswith("/"):
-            raise ValueError("media key outside the media root")
-        return target
+        root = os.path.normpath(self.root)
+        target = os.path.normpath(os.path.join(root, key))
+        if key.startswith("/") or os.path.commonpath([root, target]) != root:
+            raise ValueError(f"media key {key!r} is outside the media root")
+        return Path(target)
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(_write_atomically, self.path(key), data)
@@ -111,7 +112,8 @@ class LocalStore:
         return sorted(
             p.relative_to(root).as_posix()
             for p in base.rglob("*")
-            if p.is_file() and not p.name.startswith(".")
+            # Links (the caption faces, into the fonts package) are this machine's, not media.
+            if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
         )
 
     async def copy(self, key: str, target: str) -> None:

@@ -209,9 +209,10 @@ def write_script(
                     return
 
     # Hook: something to look at, then the name.
-    # A HOOK variant takes the next opener, and after every opener the next introduction too.
-    take(hook, _single(_pick(book.openers, seed, 0, hook_variant)))
-    take(hook, _named(_pick(book.intros, seed, 1, hook_variant // len(book.openers)), names))
+    # A HOOK variant takes the next introduction (said even in the shortest hook), and after
+    # every introduction the next opener too.
+    take(hook, _single(_pick(book.openers, seed, 0, hook_variant // len(book.intros))))
+    take(hook, _named(_pick(book.intros, seed, 1, hook_variant), names))
     # Feature: what the description says, else an invitation to look.
     for sentence in told:
         take(feature, iter([_shorter(sentence)]))
