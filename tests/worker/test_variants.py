@@ -90,7 +90,7 @@ async def test_variants_on_each_axis_rerun_only_what_their_axis_changes(
     settings: Settings, redis: Any, engine: AsyncEngine
 ) -> None:
     # Long enough for the hook to have room for more than its shortest line.
-    settings = Settings(**{**settings.model_dump(), "ad_seconds": AD_SECONDS})  # type: ignore[arg-type]
+    settings = Settings(**{**settings.model_dump(), "ad_seconds": AD_SECONDS})
     async with serve_app(settings) as (api, _app):
         source_id = await _source(api, settings)
         source = (await gql(api, JOB, {"id": source_id}))["data"]["job"]
@@ -165,7 +165,7 @@ async def test_variants_on_each_axis_rerun_only_what_their_axis_changes(
 async def test_variants_are_refused_for_other_owners_unfinished_jobs_and_bad_counts(
     settings: Settings, redis: Any, engine: AsyncEngine
 ) -> None:
-    keyed = Settings(**{**settings.model_dump(), "api_keys": "ka:alice,kb:bob"})  # type: ignore[arg-type]
+    keyed = Settings(**{**settings.model_dump(), "api_keys": "ka:alice,kb:bob"})
     alice = {"Authorization": "Bearer ka", "Apollo-Require-Preflight": "true"}
     bob = {"Authorization": "Bearer kb"}
     async with serve_app(keyed) as (api, _app):
