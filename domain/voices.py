@@ -54,7 +54,7 @@ PIPER_JOE = Voice("piper:en_US-joe-medium", "Joe (US English, neural)", "en", NE
 # espeak-ng voices by language: (id suffix, espeak-ng voice, name, gender).
 _ESPEAK: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("en", "en-us", "en-us", "US English (espeak-ng)", "male"),
-    ("en", "en-gb", "en-gb", "British English (espeak-ng)", "male"),
+    ("en", "en-gb", "en", "British English (espeak-ng)", "male"),
     ("en", "en-us-f", "en-us+f3", "US English, female (espeak-ng)", "female"),
     ("es", "es", "es", "Spanish (espeak-ng)", "male"),
     ("es", "es-419", "es-419", "Latin American Spanish (espeak-ng)", "male"),

@@ -1,0 +1,88 @@
+"""An ad in every offline language: written from that language's phrase book, said by a voice
+that speaks it, with every character of its text drawn by the style's own typefaces."""
+
+from __future__ import annotations
+
+import re
+import wave
+from pathlib import Path
+
+import pytest
+
+from domain.enums import Style
+from pipeline.script.lines import PHRASEBOOKS as ENGLISH
+from pipeline.video.fonts import TYPOGRAPHY, covers
+from tests.pipeline.conftest import make_spec, run_pipeline
+from tests.probe import probe
+
+SECONDS = 10.0
+BRIEFS = {
+    "es": ("Café Señorío", "Compra ya", "Café de Andalucía, tostado en pequeños lotes.",
+           ("Molido al momento", "Envío en 24 horas"), "ñóíá"),
+    "fr": ("Crème Légère", "Achetez maintenant",
+           "Une crème hydratante à l'aloès, fabriquée en Provence.",
+           ("Texture très légère", "Flacon recyclé"), "èéç"),
+    "de": ("Große Brezel", "Jetzt bestellen",
+           "Frische Brezeln aus der Bäckerei, täglich gebacken.",
+           ("Knusprig und weich", "Ohne Zusätze"), "äöüß"),
+    "pt": ("Pão de Queijo Mineiro", "Compre agora",
+           "Pão de queijo congelado, feito com polvilho e queijo canastra.",
+           ("Pronto em vinte minutos", "Sem conservantes"), "ãç"),
+}  # fmt: skip
+VOICES = {"es": "espeak-ng es", "fr": "espeak-ng fr", "de": "espeak-ng de", "pt": "espeak-ng pt-br"}
+
+
+def _rms(path: Path) -> float:
+    import numpy as np
+
+    with wave.open(str(path)) as wav:
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).astype(np.float32)
+    return float(np.sqrt(np.mean((pcm / 32768.0) ** 2))) if pcm.size else 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(BRIEFS))
+async def test_an_ad_in_each_offline_language(tmp_path: Path, language: str) -> None:
+    name, cta, description, benefits, letters = BRIEFS[language]
+    style = Style.LUXURY
+    spec = make_spec(
+        tmp_path / "job",
+        product_name=name,
+        cta_text=cta,
+        description=description,
+        benefits=benefits,
+        style=style,
+        language=language,
+        total_seconds=SECONDS,
+    )
+    done = await run_pipeline(spec)
+    assert done.script is not None and done.voice is not None
+
+    # Written in the language: its own phrase book, none of the English one.
+    script = done.script.script
+    spoken = " ".join(s.voiceover_text for s in script.scenes)
+    english = ENGLISH[style]
+    for line in [*english.openers, *english.hook_more, *english.look, *english.picture]:
+        assert line not in spoken, line
+    assert cta.rstrip(".") in spoken
+
+    # Said by a voice for the language, every scene audible.
+    for scene in done.voice.scenes:
+        assert scene.voice == VOICES[language]
+        assert scene.duration_seconds > 0.4
+        assert _rms(spec.work_dir / scene.path) > 0.01
+
+    # On screen: the headlines, the captions and the CTA carry the language's letters, and the
+    # style's own faces draw every character (no fallback, no missing glyph).
+    on_screen = " ".join(s.on_screen_text for s in script.scenes)
+    captions = (spec.work_dir / "video" / "captions.ass").read_text(encoding="utf-8")
+    events = [line for line in captions.splitlines() if line.startswith("Dialogue:")]
+    dialogue = " ".join(re.sub(r"\{[^}]*\}", "", line.split(",", 9)[-1]) for line in events)
+    shown = f"{on_screen} {dialogue}"
+    assert any(letter in shown for letter in letters), shown
+    faces = TYPOGRAPHY[style]
+    assert covers(faces.headline, on_screen) and covers(faces.caption, dialogue)
+
+    ad = probe(spec.work_dir / "ad.mp4")
+    assert ad.duration == pytest.approx(SECONDS, abs=0.1)
+    assert (ad.video_codec, ad.audio_codec) == ("h264", "aac") and ad.audio_rms > 0.01
