@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-subscriptions bench-chaos clean
+.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-chaos clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -61,6 +61,10 @@ bench-render: $(BENCH_VENV)/.synced
 # 10 offline ads at once on 1 and 2 worker processes, against the ideal the CPU allows.
 bench-throughput: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.throughput $(BENCH_ARGS)
+
+# 3 CTA variants and 3 MUSIC variants of a job against 3 fresh jobs: what reuse saves.
+bench-variants: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.variants $(BENCH_ARGS)
 
 bench-subscriptions: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.subscriptions $(BENCH_ARGS)

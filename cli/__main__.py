@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: a bed matched to the style; none: no music",
     )  # fmt: skip
     create.add_argument("--music-track", type=Path, help="your own music: WAV, MP3, Ogg, FLAC, M4A")
+    create.add_argument("--language", default="en", help="BCP 47 tag: en, es, fr, de, pt, ...")
+    create.add_argument("--voice", help="a voice id (see the voices query), e.g. espeak:es-f")
     create.add_argument("--watch", action="store_true", help="follow it and download the MP4")
     _download_options(create)
 
@@ -132,6 +134,8 @@ async def run(args: argparse.Namespace, out: Console) -> int:
                 tuple(args.benefit),
                 args.music,
                 args.music_track,
+                args.language,
+                args.voice,
             )
             job_id = await commands.create_job(client, spec)
             if args.watch:

@@ -40,6 +40,8 @@ class JobInput:
     benefits: tuple[str, ...] = ()
     music: str = "AUTO"
     music_track: Path | None = None
+    language: str = "en"
+    voice: str | None = None
 
     def variables(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,8 @@ class JobInput:
                 "keyBenefits": list(self.benefits),
                 "music": self.music.upper(),
                 "musicTrack": None,
+                "language": self.language,
+                "voice": self.voice,
             }
         }
 

@@ -103,6 +103,9 @@ class CompositingOutput(StageOutput):
     height: int
     music: str | None = None  # the bundled track's id, "your track", or None (no music)
     loudness_lufs: float | None = None
+    # A CTA variant: its picture up to here is its source's, stream-copied (domain.variants).
+    spliced_at_seconds: float | None = None
+    remixed: bool = False  # a MUSIC variant: the source's picture under a new soundtrack
 
 
 Output = TypeVar("Output", bound=StageOutput)

@@ -43,6 +43,8 @@ class JobSpec:
     source: Completed | None = None
     source_dir: Path | None = None
     remix_only: bool = False  # only the music changes: re-mix under the source's picture
+    # Only the call-to-action changes: the picture before the end card is the source's.
+    end_card_only: bool = False
 
     def scene_durations(self) -> list[float]:
         """Scene lengths in seconds, the template's scaled so that they sum to total_seconds."""

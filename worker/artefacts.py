@@ -24,7 +24,7 @@ import structlog
 from domain import media
 from domain.enums import StageName
 from pipeline.compositing.compose import OUTPUT_NAME
-from pipeline.video.offline import VIDEO_DIR
+from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE, VIDEO_DIR
 from pipeline.voice.offline import VOICE_DIR
 from storage import MediaStore
 
@@ -40,6 +40,8 @@ STAGE_ARTEFACTS: dict[StageName, str | None] = {
 TRANSFERS = 8  # files moved at once
 VOICE_FILES = VOICE_DIR
 AD_FILE = OUTPUT_NAME
+# What tells a CTA variant that its picture before the end card is its source's.
+PLAN_FILES = (f"{VIDEO_DIR}/{PLAN_FILE}", f"{VIDEO_DIR}/{CAPTIONS_FILE}")
 
 
 def _local_files(root: Path) -> list[Path]:

@@ -154,12 +154,16 @@ async def _with_source(
         {s.stage_name: s.stage_data for s in stages if s.status == StageStatus.COMPLETED}
     )
     source_dir = spec.work_dir / "source"
-    remix = set(job.variant_axes or []) == {VariantAxis.MUSIC.value}
+    axes = set(job.variant_axes or [])
+    remix = axes == {VariantAxis.MUSIC.value}
+    end_card = axes == {VariantAxis.CTA.value}
     wanted: list[str] = []
     if StageName.VOICE_GEN not in done:
         wanted += await state.store.list(media.job_file(source_id, artefacts.VOICE_FILES))
-    if remix and StageName.COMPOSITING not in done:
+    if (remix or end_card) and StageName.COMPOSITING not in done:
         wanted.append(media.job_file(source_id, artefacts.AD_FILE))
+    if end_card and StageName.COMPOSITING not in done:
+        wanted += [media.job_file(source_id, name) for name in artefacts.PLAN_FILES]
     prefix = media.job_dir(source_id) + "/"
     for key in wanted:
         with contextlib.suppress(FileNotFoundError):  # nothing to reuse: the stage makes it all
@@ -169,6 +173,7 @@ async def _with_source(
         source=outputs,
         source_dir=source_dir,
         remix_only=remix,
+        end_card_only=end_card,
         music_seed=str(root),
     )
 

@@ -19,6 +19,7 @@ soundtrack's -1 dBTP ceiling on some mixes.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -30,11 +31,11 @@ from pipeline.compositing.filtergraph import build_graph
 from pipeline.compositing.music import STYLE_BED_LU, STYLE_FADE_OUT, pick_track
 from pipeline.compositing.soundtrack import MusicBed, Soundtrack, VoiceClip, render_soundtrack
 from pipeline.errors import StageError
-from pipeline.shared.ffmpeg import run_ffmpeg
-from pipeline.shared.files import atomic_output, remove_temp_files
+from pipeline.shared.ffmpeg import ffmpeg_exe, run_ffmpeg
+from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
 from pipeline.video.fonts import fonts_dir
-from pipeline.video.offline import VIDEO_DIR
+from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE, VIDEO_DIR
 from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
@@ -69,18 +70,27 @@ def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
     return plan
 
 
-def encode_args(plan: RenderPlan, video: str, out: Path) -> list[str]:
-    """The picture alone, H.264 yuv420p, exactly the plan's frames."""
+def encode_args(
+    plan: RenderPlan, video: str, out: Path, from_frame: int = 0, container: str = "mp4"
+) -> list[str]:
+    """The picture alone, H.264 yuv420p, exactly the plan's frames (from `from_frame` on: the
+    frames before it are filtered and dropped, never encoded).
+
+    The end card always starts on an IDR frame, so a variant that changes only the end card can
+    put its own end card after the source's picture, stream-copied (`_splice`)."""
+    end_card = plan.scenes[-1].start_frame / plan.fps
     return [
         "-map", video,
+        *(["-ss", f"{from_frame / plan.fps:.6f}"] if from_frame else []),
         "-c:v", "libx264",
         "-preset", X264_PRESET,
         "-crf", X264_CRF,
         "-x264-params", X264_PARAMS,
+        *([] if from_frame else ["-force_key_frames", f"{end_card:.6f}", "-forced-idr", "1"]),
         "-pix_fmt", "yuv420p",
         "-r", str(plan.fps),
-        "-frames:v", str(plan.total_frames),
-        "-f", "mp4",
+        "-frames:v", str(plan.total_frames - from_frame),
+        "-f", container,
         "-y", str(out),
     ]  # fmt: skip
 
@@ -149,7 +159,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
             remove_temp_files(spec.work_dir)
             remove_temp_files(audio_dir)
         await progress(100)
-        return _result(plan, music, soundtrack)
+        return _result(plan, music, soundtrack, remixed=True)
     sound = asyncio.ensure_future(
         _soundtrack_aac(
             clips, bed, plan.duration_seconds, audio_dir / SOUNDTRACK, audio_dir / SOUNDTRACK_AAC
@@ -164,6 +174,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         async def encoding(value: int) -> None:
             await progress(value * 95 // 100)
 
+        splice = await _splice_frame(spec, plan) if spec.end_card_only else None
         with atomic_output(picture) as tmp:
             args = [
                 # One filter thread: the graph is a chain that does not parallelise, and more
@@ -171,9 +182,12 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
                 "-filter_complex_threads", "1",
                 *graph.args(),
                 "-filter_complex", graph.script(),
-                *encode_args(plan, video, tmp),
             ]  # fmt: skip
-            await run_ffmpeg(args, progress=encoding, duration=plan.duration_seconds)
+            if splice is None:
+                args += encode_args(plan, video, tmp)
+                await run_ffmpeg(args, progress=encoding, duration=plan.duration_seconds)
+            else:
+                await _splice(spec, plan, args, video, splice, tmp, encoding)
         soundtrack = await sound
         await _mux(picture, audio_dir / SOUNDTRACK_AAC, plan.duration_seconds, spec)
     except BaseException:
@@ -185,7 +199,103 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         remove_temp_files(audio_dir)
         remove_temp_files(picture.parent)
     picture.unlink(missing_ok=True)
-    return _result(plan, music, soundtrack)
+    spliced = round(splice / plan.fps, 4) if splice is not None else None
+    return _result(plan, music, soundtrack, spliced=spliced)
+
+
+async def _splice_frame(spec: JobSpec, plan: RenderPlan) -> int | None:
+    """For a variant that changes only the call-to-action: the end card's first frame, when
+    everything before it is the source's (the same scenes, hero moves and captions, and an IDR
+    frame there in the source's ad); None: render the whole picture."""
+    if spec.source_dir is None:
+        return None
+    source_ad = spec.source_dir / OUTPUT_NAME
+    source_plan = spec.source_dir / VIDEO_DIR / PLAN_FILE
+    source_captions = spec.source_dir / VIDEO_DIR / CAPTIONS_FILE
+    if not (source_ad.is_file() and source_plan.is_file() and source_captions.is_file()):
+        return None
+    before = RenderPlan.model_validate_json(source_plan.read_text(encoding="utf-8"))
+    frame = plan.scenes[-1].start_frame
+    same = (
+        (before.width, before.height, before.fps, before.total_frames)
+        == (plan.width, plan.height, plan.fps, plan.total_frames)
+        and before.scenes[:-1] == plan.scenes[:-1]
+        and before.scenes[-1].start_frame == frame
+        and before.hero == plan.hero
+        and plan.captions is not None
+    )
+    if not same or plan.captions is None:
+        return None
+    ours = (spec.work_dir / plan.captions).read_text(encoding="utf-8")
+    theirs = source_captions.read_text(encoding="utf-8")
+    if _events_before(ours, frame / plan.fps) != _events_before(theirs, frame / plan.fps):
+        return None
+    if not await _keyframe_at(source_ad, frame / plan.fps, plan.fps):
+        return None
+    return frame
+
+
+def _events_before(ass: str, seconds: float) -> list[str]:
+    """The caption events that start before `seconds` (ASS Dialogue lines)."""
+    events = []
+    for line in ass.splitlines():
+        if line.startswith("Dialogue:"):
+            start = line.split(",", 3)[1]
+            h, m, s = start.split(":")
+            if int(h) * 3600 + int(m) * 60 + float(s) < seconds:
+                events.append(line)
+    return events
+
+
+async def _keyframe_at(path: Path, seconds: float, fps: int) -> bool:
+    """Whether the MP4's picture has a keyframe at `seconds` (to within half a frame)."""
+    process = await asyncio.create_subprocess_exec(
+        ffmpeg_exe(), "-hide_banner", "-skip_frame", "nokey", "-i", str(path),
+        "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await process.communicate()
+    times = [float(t) for t in re.findall(rb"pts_time:([0-9.]+)", err)]
+    return any(abs(t - seconds) < 0.5 / fps for t in times)
+
+
+async def _splice(
+    spec: JobSpec,
+    plan: RenderPlan,
+    graph_args: list[str],
+    video: str,
+    frame: int,
+    out: Path,
+    progress: ProgressFn,
+) -> None:
+    """The source's picture up to the end card (stream-copied: not decoded, not encoded), then
+    this job's end card, encoded from its IDR frame on."""
+    assert spec.source_dir is not None
+    folder = out.parent
+    tail, head, listing = (temp_path_for(folder / n) for n in ("tail.mp4", "head.mp4", "list"))
+    cut = frame / plan.fps
+    try:
+        # The end card, encoded from its IDR frame on (the frames before it are filtered only).
+        args = [*graph_args, *encode_args(plan, video, tail, frame)]
+        await run_ffmpeg(args, progress=progress, duration=(plan.total_frames - frame) / plan.fps)
+        # The source's picture before it, stream-copied. Its GOPs are closed at the end card's
+        # IDR frame; packets are dropped by presentation time (a cut by duration would keep the
+        # IDR, which is decoded before the last frames shown ahead of it).
+        head_args = [
+            "-i", str(spec.source_dir / OUTPUT_NAME), "-map", "0:v:0", "-c", "copy",
+            "-bsf:v", f"noise=drop=gte(pts*tb\\,{cut - 0.25 / plan.fps:.6f})",
+            "-f", "mp4", "-y", str(head),
+        ]  # fmt: skip
+        await run_ffmpeg(head_args, progress=None, duration=None)
+        await asyncio.to_thread(
+            listing.write_text, f"file '{head}'\nfile '{tail}'\n", encoding="utf-8"
+        )
+        join = ["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy",
+                "-f", "mp4", "-y", str(out)]  # fmt: skip
+        await run_ffmpeg(join, progress=None, duration=None)
+    finally:
+        for path in (tail, head, listing):
+            path.unlink(missing_ok=True)
 
 
 async def _mux(picture: Path, soundtrack: Path, seconds: float, spec: JobSpec) -> None:
@@ -202,7 +312,14 @@ async def _mux(picture: Path, soundtrack: Path, seconds: float, spec: JobSpec) -
         await run_ffmpeg(args, progress=None, duration=None)
 
 
-def _result(plan: RenderPlan, music: str | None, soundtrack: Soundtrack) -> StageResult:
+def _result(
+    plan: RenderPlan,
+    music: str | None,
+    soundtrack: Soundtrack,
+    *,
+    spliced: float | None = None,
+    remixed: bool = False,
+) -> StageResult:
     output = CompositingOutput(
         path=OUTPUT_NAME,
         duration_seconds=plan.duration_seconds,
@@ -210,5 +327,7 @@ def _result(plan: RenderPlan, music: str | None, soundtrack: Soundtrack) -> Stag
         height=plan.height,
         music=music,
         loudness_lufs=round(soundtrack.loudness_lufs, 1),
+        spliced_at_seconds=spliced,
+        remixed=remixed,
     )
     return StageResult(output=output, provider=PROVIDER)
