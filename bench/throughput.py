@@ -95,7 +95,11 @@ async def _job(client: Client, seconds_style: str) -> float:
         },
         files={"input.productImage": sample.PHOTO},
     )
-    job_id = data["createJob"]["job"]["id"]
+    return await follow(client, data["createJob"]["job"]["id"])
+
+
+async def follow(client: Client, job_id: str) -> float:
+    """Follow a job on the jobProgress subscription until it ends; when it completed."""
     last: dict[str, Any] = {}
     async for result in client.subscribe(FOLLOW, {"id": job_id}):
         last = result["jobProgress"]

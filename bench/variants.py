@@ -16,10 +16,8 @@ import asyncio
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-from bench.service import FOLLOW
-from bench.throughput import _cpu_seconds, _job
+from bench.throughput import _cpu_seconds, _job, follow
 from cli.client import Client
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
@@ -32,15 +30,7 @@ CREATE = """mutation($input: CreateJobInput!) { createJob(input: $input) { job {
 
 
 async def _wait(client: Client, job_ids: list[str]) -> float:
-    async def one(job_id: str) -> float:
-        last: dict[str, Any] = {}
-        async for result in client.subscribe(FOLLOW, {"id": job_id}):
-            last = result["jobProgress"]
-        if last.get("status") != "COMPLETED":
-            raise SystemExit(f"job ended {last.get('status')}: {last.get('errorMessage')}")
-        return time.perf_counter()
-
-    return max(await asyncio.gather(*(one(i) for i in job_ids)))
+    return max(await asyncio.gather(*(follow(client, i) for i in job_ids)))
 
 
 async def _variants(url: str, source: str, axis: str) -> tuple[float, list[str]]:
