@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     job_max_tries: int = Field(default=5, gt=0)
     # How often the worker looks for queued work; arq's 0.5 s default adds ~250 ms to every job.
     worker_poll_delay: float = Field(default=0.05, gt=0)
+    # Scheduling priority of a worker process and its ffmpeg/Piper children (0-19): where API
+    # and workers share a machine (make serve), the render yields the CPU to live progress.
+    worker_nice: int = Field(default=10, ge=0, le=19)
     # A running job holds a lease it renews; a PROCESSING job whose lease lapsed lost its worker
     # (killed, machine gone) and the sweep hands it to another one.
     worker_lease_seconds: float = Field(default=15.0, gt=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from arq.worker import Worker
 
 from logs import configure_logging
@@ -12,6 +14,8 @@ from worker.process import worker_settings
 def main() -> None:
     settings = Settings()
     configure_logging(console=settings.console_logs, level=settings.log_level)
+    # Before any thread or child exists: they all inherit it.
+    os.nice(settings.worker_nice)
     Worker(**worker_settings(settings)).run()
 
 

@@ -156,6 +156,63 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
     assert [e["sequence"] for e in rest] == [4] and rest[0]["status"] == "COMPLETED"
 
 
+async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
+    settings: Settings,
+    engine: AsyncEngine,
+    redis: aioredis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forty watchers arrive in four crowds while the job moves on every 25 ms; every snapshot
+    read is slow, so the watchers of a crowd share one that began after they subscribed, and
+    events are published while reads are in flight. Each watcher gets its snapshot, then every later
+    sequence once, in order, to the end. Far fewer reads are made than there are watchers."""
+    factory = create_session_factory(engine)
+    real_snapshot = progress.snapshot
+    reads = 0
+
+    async def slow_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
+        nonlocal reads
+        reads += 1
+        result = await real_snapshot(ctx, job_id)
+        await asyncio.sleep(0.15)  # the job moves on while this read is "in flight"
+        return result
+
+    async def publish(job_id: str, sequence: int, status: JobStatus) -> None:
+        async with factory() as session, session.begin():
+            await session.execute(
+                update(Job)
+                .where(Job.id == uuid.UUID(job_id))
+                .values(event_sequence=sequence, status=status)
+            )
+        event = JobEvent(job_id, sequence, status, min(sequence, 100), at=utcnow())
+        await redis.publish(channel_for(job_id), event.to_json())
+
+    async with live_server(settings) as (address, _app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        monkeypatch.setattr(progress, "snapshot", slow_snapshot)
+
+        async def watcher(delay: float) -> list[int]:
+            await asyncio.sleep(delay)
+            async with graphql_socket(address, TRANSPORT_WS) as client:
+                op = await client.subscribe(SUBSCRIBE, {"id": job["id"]})
+                return [p["data"]["jobProgress"]["sequence"] async for p in client.results(op)]
+
+        crowds = [(n // 10) * 0.3 + (n % 10) * 0.001 for n in range(40)]
+        watchers = [asyncio.create_task(watcher(delay)) for delay in crowds]
+        last = 60
+        for sequence in range(1, last):
+            await publish(job["id"], sequence, JobStatus.PROCESSING)
+            await asyncio.sleep(0.025)
+        await asyncio.sleep(0.3)
+        await publish(job["id"], last, JobStatus.COMPLETED)
+        seen = await asyncio.gather(*watchers)
+    for sequences in seen:
+        assert sequences[-1] == last, sequences
+        assert sequences[1:] == list(range(sequences[0] + 1, last + 1)), sequences
+    assert reads < len(seen) / 2, reads
+
+
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_bad_key_is_refused_and_other_owners_jobs_are_not_found(
     engine: AsyncEngine,
