@@ -110,6 +110,20 @@ async def test_unknown_job_ends_with_an_error_not_a_hang(
     assert payloads[0]["errors"][0]["message"] == "job not found"
 
 
+async def _commit_and_publish(
+    factory: Any, redis: aioredis.Redis, job_id: str, sequence: int, status: JobStatus
+) -> None:
+    """What a worker does: commit the job's new sequence, then publish its event."""
+    async with factory() as session, session.begin():
+        await session.execute(
+            update(Job)
+            .where(Job.id == uuid.UUID(job_id))
+            .values(event_sequence=sequence, status=status)
+        )
+    event = JobEvent(job_id, sequence, status, min(sequence * 10, 100), at=utcnow())
+    await redis.publish(channel_for(job_id), event.to_json())
+
+
 async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplicated(
     settings: Settings,
     engine: AsyncEngine,
@@ -122,14 +136,7 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
     real_snapshot = progress.snapshot
 
     async def publish(job_id: str, sequence: int, status: JobStatus) -> None:
-        async with factory() as session, session.begin():
-            await session.execute(
-                update(Job)
-                .where(Job.id == uuid.UUID(job_id))
-                .values(event_sequence=sequence, status=status)
-            )
-        event = JobEvent(job_id, sequence, status, sequence * 10, at=utcnow())
-        await redis.publish(channel_for(job_id), event.to_json())
+        await _commit_and_publish(factory, redis, job_id, sequence, status)
 
     async def racing_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
         await publish(str(job_id), 1, JobStatus.PROCESSING)
@@ -178,14 +185,7 @@ async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
         return result
 
     async def publish(job_id: str, sequence: int, status: JobStatus) -> None:
-        async with factory() as session, session.begin():
-            await session.execute(
-                update(Job)
-                .where(Job.id == uuid.UUID(job_id))
-                .values(event_sequence=sequence, status=status)
-            )
-        event = JobEvent(job_id, sequence, status, min(sequence, 100), at=utcnow())
-        await redis.publish(channel_for(job_id), event.to_json())
+        await _commit_and_publish(factory, redis, job_id, sequence, status)
 
     async with live_server(settings) as (address, _app):
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
