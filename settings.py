@@ -226,8 +226,8 @@ def providers_config(settings: Settings) -> ProvidersConfig:
     """The hosted providers' configuration. `auto` resolves here: a stage is hosted when its
     choice is `hosted`, or `auto` with the provider's key set; otherwise it runs offline."""
     hosted = {
-        StageName.SCRIPT_GEN: _hosted(settings.script_provider, settings.anthropic_api_key),
-        StageName.VOICE_GEN: _hosted(settings.voice_provider, settings.openai_api_key),
+        StageName.SCRIPT_GEN: hosted_script(settings),
+        StageName.VOICE_GEN: hosted_voice(settings),
         StageName.VIDEO_GEN: _hosted(settings.video_provider, settings.replicate_api_token),
     }
     retries = settings.provider_max_retries
@@ -276,9 +276,9 @@ def providers_config(settings: Settings) -> ProvidersConfig:
 
 def hosted_voice(settings: Settings) -> bool:
     """Whether hosted speech is on (its voices can be chosen, and speak many languages)."""
-    return StageName.VOICE_GEN in providers_config(settings).hosted
+    return _hosted(settings.voice_provider, settings.openai_api_key)
 
 
 def hosted_script(settings: Settings) -> bool:
     """Whether Claude writes the scripts (any language), or the offline writer (its books)."""
-    return StageName.SCRIPT_GEN in providers_config(settings).hosted
+    return _hosted(settings.script_provider, settings.anthropic_api_key)

@@ -87,15 +87,21 @@ async def one_job(client: Client, photo: Path, style: str) -> float:
     return time.perf_counter() - started
 
 
+def stack_settings(root: Path, database_url: str | None = None) -> Settings:
+    """A benchmark stack's settings: its own database (SQLite under `root` unless given), media
+    directory and embedded Redis; nothing from the environment or .env."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url or f"sqlite+aiosqlite:///{root / 'bench.db'}",
+        media_dir=root / "media",
+        redis_url=None,
+    )
+
+
 def measure_service(runs: int, style: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         root = Path(tmp)
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{root / 'bench.db'}",
-            media_dir=root / "media",
-            redis_url=None,
-        )
+        settings = stack_settings(root)
         photo = sample.PHOTO
         with Stack(settings, port=free_port(), quiet=True) as stack:
             worker_pid = stack.workers[0].pid

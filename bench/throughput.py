@@ -34,12 +34,13 @@ import redis as redis_sync
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.service import CREATE, FOLLOW
+from bench.service import CREATE, FOLLOW, stack_settings
 from cli.client import Client
 from devserver import sample
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack, drop_everything
-from settings import Settings
+from domain import media
+from worker import artefacts
 
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/adreel_bench"
 
@@ -148,33 +149,23 @@ async def _prepare_pg(url: str) -> None:
     await drop_everything(url)
 
 
-def _store_bytes(media: Path) -> int:
-    jobs = media / "jobs"
-    wanted = [p for p in (media / "uploads").glob("*") if p.is_file()]
-    for job in jobs.iterdir() if jobs.is_dir() else []:
-        wanted += [p for p in (job / "voice").rglob("*") if p.is_file()]
-        wanted += [
-            p
-            for p in (job / "video").rglob("*")
-            if p.is_file() and not p.is_symlink() and p.suffix != ".mp4"
-        ]
-        wanted += [job / "ad.mp4"] if (job / "ad.mp4").is_file() else []
-    return sum(p.stat().st_size for p in wanted if not p.name.startswith("."))
+def _store_bytes(media_root: Path) -> int:
+    """What MEDIA_STORAGE=s3 would have uploaded: every upload, and each job's stage files."""
+    files = [p for p in (media_root / media.UPLOADS_DIR).glob("*") if p.is_file()]
+    for job in (media_root / media.JOBS_DIR).glob("*"):
+        for where in filter(None, media.STAGE_FILES.values()):
+            files += artefacts.local_files(job / where)
+    return sum(p.stat().st_size for p in files if not p.name.startswith("."))
 
 
 def run_config(config: str, jobs: int, seconds: float, database: str | None) -> Batch:
     processes, max_jobs = (int(n) for n in config.split("x"))
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         root = Path(tmp)
-        url = database or f"sqlite+aiosqlite:///{root / 'bench.db'}"
         if database:
             asyncio.run(_prepare_pg(database))
-        settings = Settings(
-            _env_file=None,
-            database_url=url,
-            media_dir=root / "media",
-            redis_url=None,
-        )
+        settings = stack_settings(root, database)
+        url = settings.database_url
         env = {"WORKER_MAX_JOBS": str(max_jobs), "AD_SECONDS": str(seconds), "API_KEYS": ""}
         with Stack(settings, port=free_port(), workers=processes, env=env, quiet=True) as stack:
             assert stack.api is not None

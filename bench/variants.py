@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.service import stack_settings
 from bench.throughput import _cpu_seconds, _job, follow
 from cli.client import Client
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from settings import Settings
 
 VARIANTS = """mutation($input: CreateVariantsInput!) { createVariants(input: $input) {
   jobs { id ctaText } errors { message } } }"""
@@ -84,12 +84,7 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-variants-") as tmp:
         root = Path(tmp)
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{root / 'bench.db'}",
-            media_dir=root / "media",
-            redis_url=None,
-        )
+        settings = stack_settings(root)
         env = {"WORKER_MAX_JOBS": "1", "AD_SECONDS": str(args.seconds), "API_KEYS": ""}
         with Stack(settings, port=free_port(), workers=1, env=env, quiet=True) as stack:
             assert stack.api is not None

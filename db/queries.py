@@ -236,3 +236,30 @@ async def webhook_attempts_for_jobs(
     for attempt, event in rows:
         by_job[attempt.job_id].append((attempt, event))
     return by_job
+
+
+async def jobs_by_ids(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID], owner: str
+) -> dict[uuid.UUID, list[Job]]:
+    """The owner's jobs among `job_ids`, one statement: id -> [job], or [] when not theirs."""
+    rows = await session.execute(select(Job).where(Job.id.in_(job_ids), Job.owner == owner))
+    by_id: dict[uuid.UUID, list[Job]] = {job_id: [] for job_id in job_ids}
+    for job in rows.scalars():
+        by_id[job.id].append(job)
+    return by_id
+
+
+async def variants_for_jobs(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID], owner: str
+) -> dict[uuid.UUID, list[Job]]:
+    """The owner's variants of many jobs in one statement, oldest first per source."""
+    rows = await session.execute(
+        select(Job)
+        .where(Job.variant_of.in_(job_ids), Job.owner == owner)
+        .order_by(Job.created_at, Job.id)
+    )
+    by_source: dict[uuid.UUID, list[Job]] = {job_id: [] for job_id in job_ids}
+    for job in rows.scalars():
+        assert job.variant_of is not None
+        by_source[job.variant_of].append(job)
+    return by_source

@@ -147,7 +147,7 @@ def default_voice(language: str, hosted_voice: bool) -> Voice | None:
 
 
 def can_speak(language: str, hosted_voice: bool) -> bool:
-    return language == "en" or any(v.speaks(language) for v in catalogue(hosted_voice))
+    return any(v.speaks(language) for v in catalogue(hosted_voice))
 
 
 def spoken_languages(hosted_voice: bool) -> list[str]:

@@ -2,9 +2,10 @@
 addresses a webhook may never reach.
 
 Signature (Stripe-style): `Adreel-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`
-with the owner's secret. A receiver recomputes it over the raw body and the `t` it was sent,
-compares in constant time, and refuses an old `t` (replay); `Adreel-Delivery-Id` is the same for
-every attempt at one event, so a receiver that has seen it can answer 2xx and do nothing.
+with the owner's secret. A receiver (README "Webhooks") recomputes it over the raw body and the
+`t` it was sent, compares in constant time, and refuses an old `t` (replay).
+`Adreel-Delivery-Id` is the same for every attempt at one event, so a receiver that has seen it
+can answer 2xx and do nothing.
 """
 
 from __future__ import annotations
@@ -40,15 +41,6 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     """The `Adreel-Signature` header's value for one POST."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def verify(secret: str, header: str, body: bytes, now: int, tolerance: int = 300) -> bool:
-    """What a receiver does (the README shows the same in a few lines)."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    if not parts.get("t", "").isdigit() or abs(now - int(parts["t"])) > tolerance:
-        return False
-    expected = sign(secret, int(parts["t"]), body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
 def forbidden_address(address: str) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from db import queries
-from db.models import Stage, StageAttempt, WebhookAttempt, WebhookEvent
+from db.models import Job, Stage, StageAttempt, WebhookAttempt, WebhookEvent
 from resolvers.services import Services
 from settings import Settings
 from storage import MediaStore
@@ -43,11 +43,18 @@ class Context:
     stages: DataLoader[uuid.UUID, list[Stage]] = field(init=False)
     attempts: DataLoader[uuid.UUID, list[StageAttempt]] = field(init=False)
     deliveries: DataLoader[uuid.UUID, list[Delivery]] = field(init=False)
+    jobs: DataLoader[uuid.UUID, list[Job]] = field(init=False)  # [job] or [] (not the caller's)
+    variants: DataLoader[uuid.UUID, list[Job]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.stages = _by_job(self.services, queries.stages_for_jobs)
         self.attempts = _by_job(self.services, queries.attempts_for_jobs)
         self.deliveries = _by_job(self.services, queries.webhook_attempts_for_jobs)
+        owner = self.owner
+        self.jobs = _by_job(self.services, lambda s, ids: queries.jobs_by_ids(s, ids, owner))
+        self.variants = _by_job(
+            self.services, lambda s, ids: queries.variants_for_jobs(s, ids, owner)
+        )
 
     @property
     def settings(self) -> Settings:

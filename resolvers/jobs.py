@@ -1,4 +1,4 @@
-"""Reading jobs (one by id, the owner's newest-first list, a job's variants) and voices."""
+"""Reading jobs (one by id, the owner's newest-first list) and the voices this deployment has."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
 
 from db import queries
 from db.models import Job
@@ -77,17 +75,6 @@ async def list_jobs(
             session, ctx.owner, limit=first + 1, after=position, status=status, style=style
         )
     return JobPage(jobs=rows[:first], has_next_page=len(rows) > first)
-
-
-async def variants_of(ctx: Context, job_id: uuid.UUID) -> list[Job]:
-    """The caller's variants of a job, oldest first."""
-    async with ctx.session() as session:
-        rows = await session.execute(
-            select(Job)
-            .where(Job.variant_of == job_id, Job.owner == ctx.owner)
-            .order_by(Job.created_at, Job.id)
-        )
-        return list(rows.scalars())
 
 
 def list_voices(ctx: Context, language: str | None) -> list[Voice]:

@@ -28,8 +28,6 @@ from settings import hosted_voice
 
 log = structlog.get_logger(__name__)
 
-# Where each stage keeps its files under the job's media prefix (worker/artefacts.py).
-STAGE_FILES = {StageName.VOICE_GEN: "voice", StageName.VIDEO_GEN: "video"}
 HOOK_CHOICES = 8  # openers x intros - 1, for the smallest phrase book
 
 
@@ -110,7 +108,12 @@ def _check(
 
 
 def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, object]) -> Job:
+    """The source's job with this variant's choice on each of its axes (HOOK and MUSIC choices
+    are how many alternatives further along to go)."""
     style = choice.get(VariantAxis.STYLE, source.style)
+    hook_shift = choice.get(VariantAxis.HOOK, 0)
+    music_shift = choice.get(VariantAxis.MUSIC, 0)
+    assert isinstance(hook_shift, int) and isinstance(music_shift, int)
     return Job.new(
         owner=source.owner,
         product_name=source.product_name,
@@ -127,8 +130,8 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         webhook_url=source.webhook_url,
         variant_of=source.id,
         variant_axes=sorted(a.value for a in axes),
-        hook_variant=source.hook_variant + int(str(choice.get(VariantAxis.HOOK, 0))),
-        music_variant=source.music_variant + int(str(choice.get(VariantAxis.MUSIC, 0))),
+        hook_variant=source.hook_variant + hook_shift,
+        music_variant=source.music_variant + music_shift,
     )
 
 
@@ -149,8 +152,8 @@ def _reuse(variant: Job, source_stages: list[Stage], rerun: frozenset[StageName]
 
 async def _copy_files(ctx: Context, source: Job, variant: Job, rerun: frozenset[StageName]) -> None:
     store = ctx.media
-    for name, folder in STAGE_FILES.items():
-        if name in rerun:
+    for name, folder in media.STAGE_FILES.items():
+        if name in rerun or folder is None:
             continue
         prefix = media.job_file(source.id, folder)
         for key in await store.list(prefix):

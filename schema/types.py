@@ -21,7 +21,6 @@ from domain.outputs import CompositingOutput, ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
 from domain.templates import StyleTemplate as StyleTemplateData
-from resolvers import jobs
 from resolvers.context import Context
 from resolvers.errors import FieldError
 from resolvers.estimate_cost import CostEstimate as CostEstimateData
@@ -218,8 +217,8 @@ class Job:
     async def variant_of(self, info: AppInfo) -> Job | None:
         if self.row.variant_of is None:
             return None
-        row = await jobs.get_job(info.context, str(self.row.variant_of))
-        return Job.from_row(row) if row else None
+        rows = await info.context.jobs.load(self.row.variant_of)
+        return Job.from_row(rows[0]) if rows else None
 
     @strawberry.field(description="What this variant changes from its source.")
     def variant_axes(self) -> list[VariantAxis]:
@@ -227,7 +226,7 @@ class Job:
 
     @strawberry.field(description="The variants made of this job, oldest first.")
     async def variants(self, info: AppInfo) -> list[Job]:
-        return [Job.from_row(r) for r in await jobs.variants_of(info.context, self.row.id)]
+        return [Job.from_row(r) for r in await info.context.variants.load(self.row.id)]
 
     @strawberry.field(
         description="Every webhook POST made for this job, oldest first; retried with backoff "

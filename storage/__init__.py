@@ -20,7 +20,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -35,20 +35,7 @@ from storage.signing import UrlSigner, signing_key
 PART_BYTES = 8 * 1024 * 1024
 
 
-@dataclass
-class Traffic:
-    """Bytes moved to and from the store by this process (the throughput benchmark reads it)."""
-
-    uploaded: int = 0
-    downloaded: int = 0
-    puts: int = 0
-    gets: int = 0
-
-
 class MediaStore(Protocol):
-    kind: str
-    traffic: Traffic
-
     @property
     def is_work_dir(self) -> bool:
         """True when MEDIA_DIR is the store itself (local): nothing to upload or download."""
@@ -78,8 +65,6 @@ class LocalStore:
     root: Path
     signer: UrlSigner
     public_url: str = ""
-    kind: str = "local"
-    traffic: Traffic = field(default_factory=Traffic)
 
     @property
     def is_work_dir(self) -> bool:
@@ -95,8 +80,6 @@ class LocalStore:
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(_write_atomically, self.path(key), data)
-        self.traffic.uploaded += len(data)
-        self.traffic.puts += 1
 
     async def put_file(self, key: str, path: Path) -> None:
         await asyncio.to_thread(_copy_atomically, path, self.path(key))
@@ -133,8 +116,6 @@ class LocalStore:
 class S3Store:
     """An S3-compatible bucket, through obstore (async, multipart, presigned URLs)."""
 
-    kind = "s3"
-
     def __init__(self, settings: Settings) -> None:
         from obstore.store import S3Store as ObstoreS3
 
@@ -154,7 +135,6 @@ class S3Store:
         public = settings.s3_public_endpoint_url
         self._signing = open_bucket(public) if public else self._store
         self.ttl = timedelta(seconds=settings.media_url_ttl_seconds)
-        self.traffic = Traffic()
 
     @property
     def is_work_dir(self) -> bool:
@@ -164,17 +144,12 @@ class S3Store:
         import obstore
 
         await obstore.put_async(self._store, key, data, chunk_size=PART_BYTES)
-        self.traffic.uploaded += len(data)
-        self.traffic.puts += 1
 
     async def put_file(self, key: str, path: Path) -> None:
         import obstore
 
         # Parts of PART_BYTES for a file larger than one part; visible only once complete.
-        size = (await asyncio.to_thread(path.stat)).st_size
         await obstore.put_async(self._store, key, path, chunk_size=PART_BYTES, max_concurrency=4)
-        self.traffic.uploaded += size
-        self.traffic.puts += 1
 
     async def fetch(self, key: str, dest: Path) -> None:
         import obstore
@@ -186,11 +161,9 @@ class S3Store:
             with handle:
                 async for chunk in result.stream(min_chunk_size=PART_BYTES):
                     await asyncio.to_thread(handle.write, chunk)
-                    self.traffic.downloaded += len(chunk)
             await asyncio.to_thread(os.replace, partial, dest)
         finally:
             await asyncio.to_thread(partial.unlink, missing_ok=True)
-        self.traffic.gets += 1
 
     async def list(self, prefix: str) -> list[str]:
         import obstore

@@ -9,8 +9,8 @@ once. With S3 (MEDIA_STORAGE=s3):
   COMPLETED, so a completed stage always has its files in the store;
 - when the run ends, `clear` removes the local copies, so workers do not fill their disks.
 
-Each stage writes its artefacts in one place in the work directory (STAGE_ARTEFACTS); a stage's
-scratch files (its `.part` temporaries, the compositing stage's intermediate picture) stay local.
+Each stage writes its artefacts in one place in the work directory (domain.media.STAGE_FILES);
+a stage's scratch files (temporaries, the compositing stage's intermediate picture) stay local.
 """
 
 from __future__ import annotations
@@ -23,28 +23,19 @@ import structlog
 
 from domain import media
 from domain.enums import StageName
-from pipeline.compositing.compose import OUTPUT_NAME
-from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE, VIDEO_DIR
-from pipeline.voice.offline import VOICE_DIR
+from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE
 from storage import MediaStore
 
 log = structlog.get_logger("worker.artefacts")
 
-# Where each stage leaves what later stages (or the viewer) need, relative to the work dir.
-STAGE_ARTEFACTS: dict[StageName, str | None] = {
-    StageName.SCRIPT_GEN: None,  # the script is in the stage's data
-    StageName.VOICE_GEN: VOICE_DIR,
-    StageName.VIDEO_GEN: VIDEO_DIR,
-    StageName.COMPOSITING: OUTPUT_NAME,
-}
 TRANSFERS = 8  # files moved at once
-VOICE_FILES = VOICE_DIR
-AD_FILE = OUTPUT_NAME
+VOICE_FILES = media.VOICE_DIR
+AD_FILE = media.AD_FILE
 # What tells a CTA variant that its picture before the end card is its source's.
-PLAN_FILES = (f"{VIDEO_DIR}/{PLAN_FILE}", f"{VIDEO_DIR}/{CAPTIONS_FILE}")
+PLAN_FILES = (f"{media.VIDEO_DIR}/{PLAN_FILE}", f"{media.VIDEO_DIR}/{CAPTIONS_FILE}")
 
 
-def _local_files(root: Path) -> list[Path]:
+def local_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     if not root.is_dir():
@@ -59,10 +50,10 @@ def _local_files(root: Path) -> list[Path]:
 
 async def keep(store: MediaStore, job_id: str, work_dir: Path, stage: StageName) -> int:
     """Upload a finished stage's artefacts; returns the bytes sent."""
-    where = STAGE_ARTEFACTS[stage]
+    where = media.STAGE_FILES[stage]
     if store.is_work_dir or where is None:
         return 0
-    files = _local_files(work_dir / where)
+    files = local_files(work_dir / where)
     limit = asyncio.Semaphore(TRANSFERS)
 
     async def put(path: Path) -> None:
@@ -90,8 +81,8 @@ async def bring_in(
     wanted: list[tuple[str, Path]] = [(key, path) for key, path in inputs]
     prefix = media.job_dir(job_id) + "/"
     for stage in completed:
-        where = STAGE_ARTEFACTS[stage]
-        if where is None or where == OUTPUT_NAME:  # the final MP4 is no later stage's input
+        where = media.STAGE_FILES[stage]
+        if where is None or where == media.AD_FILE:  # the final MP4 is no later stage's input
             continue
         for key in await store.list(prefix + where):
             wanted.append((key, work_dir / key.removeprefix(prefix)))

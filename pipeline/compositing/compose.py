@@ -25,6 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from domain.enums import StageName
+from domain.media import AD_FILE
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
@@ -39,7 +40,7 @@ from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE, VIDEO_DIR
 from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
-OUTPUT_NAME = "ad.mp4"
+OUTPUT_NAME = AD_FILE
 AUDIO_DIR = "audio"
 SOUNDTRACK = "soundtrack.wav"
 SOUNDTRACK_AAC = "soundtrack.m4a"

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from PIL import Image
 
 from domain.enums import StageName
+from domain.media import VIDEO_DIR
 from domain.outputs import Completed, VideoOutput, VoiceOutput
 from domain.providers import OFFLINE_VIDEO
 from domain.script import AdScript
@@ -64,7 +65,6 @@ from pipeline.video.plan import (
 from pipeline.video.textcards import ass_tokens, fit_text, place_in
 
 PROVIDER = OFFLINE_VIDEO
-VIDEO_DIR = "video"
 PLAN_FILE = "plan.json"
 CAPTIONS_FILE = "captions.ass"
 FONTS_DIR = "fonts"

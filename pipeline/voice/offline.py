@@ -23,6 +23,7 @@ from pathlib import Path
 import structlog
 
 from domain.enums import Style
+from domain.media import VOICE_DIR
 from domain.outputs import Completed, SpokenWord, VoiceOutput, VoiceScene
 from domain.providers import ESPEAK_VOICE, OFFLINE_VOICE
 from domain.script import FILL, SceneScript
@@ -40,7 +41,6 @@ from pipeline.voice.piper import Cancelled, Delivery, Narrator, Speech, narrator
 
 log = structlog.get_logger("pipeline.voice")
 
-VOICE_DIR = "voice"
 VOICE_NAME = "en_US-joe-medium"
 DELIVERY: dict[Style, Delivery] = {
     Style.LUXURY: Delivery(length_scale=1.12, noise_scale=0.6, noise_w=0.7),  # unhurried, warm
