@@ -9,6 +9,7 @@ import strawberry
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -53,10 +54,16 @@ def build_schema(
     max_tokens: int = 2000,
     introspection: bool = True,
 ) -> Schema:
-    # Factories, not instances: Strawberry builds fresh extensions for every operation.
+    # Factories, not instances: Strawberry builds fresh extensions for every operation. The
+    # depth and alias limiters, though, each make a new rule class when constructed, and the
+    # validation cache is keyed by the rule classes: built per operation, every document would
+    # be validated again (a third of a subscription's start-up). Their rules are built once.
+    limits = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        partial(QueryDepthLimiter, max_depth=max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(MaskErrors, should_mask_error=_is_unexpected),
         # Clients send the same few documents again and again (every jobProgress subscriber
