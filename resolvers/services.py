@@ -4,23 +4,14 @@ reached by resolvers through their context and by the HTTP edge (web/) directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from events.hub import EventHub
+from resolvers.snapshots import Snapshots
 from settings import Settings
 from storage import MediaStore
-
-if TYPE_CHECKING:
-    from resolvers.progress import Snapshots
-
-
-def _new_snapshots() -> Snapshots:
-    from resolvers.progress import Snapshots  # it reads through the context, which needs us
-
-    return Snapshots()
 
 
 @dataclass
@@ -32,8 +23,11 @@ class Services:
     redis: ArqRedis
     hub: EventHub | None = None  # live progress; None where no subscriptions are served
     store: MediaStore | None = None  # opened in the lifespan (its signing key is in the database)
-    # Shared snapshot reads for jobProgress (resolvers.progress).
-    snapshots: Snapshots = field(default_factory=lambda: _new_snapshots())
+    # Batched snapshot reads for jobProgress (resolvers/snapshots.py).
+    snapshots: Snapshots = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.snapshots = Snapshots(self.session_factory)
 
     @property
     def media(self) -> MediaStore:

@@ -36,6 +36,16 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, PublicError | GraphQLError)
 
 
+class MaskUnexpectedErrors(MaskErrors):
+    """Strawberry's MaskErrors, minus a runtime Protocol isinstance check on every result: on a
+    subscription that check ran once per subscriber per event (3% of a fan-out's CPU)."""
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -65,7 +75,7 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(MaskErrors, should_mask_error=_is_unexpected),
+        partial(MaskUnexpectedErrors, should_mask_error=_is_unexpected),
         # Clients send the same few documents again and again (every jobProgress subscriber
         # sends one): parse and validate each distinct document once.
         partial(ParserCache, maxsize=256),

@@ -31,6 +31,7 @@ from web.graphql_http import (
     response_media_type,
 )
 from web.middleware import owner_for, state
+from web.ws_frames import SharedFrames
 
 # Until a websocket's connection_init authenticates it, its context has no owner.
 UNAUTHENTICATED = ""
@@ -50,6 +51,7 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.services = services
+        self.frames = SharedFrames()
         # Built (and its vendored assets checked) at start-up, not on the first visit.
         self.graphiql_html = offline_graphiql_html() if settings.graphiql_enabled else ""
 
@@ -74,6 +76,9 @@ class GraphQLView(GraphQL[Context, None]):
             else:
                 response = PlainTextResponse(exc.reason, status_code=exc.status_code)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        return self.frames.encode(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -53,7 +53,9 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            # A websocket's sends are its messages (thousands per second on a busy job):
+            # they carry no status or headers to note, so they go straight through.
+            await self.app(scope, receive, send_wrapper if scope["type"] == "http" else send)
         finally:
             log.info(
                 "http.request" if scope["type"] == "http" else "http.websocket",

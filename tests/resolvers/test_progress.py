@@ -21,7 +21,7 @@ from db.models import Job
 from db.types import utcnow
 from domain.enums import JobStatus
 from events.format import JobEvent, channel_for
-from resolvers import progress
+from resolvers import snapshots
 from settings import Settings
 from tests.conftest import make_settings
 from tests.factories import create_job
@@ -133,29 +133,30 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
     """The race: while the snapshot is read, the worker commits and publishes sequences 1-2
     (the snapshot sees them) and then 3 (it does not). The client must get snapshot(2), 3."""
     factory = create_session_factory(engine)
-    real_snapshot = progress.snapshot
+    real_read = snapshots.read_snapshots
 
     async def publish(job_id: str, sequence: int, status: JobStatus) -> None:
         await _commit_and_publish(factory, redis, job_id, sequence, status)
 
-    async def racing_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
+    async def racing_read(session_factory: Any, job_ids: list[uuid.UUID]) -> Any:
+        (job_id,) = job_ids
         await publish(str(job_id), 1, JobStatus.PROCESSING)
         await publish(str(job_id), 2, JobStatus.PROCESSING)
         await asyncio.sleep(0.2)  # both reach the hub's mailbox before we read
-        result = await real_snapshot(ctx, job_id)
+        result = await real_read(session_factory, job_ids)
         await publish(str(job_id), 3, JobStatus.PROCESSING)
         return result
 
     async with live_server(settings) as (address, _app):
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
             job = await create_job(http)
-        monkeypatch.setattr(progress, "snapshot", racing_snapshot)
+        monkeypatch.setattr(snapshots, "read_snapshots", racing_read)
         async with graphql_socket(address, TRANSPORT_WS) as client:
             op = await client.subscribe(SUBSCRIBE, {"id": job["id"]})
             results = client.results(op)
             first = (await anext(results))["data"]["jobProgress"]
             second = (await anext(results))["data"]["jobProgress"]
-            monkeypatch.setattr(progress, "snapshot", real_snapshot)
+            monkeypatch.setattr(snapshots, "read_snapshots", real_read)
             await publish(job["id"], 4, JobStatus.COMPLETED)
             rest = [p["data"]["jobProgress"] async for p in results]
     assert (first["sequence"], first["status"]) == (2, "PROCESSING")
@@ -170,17 +171,18 @@ async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Forty watchers arrive in four crowds while the job moves on every 25 ms; every snapshot
-    read is slow, so the watchers of a crowd share one that began after they subscribed, and
-    events are published while reads are in flight. Each watcher gets its snapshot, then every later
-    sequence once, in order, to the end. Far fewer reads are made than there are watchers."""
+    read is slow, so the watchers of a crowd share a batch that began after they subscribed,
+    and events are published while reads are in flight. Each watcher gets its snapshot, then
+    every later sequence once, in order, to the end. Far fewer reads are made than there are
+    watchers."""
     factory = create_session_factory(engine)
-    real_snapshot = progress.snapshot
+    real_read = snapshots.read_snapshots
     reads = 0
 
-    async def slow_snapshot(ctx: Any, job_id: uuid.UUID) -> JobEvent | None:
+    async def slow_read(session_factory: Any, job_ids: list[uuid.UUID]) -> Any:
         nonlocal reads
         reads += 1
-        result = await real_snapshot(ctx, job_id)
+        result = await real_read(session_factory, job_ids)
         await asyncio.sleep(0.15)  # the job moves on while this read is "in flight"
         return result
 
@@ -190,7 +192,7 @@ async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
     async with live_server(settings) as (address, _app):
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
             job = await create_job(http)
-        monkeypatch.setattr(progress, "snapshot", slow_snapshot)
+        monkeypatch.setattr(snapshots, "read_snapshots", slow_read)
 
         async def watcher(delay: float) -> list[int]:
             await asyncio.sleep(delay)
@@ -198,7 +200,8 @@ async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
                 op = await client.subscribe(SUBSCRIBE, {"id": job["id"]})
                 return [p["data"]["jobProgress"]["sequence"] async for p in client.results(op)]
 
-        crowds = [(n // 10) * 0.3 + (n % 10) * 0.001 for n in range(40)]
+        # Each crowd arrives over 108 ms, while reads take 150 ms and the job moves every 25 ms.
+        crowds = [(n // 10) * 0.3 + (n % 10) * 0.012 for n in range(40)]
         watchers = [asyncio.create_task(watcher(delay)) for delay in crowds]
         last = 60
         for sequence in range(1, last):

@@ -1,0 +1,121 @@
+"""Snapshot reads for jobProgress, batched across every watcher of the process.
+
+A watcher needs its job's state read *after* its subscription was confirmed (see
+resolvers/progress.py). Watchers arrive in crowds: a popular job, a deploy, a load balancer
+failing over, when thousands reconnect at once. One read each would queue them all behind the
+connection pool, a few milliseconds apiece. Instead they are batched, like a DataLoader across
+connections:
+
+- a watcher joins the batch that is still collecting (it has not begun to read), so whatever
+  that batch reads was read after the watcher subscribed: the ordering argument holds for each;
+- a batch reads every job in it with two statements, whichever owners and how many watchers;
+- at most READS_IN_FLIGHT batches read at once, and while they do the next one collects, so
+  the busier the process, the larger the batches (and the fewer the reads).
+
+Each watcher gets only its own owner's job: a batch reads by id, and a job that belongs to
+someone else is, to that watcher, not found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db import queries
+from db.models import Job, Stage
+from domain.enums import StageStatus
+from events.format import JobEvent, event_for
+
+READS_IN_FLIGHT = 2
+MAX_BATCH = 500  # job ids in one statement: well under SQLite's and asyncpg's parameter limits
+
+Snapshot = tuple[str, JobEvent]  # (owner, the job's state as an event)
+
+
+def current_stage(stages: list[Stage]) -> Stage | None:
+    """The stage a snapshot talks about: the running one, else the last one that moved."""
+    running = [s for s in stages if s.status == StageStatus.PROCESSING]
+    if running:
+        return running[0]
+    moved = [s for s in stages if s.status != StageStatus.PENDING]
+    return moved[-1] if moved else None
+
+
+async def read_snapshots(
+    session_factory: async_sessionmaker[AsyncSession], job_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Snapshot]:
+    """The jobs among `job_ids` that exist, each as its owner and its state: two statements."""
+    async with session_factory() as session:
+        jobs = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()
+        stages = await queries.stages_for_jobs(session, [job.id for job in jobs])
+    return {
+        job.id: (
+            job.owner,
+            event_for(
+                job,
+                stages[job.id],
+                job.event_sequence,
+                stage=current_stage(stages[job.id]),
+            ),
+        )
+        for job in jobs
+    }
+
+
+@dataclass(eq=False)
+class _Batch:
+    job_ids: set[uuid.UUID] = field(default_factory=set)
+    result: asyncio.Future[dict[uuid.UUID, Snapshot]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class Snapshots:
+    """The process's snapshot batcher; lives as long as the API process (resolvers.services)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._collecting: _Batch | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self.batches = 0  # batches read so far (tests, metrics)
+
+    async def read(self, job_id: uuid.UUID, owner: str) -> JobEvent | None:
+        """The job's state, read after this call began; None when it is not `owner`'s."""
+        batch = self._collecting
+        if batch is None or len(batch.job_ids) >= MAX_BATCH:
+            batch = self._collecting = _Batch()
+            task = asyncio.create_task(self._read(batch), name="snapshot-batch")
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        batch.job_ids.add(job_id)
+        # Shielded: a watcher that leaves does not cancel the read the others wait for.
+        found = (await asyncio.shield(batch.result)).get(job_id)
+        if found is None or found[0] != owner:
+            return None
+        return found[1]
+
+    async def _read(self, batch: _Batch) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(READS_IN_FLIGHT)
+        try:
+            async with self._slots:
+                if self._collecting is batch:
+                    self._collecting = None  # closed: later watchers start the next batch
+                self.batches += 1
+                snapshots = await read_snapshots(self._session_factory, list(batch.job_ids))
+        except BaseException as exc:
+            if self._collecting is batch:
+                self._collecting = None
+            if isinstance(exc, asyncio.CancelledError):
+                batch.result.cancel()
+                raise
+            batch.result.set_exception(exc)
+            batch.result.exception()  # retrieved here; every waiter gets it raised
+        else:
+            batch.result.set_result(snapshots)
