@@ -6,10 +6,12 @@ a job SUBSCRIBEs to its channel and the last one to leave UNSUBSCRIBEs (referenc
 `subscribe` returns once Redis has confirmed the channel, so a caller that reads the database
 afterwards cannot miss an event published in between.
 
-Each subscriber has a small bounded mailbox. The reader never waits on a subscriber: when a
-mailbox is full (a client that does not read), it is emptied and given a RESYNC marker instead,
-and the subscriber re-reads the job's current state from the database when it gets to it. A slow
-subscriber therefore costs bounded memory and never delays the others.
+Each subscriber has a small bounded mailbox (Mailbox). The reader never waits on a subscriber:
+for one that lags, an event that only moves progress on replaces the one still waiting (status
+changes are always kept), and when a mailbox is full all the same (a client that does not read)
+it is emptied and given a RESYNC marker instead, and the subscriber re-reads the job's current
+state from the database when it gets to it. A slow subscriber therefore costs bounded memory,
+never delays the others, and is shown the newest progress rather than a backlog.
 
 When the connection breaks, the reader reconnects with jittered exponential backoff, subscribes
 again to every channel in use and, as each channel is confirmed, gives its subscribers a RESYNC:
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,24 +53,77 @@ CONFIRM_TIMEOUT = 2.0
 READ_TIMEOUT = 1.0
 
 
+def _same_state(queued: Item, newer: JobEvent) -> bool:
+    """Whether `newer` only moves progress on from `queued`: same job status, same stage in
+    the same stage status, and not the end. Such an event may take the older one's place."""
+    return (
+        isinstance(queued, JobEvent)
+        and not newer.is_terminal
+        and queued.status == newer.status
+        and queued.stage == newer.stage
+        and queued.stage_status == newer.stage_status
+    )
+
+
+class Mailbox:
+    """A subscriber's bounded queue of events, conflating progress for one that lags.
+
+    A watcher needs the latest progress, not every step of it: an event that only moves the
+    progress on replaces the one still waiting before it (its sequence is higher, so nothing
+    looks out of order), while a change of status or stage is always kept. When it still fills
+    up (changes faster than the subscriber reads), it is emptied for one RESYNC.
+    """
+
+    def __init__(self, size: int = MAILBOX_SIZE) -> None:
+        self._items: deque[Item] = deque()
+        self._size = size
+        self._waiter: asyncio.Future[None] | None = None
+        self.overflows = 0
+        self.conflated = 0
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def offer(self, item: Item) -> None:
+        items = self._items
+        if items and isinstance(item, JobEvent) and _same_state(items[-1], item):
+            items[-1] = item  # the reader is already woken for the one it replaces
+            self.conflated += 1
+            return
+        if len(items) >= self._size:
+            # Too slow to keep up: drop the backlog, keep one marker that says "read the state".
+            self.overflows += 1
+            items.clear()
+            item = Signal.RESYNC
+        items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Item:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
 @dataclass(eq=False)
 class Subscriber:
     job_id: str
-    mailbox: asyncio.Queue[Item] = field(default_factory=lambda: asyncio.Queue(MAILBOX_SIZE))
-    overflows: int = 0
+    mailbox: Mailbox = field(default_factory=Mailbox)
     # True until subscribe() has seen its channel confirmed (or given up waiting). A
     # confirmation that comes later means events may have been missed: the subscriber resyncs.
     waiting: bool = True
 
+    @property
+    def overflows(self) -> int:
+        return self.mailbox.overflows
+
     def offer(self, item: Item) -> None:
-        try:
-            self.mailbox.put_nowait(item)
-        except asyncio.QueueFull:
-            # Too slow to keep up: drop the backlog, keep one marker that says "read the state".
-            self.overflows += 1
-            while not self.mailbox.empty():
-                self.mailbox.get_nowait()
-            self.mailbox.put_nowait(Signal.RESYNC)
+        self.mailbox.offer(item)
 
     async def get(self) -> Item:
         return await self.mailbox.get()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,26 +36,37 @@ def _by_job(services: Services, query: ByJob[T]) -> DataLoader[uuid.UUID, list[T
 
 @dataclass
 class Context:
+    """Loaders are made on first use: most contexts (a websocket that only watches progress,
+    thousands of them at once) never load anything through them."""
+
     services: Services
     owner: str
     request_id: str | None = None
     # Set by Strawberry from a websocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
-    stages: DataLoader[uuid.UUID, list[Stage]] = field(init=False)
-    attempts: DataLoader[uuid.UUID, list[StageAttempt]] = field(init=False)
-    deliveries: DataLoader[uuid.UUID, list[Delivery]] = field(init=False)
-    jobs: DataLoader[uuid.UUID, list[Job]] = field(init=False)  # [job] or [] (not the caller's)
-    variants: DataLoader[uuid.UUID, list[Job]] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.stages = _by_job(self.services, queries.stages_for_jobs)
-        self.attempts = _by_job(self.services, queries.attempts_for_jobs)
-        self.deliveries = _by_job(self.services, queries.webhook_attempts_for_jobs)
+    @cached_property
+    def stages(self) -> DataLoader[uuid.UUID, list[Stage]]:
+        return _by_job(self.services, queries.stages_for_jobs)
+
+    @cached_property
+    def attempts(self) -> DataLoader[uuid.UUID, list[StageAttempt]]:
+        return _by_job(self.services, queries.attempts_for_jobs)
+
+    @cached_property
+    def deliveries(self) -> DataLoader[uuid.UUID, list[Delivery]]:
+        return _by_job(self.services, queries.webhook_attempts_for_jobs)
+
+    @cached_property
+    def jobs(self) -> DataLoader[uuid.UUID, list[Job]]:
+        """[job] or [] (not the caller's)."""
         owner = self.owner
-        self.jobs = _by_job(self.services, lambda s, ids: queries.jobs_by_ids(s, ids, owner))
-        self.variants = _by_job(
-            self.services, lambda s, ids: queries.variants_for_jobs(s, ids, owner)
-        )
+        return _by_job(self.services, lambda s, ids: queries.jobs_by_ids(s, ids, owner))
+
+    @cached_property
+    def variants(self) -> DataLoader[uuid.UUID, list[Job]]:
+        owner = self.owner
+        return _by_job(self.services, lambda s, ids: queries.variants_for_jobs(s, ids, owner))
 
     @property
     def settings(self) -> Settings:
