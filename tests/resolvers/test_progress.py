@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.engine import create_session_factory
 from db.models import Job
 from db.types import utcnow
-from domain.enums import JobStatus
+from domain.enums import JobStatus, StageName
 from events.format import JobEvent, channel_for
 from resolvers import snapshots
 from settings import Settings
@@ -113,14 +113,17 @@ async def test_unknown_job_ends_with_an_error_not_a_hang(
 async def _commit_and_publish(
     factory: Any, redis: aioredis.Redis, job_id: str, sequence: int, status: JobStatus
 ) -> None:
-    """What a worker does: commit the job's new sequence, then publish its event."""
+    """What a worker does: commit the job's new sequence, then publish its event. Each event
+    names another stage than the one before, so none is a mere progress step that a lagging
+    watcher's mailbox may conflate: every sequence must arrive."""
     async with factory() as session, session.begin():
         await session.execute(
             update(Job)
             .where(Job.id == uuid.UUID(job_id))
             .values(event_sequence=sequence, status=status)
         )
-    event = JobEvent(job_id, sequence, status, min(sequence * 10, 100), at=utcnow())
+    stage = list(StageName)[sequence % len(StageName)]
+    event = JobEvent(job_id, sequence, status, min(sequence * 10, 100), at=utcnow(), stage=stage)
     await redis.publish(channel_for(job_id), event.to_json())
 
 
