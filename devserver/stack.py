@@ -111,6 +111,13 @@ class Stack:
         if not self.settings.redis_url:
             self.redis = EmbeddedRedis().start()
         migrate(self.settings.database_url)
+        self.start_api()
+        for _ in range(self.worker_count):
+            self.start_worker()
+        self.wait_healthy()
+        return self
+
+    def start_api(self) -> None:
         self.api = self._spawn(
             "-m", "uvicorn", "server:create_app", "--factory",
             "--host", self.host, "--port", str(self.port), "--no-access-log",
@@ -119,10 +126,14 @@ class Stack:
             # and ~100 KB of zlib state for it.
             "--ws-per-message-deflate", "false",
         )  # fmt: skip
-        for _ in range(self.worker_count):
-            self.start_worker()
+
+    def restart_api(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the API process (SIGTERM: a deploy; SIGKILL: a crash) and start a new one on
+        the same port, as a deploy or a failover does to every client connected to it."""
+        assert self.api is not None
+        self.stop_process(self.api, sig)
+        self.start_api()
         self.wait_healthy()
-        return self
 
     def start_worker(self, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         """A worker process; `env` overrides the stack's (another machine's MEDIA_DIR, say)."""

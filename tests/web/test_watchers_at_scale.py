@@ -36,14 +36,17 @@ async def test_three_thousand_watchers_all_see_the_end(
             job_id = (await create_job(client))["id"]
             address = stack.url.removeprefix("http://")
             per_process = str(WATCHERS // CLIENT_PROCESSES)
-            command = [sys.executable, "-m", "tests.watchers", address, job_id, per_process, "150"]
+            command = [
+                *("-m", "devserver.watchers", address, "--jobs", job_id),
+                *("--per-job", per_process, "--timeout", "150"),
+            ]
             clients = [
                 await asyncio.create_subprocess_exec(
-                    *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+                    sys.executable, *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE
                 )
                 for _ in range(CLIENT_PROCESSES)
             ]
-            reports = [json.loads((await c.communicate())[0]) for c in clients]
+            reports = [json.loads((await c.communicate())[0].splitlines()[-1]) for c in clients]
             body = await client.post(
                 "/graphql", json={"query": f'{{ job(id: "{job_id}") {{ status }} }}'}
             )
