@@ -11,11 +11,11 @@ balancer failing over) connects again after a jittered exponential backoff, as g
 clients do, and subscribes again; the snapshot puts it back on the job's current state, and a
 sequence it has already seen is dropped, which is what the sequence number is for.
 
-It prints `READY` once every watcher has had its first event (the snapshot), then one JSON line
-when all have finished or the timeout ran out: how each ended ("terminal": a terminal status,
-then `complete`), how many were still waiting and, with --receipts, every event each watcher got
-as [wall time received, sequence, status, lateness in seconds (received - event's `at`), 1 for a
-snapshot (the first event on a connection) else 0].
+It prints `READY <started> <now>` (wall clock) once every watcher has had its first event (the
+snapshot), then one JSON line when all have finished or the timeout ran out: how each ended
+("terminal": a terminal status, then `complete`), how many were still waiting and, with
+--receipts, every event each watcher got as [wall time received, sequence, status, lateness in
+seconds (received - the event's `at`), 1 for a snapshot (the first on a connection) else 0].
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ async def main(args: argparse.Namespace) -> None:
 
     async def announce() -> None:
         await asyncio.gather(*(f.wait() for f in firsts))
-        print(f"READY {time.time() - started:.3f}", flush=True)
+        print(f"READY {started:.3f} {time.time():.3f}", flush=True)
 
     announcing = asyncio.create_task(announce())
     done, pending = await asyncio.wait(tasks, timeout=args.timeout)

@@ -1,0 +1,124 @@
+"""Watcher crowds for the subscription benchmark: devserver.watchers client processes, started
+together, their READY lines and reports gathered, and the figures taken from their receipts."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import psutil
+
+from db.engine import create_engine, create_session_factory
+from db.models import Job
+from devserver.stack import ROOT
+from domain.enums import JobStatus
+
+PROCESSES = 4
+
+
+class Crowd:
+    """`per_job` watchers of each job, spread over PROCESSES client processes."""
+
+    def __init__(
+        self,
+        address: str,
+        job_ids: list[str],
+        per_job: int,
+        *,
+        reconnect: bool = False,
+        in_flight: int = 25,
+        timeout: float = 240,
+    ) -> None:
+        processes = min(PROCESSES, len(job_ids) * per_job)
+        if len(job_ids) >= processes:  # whole jobs per process
+            chunks = [(job_ids[i::processes], per_job) for i in range(processes)]
+        else:  # one job's watchers split between processes
+            chunks = [(job_ids, math.ceil(per_job / processes))] * processes
+        self.clients = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "devserver.watchers", address),
+                    *("--jobs", ",".join(jobs), "--per-job", str(count), "--receipts"),
+                    *("--in-flight", str(in_flight), "--timeout", str(timeout)),
+                    *(["--reconnect"] if reconnect else []),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for jobs, count in chunks
+        ]
+
+    def wait_ready(self) -> float:
+        """Seconds from the first watcher starting to connect to the last one's snapshot."""
+        started, ready = math.inf, 0.0
+        for client in self.clients:
+            assert client.stdout is not None
+            line = client.stdout.readline().split()
+            if not line or line[0] != "READY":
+                raise SystemExit(f"a watcher process failed before it was ready: {line}")
+            started, ready = min(started, float(line[1])), max(ready, float(line[2]))
+        return ready - started
+
+    def reports(self) -> list[dict[str, Any]]:
+        return [json.loads(c.communicate(timeout=600)[0].splitlines()[-1]) for c in self.clients]
+
+
+def receipts(reports: list[dict[str, Any]]) -> list[list[list[Any]]]:
+    """Every watcher's receipts: [received, sequence, status, lateness, snapshot]."""
+    return [watcher[1] for report in reports for watcher in report["receipts"]]
+
+
+def summary(reports: list[dict[str, Any]]) -> dict[str, int]:
+    outcomes: dict[str, int] = {}
+    for report in reports:
+        for outcome, count in report["outcomes"].items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+    return {
+        "terminal": outcomes.get("terminal", 0),
+        "other": sum(n for o, n in outcomes.items() if o != "terminal"),
+        "waiting": sum(r["waiting"] for r in reports),
+        "connects": sum(r["connects"] for r in reports),
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def rss(pid: int) -> int:
+    return int(psutil.Process(pid).memory_info().rss)
+
+
+async def make_jobs(
+    database_url: str, count: int, status: JobStatus = JobStatus.PENDING, sequence: int = 0
+) -> list[str]:
+    engine = create_engine(database_url)
+    factory = create_session_factory(engine)
+    ids = [uuid.uuid4() for _ in range(count)]
+    async with factory() as session, session.begin():
+        for job_id in ids:
+            job = Job.new(
+                id=job_id, owner="local", product_name="Bench", style="bold", cta_text="Go"
+            )
+            job.status, job.event_sequence = status, sequence
+            session.add(job)
+    await engine.dispose()
+    return [str(i) for i in ids]
+
+
+def wait_until(check: Any, timeout: float, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every)
+    return False
