@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from db.models import Job, Stage
 from db.types import utcnow
 from domain.enums import JobStatus, StageName, StageStatus
 from domain.progress import job_progress
@@ -71,12 +71,34 @@ class JobEvent:
         return self.status.is_terminal
 
 
+class JobState(Protocol):
+    """What an event says of its job: a Job row, or the few columns a snapshot reads."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def status(self) -> JobStatus: ...
+    @property
+    def video_path(self) -> str | None: ...
+    @property
+    def error_message(self) -> str | None: ...
+
+
+class StageState(Protocol):
+    @property
+    def stage_name(self) -> StageName: ...
+    @property
+    def status(self) -> StageStatus: ...
+    @property
+    def progress(self) -> int: ...
+
+
 def event_for(
-    job: Job,
-    stages: list[Stage],
+    job: JobState,
+    stages: Sequence[StageState],
     sequence: int,
     *,
-    stage: Stage | None = None,
+    stage: StageState | None = None,
     message: str | None = None,
 ) -> JobEvent:
     return JobEvent(

@@ -22,13 +22,13 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import queries
 from db.models import Job, Stage
-from domain.enums import StageStatus
+from domain.enums import JobStatus, StageName, StageStatus
 from events.format import JobEvent, event_for
 
 READS_IN_FLIGHT = 2
@@ -37,7 +37,28 @@ MAX_BATCH = 500  # job ids in one statement: well under SQLite's and asyncpg's p
 Snapshot = tuple[str, JobEvent]  # (owner, the job's state as an event)
 
 
-def current_stage(stages: list[Stage]) -> Stage | None:
+class _Job(NamedTuple):
+    id: uuid.UUID
+    owner: str
+    status: JobStatus
+    event_sequence: int
+    video_path: str | None
+    error_message: str | None
+
+
+class _Stage(NamedTuple):
+    job_id: uuid.UUID
+    stage_name: StageName
+    status: StageStatus
+    progress: int
+
+
+# Only the columns an event needs, read as plain rows: no ORM objects to build per watcher.
+_JOB = select(Job.id, Job.owner, Job.status, Job.event_sequence, Job.video_path, Job.error_message)
+_STAGES = select(Stage.job_id, Stage.stage_name, Stage.status, Stage.progress)
+
+
+def current_stage(stages: Sequence[_Stage]) -> _Stage | None:
     """The stage a snapshot talks about: the running one, else the last one that moved."""
     running = [s for s in stages if s.status == StageStatus.PROCESSING]
     if running:
@@ -51,17 +72,20 @@ async def read_snapshots(
 ) -> dict[uuid.UUID, Snapshot]:
     """The jobs among `job_ids` that exist, each as its owner and its state: two statements."""
     async with session_factory() as session:
-        jobs = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()
-        stages = await queries.stages_for_jobs(session, [job.id for job in jobs])
+        jobs = [_Job(*row) for row in await session.execute(_JOB.where(Job.id.in_(job_ids)))]
+        rows = await session.execute(
+            _STAGES.where(Stage.job_id.in_([job.id for job in jobs])).order_by(
+                Stage.job_id, Stage.position
+            )
+        )
+    stages: dict[uuid.UUID, list[_Stage]] = {job.id: [] for job in jobs}
+    for row in rows:
+        stage = _Stage(*row)
+        stages[stage.job_id].append(stage)
     return {
         job.id: (
             job.owner,
-            event_for(
-                job,
-                stages[job.id],
-                job.event_sequence,
-                stage=current_stage(stages[job.id]),
-            ),
+            event_for(job, stages[job.id], job.event_sequence, stage=current_stage(stages[job.id])),
         )
         for job in jobs
     }

@@ -8,22 +8,13 @@ from functools import partial
 import strawberry
 import structlog
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import PublicError
 from schema.executor import SharedEventExecutor
 from schema.mutation import Mutation
+from schema.preparation import Preparation, limit_rules
 from schema.query import Query
 from schema.subscription import Subscription
 
@@ -64,22 +55,16 @@ def build_schema(
     max_tokens: int = 2000,
     introspection: bool = True,
 ) -> Schema:
-    # Factories, not instances: Strawberry builds fresh extensions for every operation. The
-    # depth and alias limiters, though, each make a new rule class when constructed, and the
-    # validation cache is keyed by the rule classes: built per operation, every document would
-    # be validated again (a third of a subscription's start-up). Their rules are built once.
-    limits = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
+    # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        partial(AddValidationRules, limits),
-        partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(MaskUnexpectedErrors, should_mask_error=_is_unexpected),
         # Clients send the same few documents again and again (every jobProgress subscriber
-        # sends one): parse and validate each distinct document once.
-        partial(ParserCache, maxsize=256),
-        partial(ValidationCache, maxsize=256),
+        # sends one): parse and validate each distinct document once, within the limits.
+        Preparation.factory(
+            rules=limit_rules(max_depth=max_depth, max_aliases=max_aliases),
+            max_tokens=max_tokens,
+            cache_size=256,
+        ),
+        partial(MaskUnexpectedErrors, should_mask_error=_is_unexpected),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

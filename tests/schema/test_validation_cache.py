@@ -1,9 +1,9 @@
 """Every jobProgress subscriber sends the same document: it is validated once, not per client.
 
 Strawberry's depth and alias limiters make a new rule class each time they are constructed, and
-its validation cache is keyed by the rule classes; built per operation, they made every document
-a cache miss (a third of the API's CPU while watchers connected). The limits themselves are
-tested over HTTP in tests/web/test_http.py.
+a validation cache is keyed by the rule classes; built per operation, they made every document a
+cache miss (a third of the API's CPU while watchers connected). schema/preparation.py builds them
+once. The limits themselves are tested over HTTP in tests/web/test_http.py.
 """
 
 from __future__ import annotations
