@@ -31,4 +31,4 @@ EXPOSE 8000
 # The API. Workers run `python -m worker`; migrations `alembic upgrade head`.
 CMD ["uvicorn", "server:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
      "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", \
-     "--ws-per-message-deflate", "false"]
+     "--ws", "websockets-sansio", "--loop", "asyncio", "--ws-per-message-deflate", "false"]

@@ -68,6 +68,16 @@ class Crowd:
     def reports(self) -> list[dict[str, Any]]:
         return [json.loads(c.communicate(timeout=600)[0].splitlines()[-1]) for c in self.clients]
 
+    def __enter__(self) -> Crowd:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """However the scenario ended: no watcher process is left behind to load the next one."""
+        for client in self.clients:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+
 
 def receipts(reports: list[dict[str, Any]]) -> list[list[list[Any]]]:
     """Every watcher's receipts: [received, sequence, status, lateness, snapshot]."""

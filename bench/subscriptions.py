@@ -92,15 +92,15 @@ def fanout(database_url: str, root: Path, watchers: int, per_job: int) -> dict[s
         job_ids = asyncio.run(make_jobs(settings.database_url, max(1, watchers // per_job)))
         assert stack.api is not None
         before = rss(stack.api.pid)
-        crowd = Crowd(stack.url.removeprefix("http://"), job_ids, per_job, timeout=300)
-        connect = crowd.wait_ready()
-        after = rss(stack.api.pid)
-        gap = max(0.3, watchers * 300e-6)  # a burst has drained well before the next
-        for sequence in range(1, BURSTS + 1):
-            asyncio.run(_publish(stack.redis_url, job_ids, sequence, JobStatus.PROCESSING))
-            time.sleep(gap)
-        asyncio.run(_publish(stack.redis_url, job_ids, BURSTS + 1, JobStatus.COMPLETED))
-        reports = crowd.reports()
+        with Crowd(stack.url.removeprefix("http://"), job_ids, per_job, timeout=300) as crowd:
+            connect = crowd.wait_ready()
+            after = rss(stack.api.pid)
+            gap = max(0.3, watchers * 300e-6)  # a burst has drained well before the next
+            for sequence in range(1, BURSTS + 1):
+                asyncio.run(_publish(stack.redis_url, job_ids, sequence, JobStatus.PROCESSING))
+                time.sleep(gap)
+            asyncio.run(_publish(stack.redis_url, job_ids, BURSTS + 1, JobStatus.COMPLETED))
+            reports = crowd.reports()
     late = [r[3] for w in receipts(reports) for r in w if not r[4] and r[2] == "PROCESSING"]
     return {
         "delivered": len(late),
@@ -120,21 +120,22 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
             make_jobs(settings.database_url, watchers // per_job, JobStatus.PROCESSING, 1)
         )
         address = stack.url.removeprefix("http://")
-        crowd = Crowd(address, job_ids, per_job, reconnect=True, in_flight=200, timeout=240)
-        crowd.wait_ready()
-        restarted = time.time()
-        assert stack.api is not None
-        stack.stop_process(stack.api, signal.SIGTERM)
-        # The jobs move on while the API is away: only a snapshot can tell the watchers.
-        asyncio.run(_commit(settings.database_url, job_ids, 2, JobStatus.PROCESSING))
-        asyncio.run(_publish(stack.redis_url, job_ids, 2, JobStatus.PROCESSING))
-        stack.start_api()
-        stack.wait_healthy()
-        back = wait_until(lambda: _subscriptions(stack.url) >= watchers, timeout=60)
-        time.sleep(1.0)
-        asyncio.run(_commit(settings.database_url, job_ids, 3, JobStatus.COMPLETED))
-        asyncio.run(_publish(stack.redis_url, job_ids, 3, JobStatus.COMPLETED))
-        reports = crowd.reports()
+        with Crowd(address, job_ids, per_job, reconnect=True, in_flight=200, timeout=240) as crowd:
+            crowd.wait_ready()
+            restarted = time.time()
+            assert stack.api is not None
+            stack.stop_process(stack.api, signal.SIGTERM)
+            # The jobs move on while the API is away: only a snapshot can tell the watchers.
+            asyncio.run(_commit(settings.database_url, job_ids, 2, JobStatus.PROCESSING))
+            asyncio.run(_publish(stack.redis_url, job_ids, 2, JobStatus.PROCESSING))
+            stack.start_api()
+            # Not /health with its 1 s time-out: the new process answers HTTP only between the
+            # thousands of handshakes it is taking.
+            back = wait_until(lambda: _subscriptions(stack.url) >= watchers, timeout=120)
+            time.sleep(1.0)
+            asyncio.run(_commit(settings.database_url, job_ids, 3, JobStatus.COMPLETED))
+            asyncio.run(_publish(stack.redis_url, job_ids, 3, JobStatus.COMPLETED))
+            reports = crowd.reports()
     returned = [
         min((r[0] for r in w if r[1] >= 2), default=float("inf")) - restarted
         for w in receipts(reports)
@@ -144,7 +145,7 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
 
 def _subscriptions(url: str) -> float:
     try:
-        text = httpx.get(f"{url}/metrics", timeout=5).text
+        text = httpx.get(f"{url}/metrics", timeout=10).text
     except httpx.HTTPError:
         return 0.0
     for line in text.splitlines():
@@ -157,8 +158,8 @@ def render(database_url: str, root: Path, watchers: int) -> dict[str, Any]:
     settings = stack_settings(root, database_url)
     with _stack(settings, workers=1, env={"AD_SECONDS": "30"}) as stack:
         job_id = asyncio.run(_create_job(stack.url))
-        crowd = Crowd(stack.url.removeprefix("http://"), [job_id], watchers, timeout=300)
-        reports = crowd.reports()
+        with Crowd(stack.url.removeprefix("http://"), [job_id], watchers, timeout=300) as crowd:
+            reports = crowd.reports()
     everything = receipts(reports)
     live = [r[3] for w in everything for r in w if not r[4]]
     done = [r[3] for w in everything for r in w if r[2] == "COMPLETED"]
