@@ -140,7 +140,13 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
         min((r[0] for r in w if r[1] >= 2), default=float("inf")) - restarted
         for w in receipts(reports)
     ]
-    return {"all_back_s": max(returned), "resubscribed": back, **summary(reports)}
+    return {
+        "all_back_s": max(returned),
+        "half_back_s": percentile(returned, 0.5),
+        "p99_back_s": percentile(returned, 0.99),
+        "resubscribed": back,
+        **summary(reports),
+    }
 
 
 def _subscriptions(url: str) -> float:
