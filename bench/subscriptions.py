@@ -136,6 +136,7 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
             asyncio.run(_commit(settings.database_url, job_ids, 3, JobStatus.COMPLETED))
             asyncio.run(_publish(stack.redis_url, job_ids, 3, JobStatus.COMPLETED))
             reports = crowd.reports()
+    got_new_state = sum(1 for w in receipts(reports) if any(r[1] == 2 for r in w))
     returned = [
         min((r[0] for r in w if r[1] >= 2), default=float("inf")) - restarted
         for w in receipts(reports)
@@ -145,6 +146,7 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
         "half_back_s": percentile(returned, 0.5),
         "p99_back_s": percentile(returned, 0.99),
         "resubscribed": back,
+        "saw_new_state": got_new_state,
         **summary(reports),
     }
 
