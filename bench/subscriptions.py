@@ -280,6 +280,8 @@ def main() -> None:
     print(
         f"\njobProgress at scale: one API process, {os.cpu_count()} cores, clients in 4 processes"
     )
+    if args.scale != 1.0:
+        print(f"(watchers scaled by {args.scale}: the goals are for the full counts)")
     for name, rows in tables:
         print(f"\n{name}")
         print(f"  {'figure':<66} {'measured':<34} {'goal':<14} met")
