@@ -144,7 +144,6 @@ async def main(args: argparse.Namespace) -> None:
         "outcomes": outcomes,
         "waiting": len(pending),
         "connects": sum(w.connects for w in watchers),
-        "started": started,
     }
     if args.receipts:
         report["receipts"] = [[w.job_id, w.receipts] for w in watchers]

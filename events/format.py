@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from db.types import utcnow
 from domain.enums import JobStatus, StageName, StageStatus
-from domain.progress import job_progress
+from domain.progress import StageProgress, job_progress
 
 CHANNEL_PREFIX = "job_events:"
 
@@ -84,13 +84,9 @@ class JobState(Protocol):
     def error_message(self) -> str | None: ...
 
 
-class StageState(Protocol):
+class StageState(StageProgress, Protocol):
     @property
     def stage_name(self) -> StageName: ...
-    @property
-    def status(self) -> StageStatus: ...
-    @property
-    def progress(self) -> int: ...
 
 
 def event_for(

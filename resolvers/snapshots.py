@@ -107,7 +107,6 @@ class Snapshots:
         self._collecting: _Batch | None = None
         self._slots: asyncio.Semaphore | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self.batches = 0  # batches read so far (tests, metrics)
 
     async def read(self, job_id: uuid.UUID, owner: str) -> JobEvent | None:
         """The job's state, read after this call began; None when it is not `owner`'s."""
@@ -129,17 +128,18 @@ class Snapshots:
             self._slots = asyncio.Semaphore(READS_IN_FLIGHT)
         try:
             async with self._slots:
-                if self._collecting is batch:
-                    self._collecting = None  # closed: later watchers start the next batch
-                self.batches += 1
+                self._close(batch)  # later watchers start the next batch
                 snapshots = await read_snapshots(self._session_factory, list(batch.job_ids))
-        except BaseException as exc:
-            if self._collecting is batch:
-                self._collecting = None
-            if isinstance(exc, asyncio.CancelledError):
-                batch.result.cancel()
-                raise
+        except asyncio.CancelledError:
+            self._close(batch)
+            batch.result.cancel()
+            raise
+        except Exception as exc:
             batch.result.set_exception(exc)
             batch.result.exception()  # retrieved here; every waiter gets it raised
         else:
             batch.result.set_result(snapshots)
+
+    def _close(self, batch: _Batch) -> None:
+        if self._collecting is batch:
+            self._collecting = None

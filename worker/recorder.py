@@ -35,8 +35,8 @@ from lifecycle.transitions import LIVE
 from worker.context import WorkerState
 
 # At most 4 progress events per second per job; status changes are never throttled. A bar moving
-# 4 times a second looks live; each step is a commit, a publish and a message to every watcher
-# (a thousand watchers of one job at 10 a second took most of a core from the API beside it).
+# 4 times a second looks live, and each step is a commit, a publish and a message to every
+# watcher of the job.
 PROGRESS_INTERVAL = 0.25
 PROCESSING = (JobStatus.PROCESSING,)
 
