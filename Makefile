@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-chaos clean
+.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-servers bench-chaos clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -68,6 +68,10 @@ bench-variants: $(BENCH_VENV)/.synced
 
 bench-subscriptions: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.subscriptions $(BENCH_ARGS)
+
+# uvicorn's websocket protocols and loops for live progress (why the API runs as it does).
+bench-servers: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.servers $(BENCH_ARGS)
 
 bench-chaos: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.chaos $(BENCH_ARGS)

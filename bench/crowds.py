@@ -12,13 +12,17 @@ import uuid
 from typing import Any
 
 import psutil
+import redis.asyncio as aioredis
 
 from db.engine import create_engine, create_session_factory
 from db.models import Job
+from db.types import utcnow
 from devserver.stack import ROOT
-from domain.enums import JobStatus
+from domain.enums import JobStatus, StageName
+from events.format import JobEvent, channel_for
 
 PROCESSES = 4
+STAGES = list(StageName)
 
 
 class Crowd:
@@ -123,6 +127,19 @@ async def make_jobs(
             session.add(job)
     await engine.dispose()
     return [str(i) for i in ids]
+
+
+async def publish(redis_url: str, job_ids: list[str], sequence: int, status: JobStatus) -> None:
+    """One event per job, pipelined, stamped with its publish time. Each sequence names another
+    stage, so no mailbox conflates one burst into the next: every event is a delivery."""
+    client = aioredis.Redis.from_url(redis_url)
+    async with client.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            stage = STAGES[sequence % len(STAGES)]
+            event = JobEvent(job_id, sequence, status, 50, at=utcnow(), stage=stage)
+            pipe.publish(channel_for(job_id), event.to_json())
+        await pipe.execute()
+    await client.aclose()
 
 
 def wait_until(check: Any, timeout: float, every: float = 0.1) -> bool:

@@ -38,36 +38,28 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from bench.crowds import Crowd, make_jobs, percentile, receipts, rss, summary, wait_until
+from bench.crowds import (
+    Crowd,
+    make_jobs,
+    percentile,
+    publish,
+    receipts,
+    rss,
+    summary,
+    wait_until,
+)
 from bench.service import CREATE, stack_settings
 from cli.client import Client
 from db.engine import create_engine
 from db.models import Job
-from db.types import utcnow
 from devserver import sample
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack, drop_everything
-from domain.enums import JobStatus, StageName
-from events.format import JobEvent, channel_for
+from domain.enums import JobStatus
 
 BURSTS = 5
-STAGES = list(StageName)
-
-
-async def _publish(redis_url: str, job_ids: list[str], sequence: int, status: JobStatus) -> None:
-    """One event per job, pipelined. Each burst names another stage, so no mailbox conflates
-    one burst into the next: every event is a delivery to measure."""
-    client = aioredis.Redis.from_url(redis_url)
-    async with client.pipeline(transaction=False) as pipe:
-        for job_id in job_ids:
-            stage = STAGES[sequence % len(STAGES)]
-            event = JobEvent(job_id, sequence, status, 50, at=utcnow(), stage=stage)
-            pipe.publish(channel_for(job_id), event.to_json())
-        await pipe.execute()
-    await client.aclose()
 
 
 async def _commit(database_url: str, job_ids: list[str], sequence: int, status: JobStatus) -> None:
@@ -97,9 +89,9 @@ def fanout(database_url: str, root: Path, watchers: int, per_job: int) -> dict[s
             after = rss(stack.api.pid)
             gap = max(0.3, watchers * 300e-6)  # a burst has drained well before the next
             for sequence in range(1, BURSTS + 1):
-                asyncio.run(_publish(stack.redis_url, job_ids, sequence, JobStatus.PROCESSING))
+                asyncio.run(publish(stack.redis_url, job_ids, sequence, JobStatus.PROCESSING))
                 time.sleep(gap)
-            asyncio.run(_publish(stack.redis_url, job_ids, BURSTS + 1, JobStatus.COMPLETED))
+            asyncio.run(publish(stack.redis_url, job_ids, BURSTS + 1, JobStatus.COMPLETED))
             reports = crowd.reports()
     late = [r[3] for w in receipts(reports) for r in w if not r[4] and r[2] == "PROCESSING"]
     return {
@@ -127,14 +119,14 @@ def storm(database_url: str, root: Path, watchers: int, per_job: int = 10) -> di
             stack.stop_process(stack.api, signal.SIGTERM)
             # The jobs move on while the API is away: only a snapshot can tell the watchers.
             asyncio.run(_commit(settings.database_url, job_ids, 2, JobStatus.PROCESSING))
-            asyncio.run(_publish(stack.redis_url, job_ids, 2, JobStatus.PROCESSING))
+            asyncio.run(publish(stack.redis_url, job_ids, 2, JobStatus.PROCESSING))
             stack.start_api()
             # Not /health with its 1 s time-out: the new process answers HTTP only between the
             # thousands of handshakes it is taking.
             back = wait_until(lambda: _subscriptions(stack.url) >= watchers, timeout=120)
             time.sleep(1.0)
             asyncio.run(_commit(settings.database_url, job_ids, 3, JobStatus.COMPLETED))
-            asyncio.run(_publish(stack.redis_url, job_ids, 3, JobStatus.COMPLETED))
+            asyncio.run(publish(stack.redis_url, job_ids, 3, JobStatus.COMPLETED))
             reports = crowd.reports()
     got_new_state = sum(1 for w in receipts(reports) if any(r[1] == 2 for r in w))
     returned = [

@@ -23,10 +23,10 @@ from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # How the API is served, here as in the Dockerfile, docker compose and the README's production
-# command, as measured with 3,000 watchers: uvicorn's sans-I/O websockets protocol (with its
-# default, the legacy one, a subscription cost 35% more CPU and fan-out p99 was 50% higher),
-# the standard asyncio loop (uvloop took 50% more CPU per subscription as thousands connected
-# here), and no per-message compression (small JSON gains little; each socket would pay CPU and
+# command, as `make bench-servers` measures with 3,000 watchers: uvicorn's sans-I/O websockets
+# protocol (with its default, the legacy one, a subscription cost ~35% more CPU), the standard
+# asyncio loop (with uvloop a subscription cost 50-80% more CPU; fan-out p99 was about the
+# same), and no per-message compression (small JSON gains little; each socket would pay CPU and
 # ~100 KB of zlib state).
 API_SERVER_OPTIONS = (
     "--ws", "websockets-sansio", "--loop", "asyncio", "--ws-per-message-deflate", "false",
