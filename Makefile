@@ -8,8 +8,12 @@ UV_VERSION := 0.13.9
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Bytecode is cached (__pycache__, ignored by git): with PYTHONDONTWRITEBYTECODE set, as some
+# shells and images set it, every process compiles every module it imports afresh, and the tests
+# start hundreds (workers, APIs, the CLI): a worker's start-up measured 2.9 CPU-s, 1.5 cached.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install test lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-servers bench-chaos clean
+.PHONY: install test test-fast lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-servers bench-chaos clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,10 +32,19 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy .
 
+# The whole suite on both cores (pytest-xdist): each xdist worker has its own Redis, SQLite
+# files and PostgreSQL database. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+
 test: install lint typecheck
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 	@test -x /usr/bin/chromium || echo "NOTE: the browser test (tests/web/test_page.py) was skipped: \
 	/usr/bin/chromium is not installed (apt-get install chromium; .ci/run installs it under CI)."
+
+# The inner loop: everything but the tests marked slow (renders, stacks of processes, crowds).
+test-fast: install
+	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # The command-line client: make cli ARGS="list --status completed" (same as python -m cli …).
 cli: install

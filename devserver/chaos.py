@@ -15,6 +15,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,9 +36,16 @@ class Kill:
 
 
 async def kill_workers(
-    stack: Stack, seconds: float, rng: random.Random, *, gap: tuple[float, float] = (1.5, 3.5)
+    stack: Stack,
+    seconds: float,
+    rng: random.Random,
+    *,
+    gap: tuple[float, float] = (1.5, 3.5),
+    enough: Callable[[list[Kill]], Awaitable[bool]] | None = None,
 ) -> list[Kill]:
-    """For `seconds`, every `gap` seconds SIGKILL a random worker and start another."""
+    """For `seconds`, every `gap` seconds SIGKILL a random worker and start another; sooner if
+    `enough(kills)` says, after a kill, that the chaos has done what it was for (a test stops
+    once it has the kills it must prove something about, instead of at a fixed time)."""
     kills: list[Kill] = []
     deadline = time.monotonic() + seconds
     while (remaining := deadline - time.monotonic()) > 0:
@@ -48,6 +56,8 @@ async def kill_workers(
         kills.append(Kill(victim.pid, utcnow()))
         await asyncio.to_thread(stack.kill_worker, victim)
         await asyncio.to_thread(stack.start_worker)
+        if enough is not None and await enough(kills):
+            break
     return kills
 
 
@@ -91,6 +101,23 @@ async def report(engine: AsyncEngine, job_ids: list[uuid.UUID], kills: list[Kill
                 if pid in killed_at:
                     result.recoveries.append((later.started_at - killed_at[pid]).total_seconds())
     return result
+
+
+async def cut_short(engine: AsyncEngine, job_ids: list[uuid.UUID], kills: list[Kill]) -> bool:
+    """Whether a kill has cut a running stage attempt short: one already closed as crashed, or
+    one still open whose worker is among the killed (the next run will close it as crashed)."""
+    killed = {kill.pid for kill in kills}
+    async with create_session_factory(engine)() as session:
+        rows = await session.execute(
+            select(StageAttempt.worker, StageAttempt.outcome).where(
+                StageAttempt.job_id.in_(job_ids),
+                StageAttempt.outcome.in_([AttemptOutcome.CRASHED, AttemptOutcome.RUNNING]),
+            )
+        )
+        return any(
+            outcome == AttemptOutcome.CRASHED or _pid_of(worker) in killed
+            for worker, outcome in rows
+        )
 
 
 def _pid_of(worker: str) -> int | None:

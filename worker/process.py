@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
 from typing import Any
 
 import structlog
 from arq.connections import RedisSettings
-from arq.worker import func
+from arq.worker import Worker, func
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError, TimeoutError
@@ -40,6 +41,18 @@ def _redis_settings(url: str) -> RedisSettings:
         retry_on_error=[ConnectionError, TimeoutError, OSError],
         retry=Retry(ExponentialWithJitterBackoff(base=0.1, cap=2.0), retries=20),
     )
+
+
+async def close_worker(worker: Worker) -> None:
+    """Close an arq worker run inside ours (handle_signals=False). arq's close cancels the jobs
+    in flight and then gathers them without return_exceptions: a job cancelled before it could
+    catch the cancellation (in its first Redis round trip, say) makes close raise
+    CancelledError, and the rest of our shut-down (the database, Redis) would be skipped. So
+    they are cancelled and collected here first, and close finds nothing left to gather."""
+    worker.handle_sig(signal.SIGUSR1)
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    worker.tasks.clear()
+    await worker.close()
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
@@ -81,7 +94,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "webhook_worker" in ctx:
-            await ctx["webhook_worker"].close()  # cancels its deliveries; they are retried
+            await close_worker(ctx["webhook_worker"])  # cancels its deliveries; they are retried
             await stop(ctx["webhooks"])
             await ctx["webhook_http"].aclose()
         if "sweeper" in ctx:

@@ -32,8 +32,10 @@ def run_cli(
     stack: Stack | None, *args: str, cwd: Path | None = None, timeout: float = 90, **env: str
 ) -> Result:
     """`python -m cli ARGS` from the repository root (or `cwd`), configured by environment."""
+    # Piped, as from a script: no terminal size either (xdist's workers inherit COLUMNS=80).
+    inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     environment = {
-        **os.environ,
+        **inherited,
         "ADREEL_URL": stack.url if stack else "http://127.0.0.1:9",
         "ADREEL_API_KEY": API_KEY,
         "PYTHONPATH": str(ROOT),

@@ -21,6 +21,7 @@ from tests.probe import probe
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.slow(seconds=11)
 def test_create_watch_shows_stage_bars_and_downloads_the_mp4(stack: Stack, tmp_path: Path) -> None:
     photo = tmp_path / "bottle.png"
     photo.write_bytes(sample_product_png())
@@ -58,6 +59,7 @@ def test_create_watch_shows_stage_bars_and_downloads_the_mp4(stack: Stack, tmp_p
     assert json.loads(run_cli(stack, "list", "--style", "bold", "--json").out) == []
 
 
+@pytest.mark.slow(seconds=10)
 def test_cancel_then_retry_then_watch(stack: Stack, tmp_path: Path) -> None:
     # No worker for a moment, so the job is certainly still PENDING when it is cancelled.
     worker = stack.workers.pop()

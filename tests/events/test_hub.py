@@ -37,7 +37,7 @@ from tests.worker.conftest import make_worker
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=5)
 async def test_redis_restarted_mid_job(
     engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
@@ -71,6 +71,7 @@ async def test_redis_restarted_mid_job(
     assert sequences == sorted(set(sequences))
 
 
+@pytest.mark.slow
 async def test_slow_subscriber_does_not_delay_a_fast_one(
     settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
 ) -> None:

@@ -99,6 +99,7 @@ def longest_run(mask: np.ndarray) -> int:
     return best
 
 
+@pytest.mark.slow(seconds=11)
 async def test_the_file_is_a_30_second_portrait_h264_aac_mp4(demo_ad: Ad) -> None:
     final = demo_ad.outputs.compositing
     assert final is not None and final.path == "ad.mp4"

@@ -140,7 +140,8 @@ async def test_retry_of_a_cancelled_job(client: httpx.AsyncClient, redis: aiored
 
 
 @pytest.mark.parametrize("mutation", [CANCEL, RETRY])
-@pytest.mark.parametrize("job_id", [str(uuid.uuid4()), "nope"])
+# A fixed id (not uuid4()): every xdist worker must collect the same test ids.
+@pytest.mark.parametrize("job_id", ["3f0b8d1e-6c2a-4e9f-8a7d-1b5c9e2f4a63", "nope"])
 async def test_unknown_job_is_not_found(
     client: httpx.AsyncClient, mutation: str, job_id: str
 ) -> None:

@@ -59,6 +59,7 @@ def assert_followed_to_completion(events: list[dict[str, Any]]) -> None:
     assert transitions == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_follow_a_job_from_snapshot_to_completed(
     settings: Settings, redis: aioredis.Redis, protocol: str
@@ -97,7 +98,8 @@ async def test_finished_job_yields_its_snapshot_and_completes(
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-@pytest.mark.parametrize("job_id", [str(uuid.uuid4()), "nonsense"])
+# A fixed id (not uuid4()): every xdist worker must collect the same test ids.
+@pytest.mark.parametrize("job_id", ["9c1f6a52-3a8e-4d7b-9f0e-5b2d8c4a7e61", "nonsense"])
 async def test_unknown_job_ends_with_an_error_not_a_hang(
     settings: Settings, redis: aioredis.Redis, protocol: str, job_id: str
 ) -> None:
@@ -167,6 +169,7 @@ async def test_events_published_during_the_snapshot_read_are_not_lost_or_duplica
     assert [e["sequence"] for e in rest] == [4] and rest[0]["status"] == "COMPLETED"
 
 
+@pytest.mark.slow
 async def test_watchers_sharing_snapshot_reads_lose_and_repeat_nothing(
     settings: Settings,
     engine: AsyncEngine,

@@ -7,6 +7,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from tests.conftest import make_settings
@@ -15,6 +17,7 @@ from tests.nodejs import JS, install_js, needs_node
 pytestmark = needs_node
 
 
+@pytest.mark.slow(seconds=7)
 async def test_apollo_client_follows_a_job_to_its_video(
     redis_url: str, redis: object, tmp_path: Path
 ) -> None:

@@ -55,6 +55,7 @@ async def set_query(page: Page, text: str) -> None:
     await until(page, f"new URLSearchParams(location.search).get('q') === {json.dumps(text)}")
 
 
+@pytest.mark.slow(seconds=8)
 async def test_graphiql_runs_offline(graphiql_stack: Stack) -> None:
     from playwright.async_api import Route, async_playwright
 

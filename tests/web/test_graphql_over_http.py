@@ -134,6 +134,7 @@ async def test_results_and_field_errors_are_200_in_either_type(
     assert failed.json()["errors"][0]["path"] == ["job"]
 
 
+@pytest.mark.slow
 @needs_node
 async def test_the_graphql_over_http_audit_passes(redis_url: str, tmp_path: Path) -> None:
     await asyncio.to_thread(install_js)

@@ -39,6 +39,7 @@ async def test_health_names_redis_when_it_is_down(
         assert response.json()["database"] == "ok"
 
 
+@pytest.mark.slow
 async def test_health_names_the_database_when_it_is_down(redis_url: str, tmp_path: Path) -> None:
     dead_database = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/test"
     settings = make_settings(dead_database, redis_url, tmp_path)

@@ -115,6 +115,7 @@ async def test_metrics_show_live_subscriptions_and_hub_reconnects(
                 await asyncio.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_json_log_lines_carry_request_job_and_stage(
     settings: Settings, redis: aioredis.Redis

@@ -155,6 +155,7 @@ async def test_field_errors_are_shown_next_to_their_fields(
     assert log.problems == []
 
 
+@pytest.mark.slow(seconds=8)
 async def test_cancel_and_retry_from_the_page(page: tuple[Page, BrowserLog], stack: Stack) -> None:
     tab, log = page
     await enter_key(tab, stack)

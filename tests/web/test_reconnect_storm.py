@@ -24,7 +24,7 @@ JOBS = 3
 PER_JOB = 100
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=20)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["deploy", "crash"])
 async def test_every_watcher_comes_back_after_the_api_restarts(
     redis_url: str, redis: object, tmp_path: Path, sig: signal.Signals

@@ -23,7 +23,7 @@ WATCHERS = 3000
 CLIENT_PROCESSES = 4
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=23)
 async def test_three_thousand_watchers_all_see_the_end(
     redis_url: str, redis: object, tmp_path: Path
 ) -> None:

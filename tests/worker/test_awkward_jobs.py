@@ -21,7 +21,7 @@ NAMES = [
 ]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=9)
 async def test_long_unbroken_names_make_an_ad(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from db.engine import create_engine
-from devserver.chaos import kill_workers, report
+from devserver.chaos import Kill, cut_short, kill_workers, report
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack, drop_everything
 from domain.enums import AttemptOutcome, JobStatus, StageStatus
@@ -23,7 +23,10 @@ from tests.probe import processes_working_in, temp_files
 from tests.worker.conftest import wait_for
 
 JOBS = 6
-KILL_SECONDS = 20.0
+# The kills go on until there have been MIN_KILLS of them and one has cut a running stage
+# short (what the test is about), at most KILL_SECONDS.
+MIN_KILLS = 5
+KILL_SECONDS = 30.0
 ATTEMPTS = """
 query($id: ID!) { job(id: $id) { status costUsd videoUrl
   stages { name status startedAt completedAt attempts { attempt outcome startedAt endedAt worker } }
@@ -40,7 +43,7 @@ async def chaos_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'chaos.db'}"
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=43)
 async def test_jobs_survive_workers_killed_every_few_seconds(
     chaos_database: str, redis_url: str, redis: object, tmp_path: Path
 ) -> None:
@@ -65,7 +68,12 @@ async def test_jobs_survive_workers_killed_every_few_seconds(
                     ids.append(response.json()["data"]["createJob"]["job"]["id"])
                 else:
                     ids.append((await create_job(client, productName=f"Chaos Kit {n}"))["id"])
-            kills = await kill_workers(stack, KILL_SECONDS, random.Random(9))
+            uuids = [uuid.UUID(i) for i in ids]
+
+            async def enough(kills: list[Kill]) -> bool:
+                return len(kills) >= MIN_KILLS and await cut_short(engine, uuids, kills)
+
+            kills = await kill_workers(stack, KILL_SECONDS, random.Random(9), enough=enough)
 
             async def all_done() -> bool:
                 states = [
@@ -81,7 +89,7 @@ async def test_jobs_survive_workers_killed_every_few_seconds(
         await engine.dispose()
         await asyncio.to_thread(stack.stop)
 
-    assert len(kills) >= 5
+    assert len(kills) >= MIN_KILLS
     assert [job.status for job in result.jobs] == [JobStatus.COMPLETED] * JOBS
     for stage in result.stages:
         assert stage.status == StageStatus.COMPLETED

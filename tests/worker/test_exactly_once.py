@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import redis.asyncio as aioredis
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
@@ -115,6 +116,7 @@ def held_worker(
     return Worker(**{**base, "on_startup": on_startup, "handle_signals": False, "burst": False})
 
 
+@pytest.mark.slow
 async def test_a_second_run_of_a_running_job_is_refused(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
 ) -> None:
@@ -155,6 +157,7 @@ async def test_a_second_run_of_a_running_job_is_refused(
         assert [a["outcome"] for a in stage["attempts"]] == ["completed"]
 
 
+@pytest.mark.slow(seconds=18)
 async def test_workers_dying_past_the_limit_fail_the_job_and_retry_finishes_it(
     redis_url: str, redis: aioredis.Redis, tmp_path: Path
 ) -> None:

@@ -34,6 +34,7 @@ async def stage_status(engine: AsyncEngine, job_id: str, name: StageName) -> Sta
     return next(s.status for s in stages if s.stage_name == name)
 
 
+@pytest.mark.slow
 async def test_permanent_failure_names_the_stage_and_retry_resumes(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:
@@ -64,6 +65,7 @@ async def test_permanent_failure_names_the_stage_and_retry_resumes(
     assert {s.stage_name: s.completed_at for s in stages[:2]} == done_before
 
 
+@pytest.mark.slow
 async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:
@@ -99,7 +101,7 @@ async def test_cancel_while_rendering_kills_ffmpeg_and_leaves_no_partial_file(
     assert temp_files(work_dir) == []
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=13)
 async def test_worker_killed_mid_stage_is_finished_by_another(
     redis_url: str, redis: object, tmp_path: Path
 ) -> None:
@@ -157,6 +159,7 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
     assert processes_working_in(work_dir) == []
 
 
+@pytest.mark.slow(seconds=7)
 async def test_ffmpeg_crashing_mid_render_is_run_again_and_on_record(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:

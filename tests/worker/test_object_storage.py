@@ -22,7 +22,7 @@ STAGES = """query($id: ID!) { job(id: $id) { status videoUrl productImageUrl
   stages { name status attempts { outcome worker } } } }"""
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=15)
 async def test_a_worker_on_another_machine_finishes_a_killed_workers_job(
     redis_url: str, redis: object, tmp_path: Path
 ) -> None:

@@ -64,7 +64,7 @@ async def test_every_style_and_aspect_renders(
     assert_watchable(video_path(settings, job.video_path), SHORT_AD_SECONDS, SIZES[aspect])
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=11)
 async def test_full_thirty_second_ad_with_events_in_order(
     api: httpx.AsyncClient,
     settings: Settings,
@@ -107,6 +107,7 @@ async def test_full_thirty_second_ad_with_events_in_order(
     assert events[-1]["video_path"] == row.video_path and events[-1]["progress"] == 100
 
 
+@pytest.mark.slow
 async def test_api_reads_the_finished_job(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
 ) -> None:
@@ -127,7 +128,7 @@ async def test_api_reads_the_finished_job(
     assert video.status_code == 206 and len(video.content) == 100
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=6)
 async def test_the_music_used_is_recorded_on_the_job(
     api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -95,6 +96,7 @@ async def _variants(api: httpx.AsyncClient, job_id: str, count: int, *axes: str)
     return [j["id"] for j in payload["jobs"]]
 
 
+@pytest.mark.slow(seconds=17)
 async def test_variants_on_each_axis_rerun_only_what_their_axis_changes(
     settings: Settings, redis: Any, engine: AsyncEngine
 ) -> None:
@@ -181,6 +183,7 @@ async def test_variants_on_each_axis_rerun_only_what_their_axis_changes(
         assert abs(ad.duration - AD_SECONDS) < 0.2 and ad.audio_rms > 0.01
 
 
+@pytest.mark.slow
 async def test_variants_are_refused_for_other_owners_unfinished_jobs_and_bad_counts(
     settings: Settings, redis: Any, engine: AsyncEngine
 ) -> None:

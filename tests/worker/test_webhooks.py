@@ -114,6 +114,7 @@ async def _until(check: Any, timeout: float = 60) -> None:
             await asyncio.sleep(0.1)
 
 
+@pytest.mark.slow
 async def test_every_status_change_arrives_in_order_signed_despite_two_failures(
     settings: Settings, redis: Any, engine: AsyncEngine
 ) -> None:
@@ -157,6 +158,7 @@ async def test_every_status_change_arrives_in_order_signed_despite_two_failures(
     assert view["webhookDeliveries"][0]["error"] == "answered HTTP 500"
 
 
+@pytest.mark.slow
 async def test_a_receiver_that_is_down_does_not_hold_the_job_back(
     settings: Settings, redis: Any, tmp_path: Path
 ) -> None:

@@ -202,6 +202,7 @@ def between_phrases(narration: Narration, fade_out: float) -> list[tuple[float, 
     ]
 
 
+@pytest.mark.slow
 async def test_the_mix_never_drops_out(stems: tuple[str, Stems]) -> None:
     _, found = stems
     assert longest_quiet_run(found.mix_levels) <= 0.3
@@ -296,6 +297,7 @@ async def test_undecodable_music_is_refused_with_a_reason(
     assert temp_files(tmp_path) == []
 
 
+@pytest.mark.slow
 async def test_a_short_upload_is_looped_to_fill_the_ad(
     narration: Narration, tmp_path: Path
 ) -> None:

@@ -43,6 +43,7 @@ query($input: CreateJobInput!) {
 MICRO = Decimal("0.000001")
 
 
+@pytest.mark.slow
 async def test_a_job_with_all_three_hosted_providers_has_an_exact_cost(
     base: Any,
     claude: tuple[FakeAnthropic, str],
@@ -103,6 +104,7 @@ async def test_a_job_with_all_three_hosted_providers_has_an_exact_cost(
     assert "claude" in caplog.text or "claude" in captured.out + captured.err  # logs were seen
 
 
+@pytest.mark.slow
 async def test_without_keys_every_stage_runs_offline_for_free(
     base: Any, engine: AsyncEngine, redis: Any
 ) -> None:

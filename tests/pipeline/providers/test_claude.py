@@ -45,6 +45,7 @@ def claude_cost(*calls: tuple[int, int]) -> Decimal:
     )
 
 
+@pytest.mark.slow
 async def test_job_with_image_gets_its_script_from_claude(
     base: Any, claude: Fake, engine: AsyncEngine, redis: Any
 ) -> None:
@@ -113,6 +114,7 @@ async def test_rate_limited_or_overloaded_then_succeeds(
     assert Decimal(str(result.cost_usd)) == claude_cost((1333, 587))  # only the answered call
 
 
+@pytest.mark.slow
 async def test_repeated_500s_fall_back_to_offline_and_the_job_completes(
     base: Any, claude: Fake, engine: AsyncEngine, redis: Any
 ) -> None:
@@ -216,6 +218,7 @@ async def test_still_malformed_after_repair_is_a_clear_error_and_falls_back(
     assert Decimal(str(result.cost_usd)) == billed
 
 
+@pytest.mark.slow
 async def test_a_request_that_times_out_is_retried_then_reported(
     claude: Fake, tmp_path: Path
 ) -> None:

@@ -32,7 +32,7 @@ query($id: ID!) { job(id: $id) { status costUsd
 PER_PREDICTION = Decimal("0.0014") * Decimal("7.25")  # default price x the fake's predict_time
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=22)
 async def test_hosted_cost_of_a_crashed_attempt_is_kept(
     replicate: tuple[FakeReplicate, str], redis_url: str, redis: aioredis.Redis, tmp_path: Path
 ) -> None:

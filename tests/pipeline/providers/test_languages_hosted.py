@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.templates import scene_durations
@@ -39,6 +40,7 @@ def italian_script() -> dict[str, Any]:
     }  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_claude_writes_italian_and_espeak_says_it(
     base: Any, claude: Fake, engine: AsyncEngine, redis: Any
 ) -> None:

@@ -42,6 +42,7 @@ def assert_watchable(path: Path, size: tuple[int, int]) -> None:
     assert info.audio_rms > 0.01, "the voiceover is silent"
 
 
+@pytest.mark.slow
 async def test_hosted_voice_end_to_end(
     base: Any, speech: tuple[FakeSpeech, str], engine: AsyncEngine, redis: Any
 ) -> None:
@@ -76,6 +77,7 @@ async def test_hosted_voice_end_to_end(
     assert_watchable(settings.media_root / "jobs" / job_id / "ad.mp4", SQUARE)
 
 
+@pytest.mark.slow
 async def test_hosted_video_end_to_end(
     base: Any, replicate: tuple[FakeReplicate, str], engine: AsyncEngine, redis: Any
 ) -> None:
@@ -201,6 +203,7 @@ async def test_versioned_models_use_the_predictions_endpoint(
     assert len(video_of(result).clips) == 3
 
 
+@pytest.mark.slow
 async def test_speech_server_errors_exhaust_retries_then_fall_back(
     base: Any, speech: tuple[FakeSpeech, str], engine: AsyncEngine, redis: Any
 ) -> None:

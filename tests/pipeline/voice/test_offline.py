@@ -100,6 +100,7 @@ async def test_word_timings_match_the_audio(tmp_path: Path) -> None:
         assert span.any(), word
 
 
+@pytest.mark.slow
 async def test_a_line_too_long_for_its_scene_is_said_faster_not_cut(tmp_path: Path) -> None:
     spec = make_spec(tmp_path, style=Style.LUXURY, total_seconds=30.0)
     data = write_script(spec.product_name, spec.style, spec.cta_text, 30.0).model_dump()
