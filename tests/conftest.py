@@ -215,3 +215,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         units.setdefault(group or item.nodeid, []).append(item)
     ordered = sorted(units.values(), key=lambda unit: sum(map(_cost, unit)), reverse=True)
     items[:] = [item for unit in ordered for item in unit]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Fail loudly if xdist stops honouring the groups (as it silently did with pytest 9.2):
+    the shared stack and module fixtures would then be built on both workers."""
+    if not session.config.getoption("loadgroup", default=False):
+        return
+    lost = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist ignored the xdist_group of {lost[:3]}...")

@@ -47,7 +47,7 @@ async def test_closing_a_worker_with_a_job_in_flight_finishes_the_shutdown(
     # arq's own close lets the job's CancelledError out, before its health key and pool are done.
     with pytest.raises(asyncio.CancelledError):
         await worker.close()
-    await worker.pool.close(close_connection_pool=True)
+    await worker.pool.aclose()
     await _stop(running)
 
     worker, running = await _running(redis_url)
