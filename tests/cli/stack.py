@@ -3,6 +3,8 @@ that drive adreel from the outside: the CLI as a subprocess, the web page in Chr
 
 One stack serves the whole test session (starting one takes seconds). Each suite uses its own
 API key, hence its own owner: the CLI tests never see the browser tests' jobs, and the reverse.
+A second one runs in local mode (no keys) for GraphiQL and the Apollo client. tests/conftest.py
+keeps the tests of each on one xdist worker (the `stack` and `local_stack` fixtures).
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ from settings import Settings
 AD_SECONDS = "3"
 KEYS = {"cli": "cli-test-key", "web": "web-test-key"}
 
-_shared: list[Stack] = []
+_shared: dict[str, Stack] = {}
 
 
-async def shared_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Stack:
-    """The session's stack, started on first use and stopped when the session ends."""
-    if _shared:
-        return _shared[0]
-    directory = tmp_path_factory.mktemp("stack")
+async def shared_stack(
+    config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, *, local: bool = False
+) -> Stack:
+    """The session's stack, started on first use and stopped when the session ends. `local`:
+    the other one, in local mode (no API keys, as `make serve` runs), for GraphiQL and Apollo."""
+    kind = "local" if local else "keys"
+    if kind in _shared:
+        return _shared[kind]
+    directory = tmp_path_factory.mktemp(f"stack-{kind}")
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{directory / 'adreel.db'}",
@@ -39,11 +45,11 @@ async def shared_stack(config: pytest.Config, tmp_path_factory: pytest.TempPathF
         env={
             "AD_SECONDS": AD_SECONDS,
             "WORKER_SWEEP_INTERVAL_SECONDS": "1",
-            "API_KEYS": ",".join(f"{key}:{owner}" for owner, key in KEYS.items()),
+            "API_KEYS": "" if local else ",".join(f"{k}:{owner}" for owner, k in KEYS.items()),
         },
         quiet=True,
     )
     config.add_cleanup(stack.stop)
     await asyncio.to_thread(stack.start)  # runs migrations, which run their own event loop
-    _shared.append(stack)
+    _shared[kind] = stack
     return stack

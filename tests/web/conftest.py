@@ -64,6 +64,14 @@ async def stack(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFa
     return await shared_stack(pytestconfig, tmp_path_factory)
 
 
+@pytest.fixture
+async def local_stack(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Stack:
+    """The session's local-mode stack: no API keys, as `make serve` runs."""
+    return await shared_stack(pytestconfig, tmp_path_factory, local=True)
+
+
 @dataclass
 class BrowserLog:
     """What the page said that a person would not want: script errors, CSP violations."""

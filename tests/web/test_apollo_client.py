@@ -5,34 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 
-from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from tests.conftest import make_settings
 from tests.nodejs import JS, install_js, needs_node
 
 pytestmark = needs_node
 
 
 @pytest.mark.slow(seconds=7)
-async def test_apollo_client_follows_a_job_to_its_video(
-    redis_url: str, redis: object, tmp_path: Path
-) -> None:
+async def test_apollo_client_follows_a_job_to_its_video(local_stack: Stack) -> None:
+    """Against the session's local-mode stack (no API keys, 3 s ads)."""
     await asyncio.to_thread(install_js)
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'apollo.db'}", redis_url, tmp_path)
-    stack = Stack(settings, port=free_port(), env={"AD_SECONDS": "3", "API_KEYS": ""}, quiet=True)
-    await asyncio.to_thread(stack.start)
-    try:
-        process = await asyncio.create_subprocess_exec(
-            "node", "follow.mjs", f"{stack.url}/graphql",
-            cwd=JS, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), 150)
-    finally:
-        await asyncio.to_thread(stack.stop)
+    process = await asyncio.create_subprocess_exec(
+        "node", "follow.mjs", f"{local_stack.url}/graphql",
+        cwd=JS, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 150)
     assert process.returncode == 0, err.decode()
     lines = [json.loads(line) for line in out.decode().splitlines()]
     job_id = lines[0]["created"]

@@ -4,10 +4,7 @@ subscription over websockets."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -15,9 +12,7 @@ import httpx
 import pytest
 from strawberry.http.ides import get_graphql_ide_html
 
-from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from settings import Settings
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, require_browser, until
 from web.graphiql import MOUNT, referenced_assets
 
@@ -29,22 +24,10 @@ RESPONSE = "(document.querySelector('.graphiql-response .CodeMirror')?.CodeMirro
 
 
 @pytest.fixture
-async def graphiql_stack(tmp_path: Path) -> AsyncIterator[Stack]:
+async def graphiql_stack(local_stack: Stack) -> Stack:
     """Local mode, as `make serve` runs: no API keys, and GraphiQL on without being asked for."""
     require_browser()
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'graphiql.db'}",
-        redis_url=None,
-        media_dir=tmp_path / "media",
-    )
-    env = {"API_KEYS": "", "AD_SECONDS": "3"}
-    stack = Stack(settings, port=free_port(), env=env, quiet=True)
-    await asyncio.to_thread(stack.start)
-    try:
-        yield stack
-    finally:
-        await asyncio.to_thread(stack.stop)
+    return local_stack
 
 
 async def set_query(page: Page, text: str) -> None:
