@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import httpx
 from alembic import command
@@ -67,6 +68,7 @@ class Stack:
         env: dict[str, str] | None = None,
         quiet: bool = False,
         worker_groups: bool = False,
+        log_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.host = host
@@ -74,6 +76,8 @@ class Stack:
         self.worker_count = workers
         self.extra_env = env or {}
         self.quiet = quiet
+        # Quiet, but kept: each process's output goes to a file here (see log_tail).
+        self.log_dir = log_dir
         # Each worker leads its own process group (with its ffmpeg and espeak children), so
         # kill_worker can take the whole group down at once, as a machine failure would.
         self.worker_groups = worker_groups
@@ -106,15 +110,32 @@ class Stack:
     def _spawn(
         self, *args: str, group: bool = False, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        output = subprocess.DEVNULL if self.quiet else None
-        return subprocess.Popen(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env={**self.env(), **(env or {})},
-            stdout=output,
-            stderr=output,
-            start_new_session=group,
-        )
+        output: int | IO[bytes] | None = subprocess.DEVNULL if self.quiet else None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / f"{args[1]}.log").open("ab")
+        try:
+            return subprocess.Popen(
+                [sys.executable, *args],
+                cwd=ROOT,
+                env={**self.env(), **(env or {})},
+                stdout=output,
+                stderr=output,
+                start_new_session=group,
+            )
+        finally:
+            if not isinstance(output, int) and output is not None:
+                output.close()  # the child has its own copy
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines each process wrote (with log_dir), for a failing test's message."""
+        if self.log_dir is None:
+            return ""
+        parts = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            parts.append(f"--- {path.name}\n" + "\n".join(tail))
+        return "\n".join(parts)
 
     def start(self) -> Stack:
         if not self.settings.redis_url:

@@ -48,6 +48,7 @@ async def shared_stack(
             "API_KEYS": "" if local else ",".join(f"{k}:{owner}" for owner, k in KEYS.items()),
         },
         quiet=True,
+        log_dir=directory / "logs",
     )
     config.add_cleanup(stack.stop)
     await asyncio.to_thread(stack.start)  # runs migrations, which run their own event loop

@@ -82,7 +82,7 @@ def test_cancel_then_retry_then_watch(stack: Stack, tmp_path: Path) -> None:
         stack.start_worker()
 
     watched = run_cli(stack, "watch", job_id, "-o", str(tmp_path), cwd=tmp_path)
-    assert watched.code == 0, watched.err
+    assert watched.code == 0, watched.err + stack.log_tail()
     assert "compositing" in watched.out and f"job {job_id} completed" in watched.out
     assert probe(tmp_path / f"adreel-{job_id[:8]}.mp4").duration > 2.5
     retry_done = run_cli(stack, "retry", job_id)
