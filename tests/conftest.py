@@ -82,7 +82,8 @@ async def require_postgres() -> str:
     problem = _pg_problem[0]
     if problem is not None:
         if IN_CI:
-            pytest.fail(f"PostgreSQL must be reachable under CI at {PG_URL}: {problem}")
+            shown = make_url(PG_URL).render_as_string(hide_password=True)
+            pytest.fail(f"PostgreSQL must be reachable under CI at {shown}: {problem}")
         pytest.skip(f"PostgreSQL not reachable ({problem}); set TEST_DATABASE_URL")
     return PG_URL
 
@@ -221,8 +222,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Group and order the suite for pytest-xdist (`make test`: `-n 2 --dist loadgroup`).
 
     - Tests that share something expensive stay on one xdist worker, so it is built once: the
-      session's stack (the CLI and browser tests' `stack` fixture) and a module's module-scoped
-      fixtures (the 30 s ad, rendered once for all its checks).
+      session's stacks (SHARED_STACKS) and a module's module-scoped fixtures (the 30 s ad,
+      rendered once for all its checks; the storms' stack).
     - Units of work (a group, or a test on its own) go longest first (the `slow(seconds=...)`
       marks), so no long one starts last and holds the run up while the other worker idles.
     """
