@@ -54,6 +54,7 @@ MAX_CTA = 60
 MAX_DESCRIPTION = 500
 MAX_BENEFITS = 3
 MAX_BENEFIT = 80
+MAX_PRODUCT_IMAGES = 8
 MAX_WEBHOOK_URL = 2048
 Money = Numeric(12, 6)
 
@@ -85,8 +86,10 @@ class Job(Base):
     music: Mapped[MusicChoice] = mapped_column(
         str_enum(MusicChoice, "music_choice"), default=MusicChoice.AUTO
     )
-    # Relative to MEDIA_DIR, so the media root can move without rewriting rows.
+    # Relative to MEDIA_DIR, so the media root can move without rewriting rows. Every photo in
+    # the order given; product_image_path is the first, for readers that know of only one.
     product_image_path: Mapped[str | None] = mapped_column(String(255))
+    product_image_paths: Mapped[list[str]] = mapped_column(JSONType, default=list)
     music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))
@@ -133,7 +136,9 @@ class Job(Base):
 
     @classmethod
     def new(cls, **fields: Any) -> Job:
-        """A PENDING job with its four PENDING stages, ready to add to a session."""
+        """A PENDING job with its four PENDING stages, ready to add to a session. Photos are
+        given once, as `product_image_paths`; the first becomes `product_image_path`."""
+        photos = list(fields.pop("product_image_paths", None) or [])
         job = cls(
             id=fields.pop("id", None) or uuid.uuid4(),
             status=JobStatus.PENDING,
@@ -141,6 +146,8 @@ class Job(Base):
             event_sequence=0,
             tries=0,
             key_benefits=fields.pop("key_benefits", None) or [],
+            product_image_paths=photos,
+            product_image_path=photos[0] if photos else None,
             music=fields.pop("music", None) or MusicChoice.AUTO,
             language=fields.pop("language", None) or "en",
             variant_axes=fields.pop("variant_axes", None) or [],

@@ -25,14 +25,19 @@ class JobSpec:
     style: Style
     cta_text: str
     aspect_ratio: AspectRatio
-    product_image: Path | None  # absolute path of a decoded-and-validated PNG/JPEG/WebP, or None
+    # Absolute path of a decoded-and-validated PNG/JPEG/WebP, or None: the first of
+    # product_images, for the stages that show one photo.
+    product_image: Path | None
     work_dir: Path  # absolute per-job dir; all outputs go inside it
     total_seconds: float = 30.0  # every scene duration is scaled by total/30
     fps: int = 30
     description: str | None = None  # what the product is and does, in the maker's words
     benefits: tuple[str, ...] = ()  # up to three key benefits
+    product_images: tuple[Path, ...] = ()  # every photo (absolute paths), in the maker's order
     music: str = "auto"  # "auto": a bed matched to the style; "none"
     music_track: Path | None = None  # the maker's own track (absolute path), instead of ours
+    music_beats: tuple[float, ...] | None = None  # its beats (seconds), found at upload
+    price: str | None = None  # for the end card, e.g. "$24.00" (from the product page)
     language: str = "en"  # BCP 47 primary subtag
     voice: str | None = None  # a voice id (domain.voices); None: the language's or style's own
     hook_variant: int = 0  # which alternative opening the writer takes (variants)

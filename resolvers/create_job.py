@@ -1,4 +1,4 @@
-"""createJob: validate everything, store the image, commit the job with its stages, enqueue.
+"""createJob: validate everything, store the uploads, commit the job with its stages, enqueue.
 
 Order matters. Nothing is written until every field is valid. The job and its four stages are one
 transaction; the arq job is enqueued only after that commit, so a worker never sees a job id the
@@ -36,13 +36,12 @@ from resolvers.errors import (
     INVALID_LANGUAGE,
     INVALID_URL,
     NOT_CONFIGURED,
-    REQUIRED,
-    TOO_LARGE,
     TOO_LONG,
     UNKNOWN_VOICE,
     UNSUPPORTED_LANGUAGE,
     FieldError,
 )
+from resolvers.photos import check_photos
 from settings import Settings, hosted_script, hosted_voice
 
 log = structlog.get_logger(__name__)
@@ -55,6 +54,7 @@ class CreateJobRequest:
     cta_text: str
     aspect_ratio: AspectRatio
     product_image: uploads.UploadLike | None
+    product_images: list[uploads.UploadLike] | None = None
     product_description: str | None = None
     key_benefits: list[str] | None = None
     music: MusicChoice = MusicChoice.AUTO
@@ -68,9 +68,12 @@ class CreateJobRequest:
 class Checked:
     """What createJob keeps of a request once every field is valid."""
 
+    product_name: str = ""
+    cta_text: str = ""
+    language: str = "en"
     description: str | None = None
     benefits: list[str] = field(default_factory=list)
-    image: uploads.CheckedImage | None = None
+    photos: list[uploads.CheckedImage] = field(default_factory=list)
     track: CheckedAudio | None = None
 
 
@@ -79,28 +82,6 @@ def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError
         return clean_text(value, field=name, max_chars=max_length), None
     except TextError as error:
         return value, FieldError(error.code, error.message, ("input", name))
-
-
-async def _read_upload(
-    upload: uploads.UploadLike, limit: int, what: str, field: tuple[str, ...]
-) -> bytes | FieldError:
-    """The upload's bytes, or why not: over `limit` (read no further) or empty."""
-    data = await uploads.read_limited(upload, limit)
-    if data is None:
-        return FieldError(TOO_LARGE, f"{what} is larger than {limit} bytes", field)
-    if not data:
-        return FieldError(REQUIRED, f"{what} file is empty", field)
-    return data
-
-
-async def _check_upload(
-    ctx: Context, upload: uploads.UploadLike
-) -> uploads.CheckedImage | FieldError:
-    field = ("input", "productImage")
-    data = await _read_upload(upload, ctx.settings.max_upload_bytes, "image", field)
-    if isinstance(data, FieldError):
-        return data
-    return uploads.check_image(data, ctx.settings.max_image_pixels, field)
 
 
 def _check_copy(request: CreateJobRequest, checked: Checked) -> list[FieldError]:
@@ -136,7 +117,7 @@ def _check_copy(request: CreateJobRequest, checked: Checked) -> list[FieldError]
 
 async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio | FieldError:
     field = ("input", "musicTrack")
-    data = await _read_upload(upload, ctx.settings.max_music_bytes, "music track", field)
+    data = await uploads.read_upload(upload, ctx.settings.max_music_bytes, "music track", field)
     if isinstance(data, FieldError):
         return data
     return await check_audio(data, ctx.settings.max_music_seconds, field)
@@ -196,79 +177,85 @@ async def _check_webhook(ctx: Context, url: str) -> FieldError | None:
     return None
 
 
-async def create_job(
-    ctx: Context, request: CreateJobRequest
-) -> tuple[Job | None, list[FieldError]]:
+def _check_names(request: CreateJobRequest, checked: Checked) -> list[FieldError]:
+    """The product name and the call-to-action, cleaned; the CTA must fit the end card."""
     errors: list[FieldError] = []
-    checked = Checked()
-    product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
+    checked.product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
     errors += [error] if error else []
-    cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
-    if error is None and count_words(cta_text) > CTA_MAX_WORDS:
+    checked.cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
+    if error is None and count_words(checked.cta_text) > CTA_MAX_WORDS:
         # The end card and the voiceover must carry the whole call-to-action.
         error = FieldError(
             TOO_LONG,
-            f"ctaText has {count_words(cta_text)} words; at most {CTA_MAX_WORDS}",
+            f"ctaText has {count_words(checked.cta_text)} words; at most {CTA_MAX_WORDS}",
             ("input", "ctaText"),
         )
-    errors += [error] if error else []
+    return errors + ([error] if error else [])
+
+
+async def _check_music(
+    ctx: Context, request: CreateJobRequest, checked: Checked
+) -> list[FieldError]:
+    if request.music_track is None:
+        return []
+    if request.music is MusicChoice.NONE:
+        message = "musicTrack was given with music: NONE; send one or the other"
+        return [FieldError(CONFLICT, message, ("input", "musicTrack"))]
+    track = await _check_track(ctx, request.music_track)
+    if isinstance(track, FieldError):
+        return [track]
+    checked.track = track
+    return []
+
+
+async def _check_fields(
+    ctx: Context, request: CreateJobRequest, checked: Checked
+) -> list[FieldError]:
+    """Every field's errors, in the order of the input; `checked` holds what is valid."""
+    errors = _check_names(request, checked)
     errors += _check_copy(request, checked)
-    if request.product_image is not None:
-        image = await _check_upload(ctx, request.product_image)
-        if isinstance(image, FieldError):
-            errors.append(image)
-        else:
-            checked.image = image
-    if request.music_track is not None and request.music is MusicChoice.NONE:
-        errors.append(
-            FieldError(
-                CONFLICT,
-                "musicTrack was given with music: NONE; send one or the other",
-                ("input", "musicTrack"),
-            )
-        )
-    elif request.music_track is not None:
-        track = await _check_track(ctx, request.music_track)
-        if isinstance(track, FieldError):
-            errors.append(track)
-        else:
-            checked.track = track
+    checked.photos, photo_errors = await check_photos(
+        ctx.settings, request.product_image, request.product_images
+    )
+    errors += photo_errors
+    errors += await _check_music(ctx, request, checked)
     if request.webhook_url is not None:
         error = await _check_webhook(ctx, request.webhook_url)
         errors += [error] if error else []
-    language, language_errors = check_language(ctx.settings, request.language, request.voice)
-    errors += language_errors
-    if errors:
-        return None, errors
+    checked.language, language_errors = check_language(
+        ctx.settings, request.language, request.voice
+    )
+    return errors + language_errors
 
+
+async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) -> Job:
+    """Store the uploads, then commit the job with its stages; if anything fails, no upload
+    stays behind."""
     store = ctx.media
     stored: list[str] = []
     try:
-        image_path = (
-            await uploads.store_upload(store, checked.image.data, checked.image.extension)
-            if checked.image
-            else None
-        )
-        stored += [image_path] if image_path else []
-        track_path = (
-            await uploads.store_upload(store, checked.track.data, checked.track.extension)
-            if checked.track
-            else None
-        )
-        stored += [track_path] if track_path else []
+        for photo in checked.photos:
+            stored.append(await uploads.store_upload(store, photo.data, photo.extension))
+        photo_paths = list(stored)
+        track_path = None
+        if checked.track:
+            track_path = await uploads.store_upload(
+                store, checked.track.data, checked.track.extension
+            )
+            stored.append(track_path)
         job = Job.new(
             owner=ctx.owner,
-            product_name=product_name,
+            product_name=checked.product_name,
             style=request.style,
-            cta_text=cta_text,
+            cta_text=checked.cta_text,
             aspect_ratio=request.aspect_ratio,
-            product_image_path=image_path,
+            product_image_paths=photo_paths,
             product_description=checked.description,
             key_benefits=checked.benefits,
             music=request.music,
             music_track_path=track_path,
             webhook_url=request.webhook_url.strip() if request.webhook_url else None,
-            language=language,
+            language=checked.language,
             voice=request.voice,
         )
         async with ctx.session() as session, session.begin():
@@ -277,7 +264,17 @@ async def create_job(
         for path in stored:
             await asyncio.shield(uploads.remove_stored(store, path))
         raise
-    log.info("job.created", job_id=str(job.id), style=job.style, has_image=bool(image_path))
+    return job
 
+
+async def create_job(
+    ctx: Context, request: CreateJobRequest
+) -> tuple[Job | None, list[FieldError]]:
+    checked = Checked()
+    errors = await _check_fields(ctx, request, checked)
+    if errors:
+        return None, errors
+    job = await _store_job(ctx, request, checked)
+    log.info("job.created", job_id=str(job.id), style=job.style, photos=len(checked.photos))
     await enqueue_or_defer(ctx.services.redis, job.id)
     return job, []

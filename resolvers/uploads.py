@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.media import UPLOADS_DIR
-from resolvers.errors import INVALID_IMAGE, TOO_LARGE, FieldError
+from resolvers.errors import INVALID_IMAGE, REQUIRED, TOO_LARGE, FieldError
 from storage import MediaStore
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
@@ -41,6 +41,18 @@ async def read_limited(upload: UploadLike, max_bytes: int) -> bytes | None:
         if len(buffer) > max_bytes:
             return None
     return bytes(buffer)
+
+
+async def read_upload(
+    upload: UploadLike, limit: int, what: str, field: tuple[str, ...]
+) -> bytes | FieldError:
+    """The upload's bytes, or why not: over `limit` (read no further) or empty."""
+    data = await read_limited(upload, limit)
+    if data is None:
+        return FieldError(TOO_LARGE, f"{what} is larger than {limit} bytes", field)
+    if not data:
+        return FieldError(REQUIRED, f"{what} file is empty", field)
+    return data
 
 
 def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> CheckedImage | FieldError:

@@ -120,7 +120,7 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         style=style,
         cta_text=choice.get(VariantAxis.CTA, source.cta_text),
         aspect_ratio=source.aspect_ratio,
-        product_image_path=source.product_image_path,
+        product_image_paths=list(source.product_image_paths or []),
         product_description=source.product_description,
         key_benefits=list(source.key_benefits or []),
         music=source.music,

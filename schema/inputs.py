@@ -17,7 +17,13 @@ class CreateJobInput:
     cta_text: str = strawberry.field(description="1-60 characters after trimming.")
     product_image: Upload | None = strawberry.field(
         default=None,
-        description="PNG, JPEG or WebP, per the GraphQL multipart request spec.",
+        description="PNG, JPEG or WebP, per the GraphQL multipart request spec: the same as "
+        "productImages with one photo (send one or the other).",
+    )
+    product_images: list[Upload] | None = strawberry.field(
+        default=None,
+        description="Up to 8 photos of the product, in the order the ad may show them; each "
+        "PNG, JPEG or WebP within MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.",
     )
     aspect_ratio: AspectRatio | None = AspectRatioValue.PORTRAIT
     product_description: str | None = strawberry.field(

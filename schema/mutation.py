@@ -38,6 +38,7 @@ class Mutation:
                 aspect_ratio=AspectRatioValue(input.aspect_ratio or AspectRatioValue.PORTRAIT),
                 # Starlette hands multipart files over as UploadFile, whatever the scalar's type.
                 product_image=cast("UploadLike | None", input.product_image),
+                product_images=cast("list[UploadLike] | None", input.product_images),
                 product_description=input.product_description,
                 key_benefits=input.key_benefits,
                 music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),

@@ -86,6 +86,6 @@ class Query:
             product_name=input.product_name,
             style=StyleValue(input.style),
             cta_text=input.cta_text,
-            has_image=input.product_image is not None,
+            has_image=input.product_image is not None or bool(input.product_images),
         )
         return CostEstimate.from_estimate(estimate)

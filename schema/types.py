@@ -190,9 +190,17 @@ class Job:
     async def progress(self, info: AppInfo) -> int:
         return job_progress(self.row.status, await info.context.stages.load(self.row.id))
 
-    @strawberry.field
+    @strawberry.field(description="The first photo: a signed URL, like productImageUrls.")
     def product_image_url(self, info: AppInfo) -> str | None:
         return info.context.media.url(self.row.product_image_path)
+
+    @strawberry.field(
+        description="Every photo of the product, in order: signed URLs that expire after "
+        "MEDIA_URL_TTL_SECONDS."
+    )
+    def product_image_urls(self, info: AppInfo) -> list[str]:
+        urls = (info.context.media.url(path) for path in self.row.product_image_paths or ())
+        return [url for url in urls if url is not None]
 
     @strawberry.field(
         description="Set when COMPLETED: a signed URL that expires after MEDIA_URL_TTL_SECONDS "

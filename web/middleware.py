@@ -5,7 +5,8 @@
 - ApiGuard, on the GraphQL endpoint: the API key (401), the CSRF rule for multipart uploads
   (as Apollo Server: a non-empty `Apollo-Require-Preflight` or `X-Apollo-Operation-Name`
   header, which a browser cannot send cross-origin without a CORS preflight), and a cap on the
-  request body (413) so an upload larger than MAX_UPLOAD_BYTES is never read in full.
+  request body (413: more than eight photos of MAX_UPLOAD_BYTES and a track of MAX_MUSIC_BYTES
+  could hold), so an oversized upload is never read in full.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import structlog
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from db.models import MAX_PRODUCT_IMAGES
 from settings import LOCAL_OWNER, Settings
 
 log = structlog.get_logger("http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# Multipart overhead allowed on top of the image itself (the operations and map fields).
+# Multipart overhead allowed on top of the files themselves (the operations and map fields).
 MULTIPART_SLACK = 256 * 1024
 
 
@@ -102,7 +104,11 @@ class ApiGuard:
         self.app = app
         self.settings = settings
         self.path = path
-        self.max_body = settings.max_upload_bytes + settings.max_music_bytes + MULTIPART_SLACK
+        self.max_body = (
+            MAX_PRODUCT_IMAGES * settings.max_upload_bytes
+            + settings.max_music_bytes
+            + MULTIPART_SLACK
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:

@@ -59,13 +59,15 @@ def job_dir(state: WorkerState, job_id: uuid.UUID) -> Path:
 
 def build_spec(state: WorkerState, job: Job) -> JobSpec:
     media_root = state.settings.media_root
+    photos = tuple(media_root / path for path in job.product_image_paths or ())
     return JobSpec(
         job_id=str(job.id),
         product_name=job.product_name,
         style=job.style,
         cta_text=job.cta_text,
         aspect_ratio=job.aspect_ratio,
-        product_image=(media_root / job.product_image_path) if job.product_image_path else None,
+        product_image=photos[0] if photos else None,
+        product_images=photos,
         work_dir=job_dir(state, job.id),
         total_seconds=state.settings.ad_seconds,
         description=job.product_description,
@@ -118,12 +120,12 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
     inputs = [
         (key, settings.media_root / key)
-        for key in (snapshot.job.product_image_path, snapshot.job.music_track_path)
+        for key in (*(snapshot.job.product_image_paths or ()), snapshot.job.music_track_path)
         if key
     ]
     done = [n for n in STAGE_ORDER if snapshot.stage_named(n).status == StageStatus.COMPLETED]
     try:
-        # A job another machine started: its photo, music and finished stages' files.
+        # A job another machine started: its photos, music and finished stages' files.
         await artefacts.bring_in(state.store, spec.job_id, spec.work_dir, done, inputs)
         if snapshot.job.variant_of is not None:
             spec = await _with_source(state, spec, snapshot.job, done)

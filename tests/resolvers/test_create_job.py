@@ -10,8 +10,9 @@ import redis.asyncio as aioredis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import Job, Stage
+from db.models import MAX_PRODUCT_IMAGES, Job, Stage
 from settings import Settings
+from tests.conftest import make_settings, serve_app
 from tests.factories import CREATE_JOB, create_job, gql, image_bytes, job_input, upload
 
 
@@ -168,12 +169,16 @@ async def test_image_over_max_upload_bytes_is_a_field_error(
 
 
 async def test_request_far_over_the_limit_is_refused_with_413(
-    client: httpx.AsyncClient, engine: AsyncEngine, settings: Settings
+    engine: AsyncEngine, database_url: str, redis_url: str, redis: aioredis.Redis, tmp_path: Path
 ) -> None:
-    # The body may hold an image and a music track; beyond both (and some slack) it is refused
-    # before it is read.
-    data = b"\x00" * (settings.max_upload_bytes + settings.max_music_bytes + 1024 * 1024)
-    response = await upload(client, job_input(), data)
+    # The body may hold eight photos and a music track; beyond them all (and some slack) it is
+    # refused before it is read. Small limits, so the test need not build 100 MB.
+    settings = make_settings(
+        database_url, redis_url, tmp_path, max_upload_bytes=50_000, max_music_bytes=100_000
+    )
+    data = b"\x00" * (MAX_PRODUCT_IMAGES * 50_000 + 100_000 + 1024 * 1024)
+    async with serve_app(settings) as (client, _app):
+        response = await upload(client, job_input(), data)
     assert response.status_code == 413
     assert await count_rows(engine) == (0, 0)
 
@@ -199,7 +204,6 @@ async def test_job_survives_redis_being_down_and_stays_pending(
     engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
     from devserver.embedded_redis import free_port
-    from tests.conftest import make_settings, serve_app
 
     dead_redis = f"redis://127.0.0.1:{free_port()}/0"
     async with serve_app(make_settings(database_url, dead_redis, tmp_path)) as (client, _app):

@@ -1,0 +1,39 @@
+"""build_spec: what the stages are told about a job comes from its row, photos in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
+
+from db.models import Job
+from domain.enums import Style
+from settings import Settings
+from worker.context import WorkerState
+from worker.run_job import build_spec
+
+
+def _state(tmp_path: Path) -> WorkerState:
+    settings = Settings(_env_file=None, media_dir=tmp_path / "media")
+    return cast(WorkerState, SimpleNamespace(settings=settings))
+
+
+def _job(**fields: object) -> Job:
+    return Job.new(
+        owner="local", product_name="Kite", style=Style.MINIMAL, cta_text="Fly", **fields
+    )
+
+
+def test_every_photo_in_order_and_the_first_as_the_photo(tmp_path: Path) -> None:
+    paths = ["uploads/c.png", "uploads/a.jpg", "uploads/b.webp"]
+    spec = build_spec(_state(tmp_path), _job(product_image_paths=paths))
+
+    root = (tmp_path / "media").resolve()
+    assert spec.product_images == tuple(root / path for path in paths)
+    assert spec.product_image == root / "uploads/c.png"
+
+
+def test_a_job_without_photos_has_none(tmp_path: Path) -> None:
+    spec = build_spec(_state(tmp_path), _job())
+    assert spec.product_images == ()
+    assert spec.product_image is None
