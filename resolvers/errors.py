@@ -33,6 +33,8 @@ INVALID_LANGUAGE = "INVALID_LANGUAGE"  # not a BCP 47 tag
 UNSUPPORTED_LANGUAGE = "UNSUPPORTED_LANGUAGE"  # well formed, but nothing here writes or says it
 UNKNOWN_VOICE = "UNKNOWN_VOICE"
 NOT_CONFIGURED = "NOT_CONFIGURED"  # the input needs a setting this deployment lacks
+UNREACHABLE = "UNREACHABLE"  # a URL to read that did not answer, or answered with an error
+NO_PRODUCT = "NO_PRODUCT"  # a URL to read whose page shows no product (or is no page at all)
 
 __all__ = [
     "CONFLICT",
