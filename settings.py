@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Off: webhook URLs that resolve to loopback, private, link-local or metadata addresses are
     # refused. On only where the receivers are yours (tests, a private network).
     webhook_allow_private_networks: bool = False
+    # Off: product pages (createJob's productUrl) and their photos on loopback, private,
+    # link-local or metadata addresses are refused. On only where the shop is yours (tests).
+    product_page_allow_private_networks: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_retry_hours: float = Field(default=24.0, gt=0)
     webhook_retry_base_seconds: float = Field(default=10.0, gt=0)

@@ -56,6 +56,8 @@ MAX_BENEFITS = 3
 MAX_BENEFIT = 80
 MAX_PRODUCT_IMAGES = 8
 MAX_WEBHOOK_URL = 2048
+MAX_PRODUCT_URL = 2048
+MAX_PRICE = 32
 Money = Numeric(12, 6)
 
 
@@ -90,6 +92,9 @@ class Job(Base):
     # the order given; product_image_path is the first, for readers that know of only one.
     product_image_path: Mapped[str | None] = mapped_column(String(255))
     product_image_paths: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The shop's page the job was made from (productUrl), and the price it shows ("$24.00").
+    product_url: Mapped[str | None] = mapped_column(String(MAX_PRODUCT_URL))
+    product_price: Mapped[str | None] = mapped_column(String(MAX_PRICE))
     music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))

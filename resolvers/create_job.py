@@ -1,9 +1,11 @@
 """createJob: validate everything, store the uploads, commit the job with its stages, enqueue.
 
-Order matters. Nothing is written until every field is valid. The job and its four stages are one
-transaction; the arq job is enqueued only after that commit, so a worker never sees a job id the
-database does not have. If Redis is down at that moment the job stays PENDING and is not lost:
-the worker's sweep enqueues every PENDING job.
+Order matters. Nothing is written until every field is valid. A productUrl is read only after
+every other field is (a typo costs no network), and its page fills in only what the caller left
+out: the caller's name, description and photos win, the price is the page's. The job and its
+four stages are one transaction; the arq job is enqueued only after that commit, so a worker
+never sees a job id the database does not have. If Redis is down at that moment the job stays
+PENDING and is not lost: the worker's sweep enqueues every PENDING job.
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from db.models import MAX_BENEFIT, MAX_BENEFITS, MAX_CTA, MAX_DESCRIPTION, MAX_PRODUCT_NAME, Job
+from db.models import (
+    MAX_BENEFIT,
+    MAX_BENEFITS,
+    MAX_CTA,
+    MAX_DESCRIPTION,
+    MAX_PRODUCT_NAME,
+    MAX_PRODUCT_URL,
+    Job,
+)
 from domain.enums import AspectRatio, MusicChoice, Style
 from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words, has_visible
-from domain.voices import (
-    LANGUAGE_NAMES,
-    OFFLINE_LANGUAGES,
-    LanguageError,
-    can_speak,
-    find_voice,
-    primary_language,
-    spoken_languages,
-)
 from lifecycle.queue import enqueue_or_defer
 from lifecycle.webhooks import WebhookUrlError, check_webhook_url
 from resolvers import uploads
@@ -33,28 +34,28 @@ from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
 from resolvers.errors import (
     CONFLICT,
-    INVALID_LANGUAGE,
     INVALID_URL,
     NOT_CONFIGURED,
+    REQUIRED,
     TOO_LONG,
-    UNKNOWN_VOICE,
-    UNSUPPORTED_LANGUAGE,
     FieldError,
 )
+from resolvers.language import check_language
 from resolvers.photos import check_photos
-from settings import Settings, hosted_script, hosted_voice
+from resolvers.product_url import read_page
 
 log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class CreateJobRequest:
-    product_name: str
+    product_name: str | None
     style: Style
     cta_text: str
     aspect_ratio: AspectRatio
     product_image: uploads.UploadLike | None
     product_images: list[uploads.UploadLike] | None = None
+    product_url: str | None = None
     product_description: str | None = None
     key_benefits: list[str] | None = None
     music: MusicChoice = MusicChoice.AUTO
@@ -75,6 +76,8 @@ class Checked:
     benefits: list[str] = field(default_factory=list)
     photos: list[uploads.CheckedImage] = field(default_factory=list)
     track: CheckedAudio | None = None
+    product_url: str | None = None
+    price: str | None = None
 
 
 def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError | None]:
@@ -123,42 +126,6 @@ async def _check_track(ctx: Context, upload: uploads.UploadLike) -> CheckedAudio
     return await check_audio(data, ctx.settings.max_music_seconds, field)
 
 
-def check_language(
-    settings: Settings, tag: str, voice_id: str | None
-) -> tuple[str, list[FieldError]]:
-    """The normalised language tag, or field errors: a malformed tag, a language nothing here
-    can write or say, an unknown voice, or a voice that does not speak the language."""
-    field = ("input", "language")
-    try:
-        primary = primary_language(tag)
-    except LanguageError as error:
-        return tag, [FieldError(INVALID_LANGUAGE, f"language {error}", field)]
-    normalised = primary + tag.strip()[len(primary) :]
-    name = f"{LANGUAGE_NAMES.get(primary, primary)} ({primary})"
-    hosted = hosted_voice(settings)
-    if not hosted_script(settings) and primary not in OFFLINE_LANGUAGES:
-        message = (
-            f"language {name} cannot be written here: the offline writer writes "
-            f"{', '.join(OFFLINE_LANGUAGES)} (with ANTHROPIC_API_KEY set, Claude writes any "
-            "language a voice here can say)"
-        )
-        return normalised, [FieldError(UNSUPPORTED_LANGUAGE, message, field)]
-    if not can_speak(primary, hosted):
-        message = f"no voice here speaks {name}; languages with a voice: " + ", ".join(
-            spoken_languages(hosted)
-        )
-        return normalised, [FieldError(UNSUPPORTED_LANGUAGE, message, field)]
-    if voice_id is not None:
-        voice = find_voice(voice_id, hosted)
-        if voice is None:
-            message = f"voice {voice_id!r} is not one of this deployment's voices (query voices)"
-            return normalised, [FieldError(UNKNOWN_VOICE, message, ("input", "voice"))]
-        if not voice.speaks(primary):
-            message = f"voice {voice_id!r} ({voice.name}) does not speak {name}"
-            return normalised, [FieldError(CONFLICT, message, ("input", "voice"))]
-    return normalised, []
-
-
 async def _check_webhook(ctx: Context, url: str) -> FieldError | None:
     field = ("input", "webhookUrl")
     if ctx.owner not in ctx.settings.webhook_secret_by_owner:
@@ -178,10 +145,19 @@ async def _check_webhook(ctx: Context, url: str) -> FieldError | None:
 
 
 def _check_names(request: CreateJobRequest, checked: Checked) -> list[FieldError]:
-    """The product name and the call-to-action, cleaned; the CTA must fit the end card."""
+    """The product name (which a productUrl's page may give instead) and the call-to-action,
+    cleaned; the CTA must fit the end card."""
     errors: list[FieldError] = []
-    checked.product_name, error = _check_text(request.product_name, "productName", MAX_PRODUCT_NAME)
-    errors += [error] if error else []
+    name, url = request.product_name, request.product_url
+    if name is not None and (url is None or has_visible(name)):
+        checked.product_name, error = _check_text(name, "productName", MAX_PRODUCT_NAME)
+        errors += [error] if error else []
+    elif url is None:
+        message = "productName is required (or a productUrl to read it from)"
+        errors.append(FieldError(REQUIRED, message, ("input", "productName")))
+    if url is not None and len(url.strip()) > MAX_PRODUCT_URL:
+        message = f"productUrl is longer than {MAX_PRODUCT_URL} characters"
+        errors.append(FieldError(TOO_LONG, message, ("input", "productUrl")))
     checked.cta_text, error = _check_text(request.cta_text, "ctaText", MAX_CTA)
     if error is None and count_words(checked.cta_text) > CTA_MAX_WORDS:
         # The end card and the voiceover must carry the whole call-to-action.
@@ -228,6 +204,23 @@ async def _check_fields(
     return errors + language_errors
 
 
+async def _fill_from_page(ctx: Context, url: str, checked: Checked) -> list[FieldError]:
+    """What the caller left out, from the page at `url`; its photos are fetched only when the
+    caller sent none."""
+    page = await read_page(ctx.settings, url, want_photos=not checked.photos)
+    if isinstance(page, FieldError):
+        return [page]
+    checked.product_name = checked.product_name or page.name or ""
+    if not checked.product_name:
+        message = "productName is required: the page at productUrl does not name its product"
+        return [FieldError(REQUIRED, message, ("input", "productName"))]
+    checked.description = checked.description or page.description
+    checked.photos = checked.photos or list(page.photos)
+    checked.price = page.price
+    checked.product_url = url.strip()
+    return []
+
+
 async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) -> Job:
     """Store the uploads, then commit the job with its stages; if anything fails, no upload
     stays behind."""
@@ -250,6 +243,8 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
             cta_text=checked.cta_text,
             aspect_ratio=request.aspect_ratio,
             product_image_paths=photo_paths,
+            product_url=checked.product_url,
+            product_price=checked.price,
             product_description=checked.description,
             key_benefits=checked.benefits,
             music=request.music,
@@ -272,9 +267,17 @@ async def create_job(
 ) -> tuple[Job | None, list[FieldError]]:
     checked = Checked()
     errors = await _check_fields(ctx, request, checked)
+    if not errors and request.product_url is not None:
+        errors = await _fill_from_page(ctx, request.product_url, checked)
     if errors:
         return None, errors
     job = await _store_job(ctx, request, checked)
-    log.info("job.created", job_id=str(job.id), style=job.style, photos=len(checked.photos))
+    log.info(
+        "job.created",
+        job_id=str(job.id),
+        style=job.style,
+        photos=len(checked.photos),
+        from_page=checked.product_url is not None,
+    )
     await enqueue_or_defer(ctx.services.redis, job.id)
     return job, []

@@ -121,6 +121,8 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         cta_text=choice.get(VariantAxis.CTA, source.cta_text),
         aspect_ratio=source.aspect_ratio,
         product_image_paths=list(source.product_image_paths or []),
+        product_url=source.product_url,
+        product_price=source.product_price,
         product_description=source.product_description,
         key_benefits=list(source.key_benefits or []),
         music=source.music,

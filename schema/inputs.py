@@ -12,7 +12,11 @@ from schema.enums import AdStyle, AspectRatio, MusicChoice, VariantAxis
 
 @strawberry.input
 class CreateJobInput:
-    product_name: str = strawberry.field(description="1-120 characters after trimming.")
+    product_name: str | None = strawberry.field(
+        default=None,
+        description="1-120 characters after trimming. Required unless productUrl is given "
+        "(then the page's name is used).",
+    )
     style: AdStyle
     cta_text: str = strawberry.field(description="1-60 characters after trimming.")
     product_image: Upload | None = strawberry.field(
@@ -26,6 +30,12 @@ class CreateJobInput:
         "PNG, JPEG or WebP within MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.",
     )
     aspect_ratio: AspectRatio | None = AspectRatioValue.PORTRAIT
+    product_url: str | None = strawberry.field(
+        default=None,
+        description="The product's page in a shop (http(s), public addresses only): its name, "
+        "description, photos and price fill in what this input leaves out. Read once every "
+        "other field is valid.",
+    )
     product_description: str | None = strawberry.field(
         default=None,
         description="What the product is and does, up to 500 characters: the ad's copy is "

@@ -39,6 +39,7 @@ class Mutation:
                 # Starlette hands multipart files over as UploadFile, whatever the scalar's type.
                 product_image=cast("UploadLike | None", input.product_image),
                 product_images=cast("list[UploadLike] | None", input.product_images),
+                product_url=input.product_url,
                 product_description=input.product_description,
                 key_benefits=input.key_benefits,
                 music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),

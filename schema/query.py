@@ -83,9 +83,12 @@ class Query:
     def estimate_cost(self, info: AppInfo, input: CreateJobInput) -> CostEstimate:
         estimate = estimate_job_cost(
             info.context,
-            product_name=input.product_name,
+            # A name still to be read from productUrl: the estimate prices prompts by length.
+            product_name=input.product_name or "",
             style=StyleValue(input.style),
             cta_text=input.cta_text,
-            has_image=input.product_image is not None or bool(input.product_images),
+            has_image=input.product_image is not None
+            or bool(input.product_images)
+            or input.product_url is not None,
         )
         return CostEstimate.from_estimate(estimate)

@@ -213,6 +213,14 @@ class Job:
     def webhook_url(self) -> str | None:
         return self.row.webhook_url
 
+    @strawberry.field(description="The shop's page the job was made from (productUrl).")
+    def product_url(self) -> str | None:
+        return self.row.product_url
+
+    @strawberry.field(description='The price the product page shows, e.g. "$24.00".')
+    def product_price(self) -> str | None:
+        return self.row.product_price
+
     @strawberry.field(description="BCP 47 tag of the ad's language.")
     def language(self) -> str:
         return self.row.language

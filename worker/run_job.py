@@ -72,6 +72,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         total_seconds=state.settings.ad_seconds,
         description=job.product_description,
         benefits=tuple(job.key_benefits or ()),
+        price=job.product_price,
         music=job.music.value,
         music_track=(media_root / job.music_track_path) if job.music_track_path else None,
         language=job.language.split("-", 1)[0],

@@ -123,8 +123,7 @@ async def test_jobs_from_before_several_photos_keep_their_one(empty_database: st
 
     def by_id(column: Any) -> Any:
         def read(connection: Connection) -> dict[uuid.UUID, Any]:
-            rows = connection.execute(select(jobs.c.id, column)).tuples()
-            return {job_id: value for job_id, value in rows}
+            return {row[0]: row[1] for row in connection.execute(select(jobs.c.id, column))}
 
         return read
 

@@ -116,6 +116,14 @@ async def served(client: httpx.AsyncClient, urls: list[str]) -> list[bytes]:
     return contents
 
 
+async def mark_completed(engine: AsyncEngine, job_id: str) -> None:
+    """As if the worker had made the ad (variants are made of COMPLETED jobs only)."""
+    async with create_session_factory(engine)() as session, session.begin():
+        await session.execute(
+            update(Job).where(Job.id == uuid.UUID(job_id)).values(status=JobStatus.COMPLETED)
+        )
+
+
 async def assert_nothing_kept(
     engine: AsyncEngine, redis: aioredis.Redis, settings: Settings
 ) -> None:
@@ -238,10 +246,7 @@ async def test_variants_show_the_same_photos(
     client: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
     source = (await send_photos(client, EIGHT[:3]))["job"]
-    async with create_session_factory(engine)() as session, session.begin():
-        await session.execute(
-            update(Job).where(Job.id == uuid.UUID(source["id"])).values(status=JobStatus.COMPLETED)
-        )
+    await mark_completed(engine, source["id"])
     body = await gql(
         client,
         """mutation($input: CreateVariantsInput!) { createVariants(input: $input) {

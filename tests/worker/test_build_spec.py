@@ -1,4 +1,5 @@
-"""build_spec: what the stages are told about a job comes from its row, photos in order."""
+"""build_spec: what the stages are told about a job comes from its row: photos in order, the
+product page's price."""
 
 from __future__ import annotations
 
@@ -37,3 +38,8 @@ def test_a_job_without_photos_has_none(tmp_path: Path) -> None:
     spec = build_spec(_state(tmp_path), _job())
     assert spec.product_images == ()
     assert spec.product_image is None
+
+
+def test_the_price_of_the_product_page(tmp_path: Path) -> None:
+    assert build_spec(_state(tmp_path), _job(product_price="$24.00")).price == "$24.00"
+    assert build_spec(_state(tmp_path), _job()).price is None
