@@ -12,12 +12,12 @@ samples the RSS of that process and all its descendants (ffmpeg) every 20 ms wit
 reports the peak of their sum. Wall time is measured inside the child around the work itself
 (interpreter start-up excluded, for both sides alike; the narrator's model load included).
 
-The baseline renders the same ad from the same assets: adreel's script, voiceovers and layers
+The baseline renders the same ad from the same assets: adreel's script, voiceovers and stills
 (stages 1-3) are produced first on both sides; then MoviePy 2 composes them the way a MoviePy
-pipeline would (ImageClips for the scenes with their headlines fading in and crossfades; the hero
-as one ImageClip resized and moved along the same keyframes; a TextClip per caption line; the
-voiceovers and the style's music as AudioFileClips, the music at a fixed lower volume) and
-writes it with write_videofile (libx264 with the same preset/CRF as adreel, AAC).
+pipeline would (an ImageClip per shot, its still moved under the frame along the shot's path;
+an ImageClip per headline step; a TextClip per caption line; the voiceovers and the style's
+music as AudioFileClips, the music at a fixed lower volume) and writes it with write_videofile
+(libx264 with the same preset/CRF as adreel, AAC).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import json
 import os
 import re
@@ -81,39 +80,37 @@ def run_adreel(work_dir: Path, style: str) -> Path:
     return work_dir / "ad.mp4"
 
 
-def _ease(p: float) -> float:
-    p = min(1.0, max(0.0, p))
-    return p * p * (3 - 2 * p)
-
-
-def _along(keyframes: list[Any], fps: int, value: str) -> Any:
-    """A keyframed value as a function of t, eased between keyframes like the filter graph's
-    path_expression."""
-    points = [(k.frame / fps, float(getattr(k, value))) for k in keyframes]
-
-    def at(t: float) -> float:
-        if t <= points[0][0]:
-            return points[0][1]
-        for (t0, v0), (t1, v1) in itertools.pairwise(points):
-            if t < t1:
-                return v0 + (v1 - v0) * _ease((t - t0) / (t1 - t0))
-        return points[-1][1]
-
-    return at
-
-
-def _hero_clip(plan: Any, work_dir: Path) -> Any:
-    """The hero over the whole ad, scaled and moved along the same keyframes."""
+def _shot_clip(plan: Any, shot: Any, work_dir: Path) -> Any:
+    """One shot: its still moved under the frame along the same path as the crop's."""
     from moviepy import ImageClip
 
-    hero = plan.hero
-    scale = _along(hero.keyframes, plan.fps, "scale")
-    x = _along(hero.keyframes, plan.fps, "x")
-    y = _along(hero.keyframes, plan.fps, "y")
-    clip = ImageClip(str(work_dir / hero.path)).with_duration(plan.duration_seconds)
-    return clip.resized(scale).with_position(
-        lambda t: (x(t) - hero.width * scale(t) / 2, y(t) - hero.height * scale(t) / 2)
-    )
+    seconds = shot.frames / plan.fps
+    (x0, y0), (x1, y1) = shot.start, shot.end
+    last = max(1, shot.frames - 1) / plan.fps
+
+    def position(t: float) -> tuple[float, float]:
+        p = min(1.0, t / last)
+        return (-(x0 + (x1 - x0) * p), -(y0 + (y1 - y0) * p))
+
+    clip = ImageClip(str(work_dir / shot.image)).with_duration(seconds)
+    return clip.with_position(position).with_start(shot.frame / plan.fps)
+
+
+def _headline_clips(plan: Any, work_dir: Path) -> list[Any]:
+    """Each scene's headline steps, each shown until the next (the last to the scene's end)."""
+    from moviepy import ImageClip
+
+    clips = []
+    for scene in plan.scenes:
+        bounds = [*(step.frame for step in scene.headline[1:]), scene.frames]
+        for step, stop in zip(scene.headline, bounds, strict=True):
+            clip = ImageClip(str(work_dir / step.path)).with_duration((stop - step.frame) / FPS)
+            clips.append(
+                clip.with_start((scene.start_frame + step.frame) / FPS).with_position(
+                    (step.x, step.y)
+                )
+            )
+    return clips
 
 
 def _caption_clips(plan: Any, work_dir: Path, style: str) -> list[Any]:
@@ -186,7 +183,7 @@ def _audio(completed: Any, plan: Any, spec: Any) -> Any:
 
 def run_moviepy(work_dir: Path, style: str) -> Path:
     """Same assets as adreel (stages 1-3), composed and encoded by MoviePy 2."""
-    from moviepy import CompositeVideoClip, ImageClip, vfx
+    from moviepy import CompositeVideoClip
 
     from domain.enums import STAGE_ORDER
     from pipeline.compositing.compose import AUDIO_BITRATE, X264_CRF, X264_PARAMS, X264_PRESET
@@ -196,25 +193,8 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
     completed = asyncio.run(_stages(spec, list(STAGE_ORDER[:3])))
     assert completed.video is not None and completed.voice is not None
     plan = RenderPlan.model_validate_json((work_dir / completed.video.plan).read_bytes())
-    scenes = []
-    previous_overlap = 0.0
-    for scene in plan.scenes:
-        seconds = scene.frames / FPS
-        layers = [ImageClip(str(work_dir / scene.background)).with_duration(seconds)]
-        if scene.headline is not None:
-            headline = ImageClip(str(work_dir / scene.headline.path)).with_duration(seconds)
-            layers.append(
-                headline.with_position((scene.headline.x, scene.headline.y)).with_effects(
-                    [vfx.CrossFadeIn(0.4)]
-                )
-            )
-        clip = CompositeVideoClip(layers, size=(plan.width, plan.height)).with_duration(seconds)
-        clip = clip.with_start(scene.start_frame / FPS)
-        if previous_overlap:
-            clip = clip.with_effects([vfx.CrossFadeIn(previous_overlap)])
-        scenes.append(clip)
-        previous_overlap = scene.transition_frames / FPS
-    layers = [*scenes, _hero_clip(plan, work_dir), *_caption_clips(plan, work_dir, style)]
+    shots = [_shot_clip(plan, shot, work_dir) for shot in plan.shots]
+    layers = [*shots, *_headline_clips(plan, work_dir), *_caption_clips(plan, work_dir, style)]
     video = CompositeVideoClip(layers, size=(plan.width, plan.height)).with_duration(TOTAL)
     video = video.with_audio(_audio(completed, plan, spec))
     out = work_dir / "moviepy.mp4"

@@ -4,6 +4,8 @@ the MP4 probed with PyAV (there is no ffprobe here), temporary files, and child 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,38 @@ def probe(path: Path, sample_times: tuple[float, ...] = ()) -> Probe:
     pcm = np.concatenate(chunks) if chunks else np.zeros(1)
     rms = float(np.sqrt(np.mean(pcm**2)))
     return Probe(duration, *facts, audio_codec, rms, frames)
+
+
+def scene_cuts(path: Path, threshold: float = 0.10) -> list[float]:
+    """When the picture cuts: the times of the frames whose scene-change score (ffmpeg's
+    `select` scene detection, from the decoded video) is above `threshold`."""
+    from pipeline.shared.ffmpeg import ffmpeg_exe
+
+    done = subprocess.run(
+        [
+            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:v:0",
+            "-vf", f"select='gt(scene,{threshold})',showinfo", "-f", "null", "-",
+        ],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr)]
+
+
+def decoded_frames(path: Path, fps: float, end: float | None = None) -> list[np.ndarray]:
+    """The video's frames `fps` times a second (up to `end` seconds), as RGB arrays."""
+    from pipeline.shared.ffmpeg import ffmpeg_exe
+
+    with av.open(str(path)) as container:
+        width, height = container.streams.video[0].width, container.streams.video[0].height
+    done = subprocess.run(
+        [
+            ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-i", str(path),
+            *(["-t", f"{end:.3f}"] if end is not None else []),
+            "-vf", f"fps={fps}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        ],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    return list(np.frombuffer(done.stdout, np.uint8).reshape(-1, height, width, 3))
 
 
 def frame_difference(a: Image.Image, b: Image.Image) -> float:

@@ -5,7 +5,7 @@ The offline stage runs first: it draws the headlines, captions and the end card 
 render plan (a few hundred milliseconds). Then every moving scene (not the static end card) gets
 a prediction from the product photo (or, without one, the product card the offline stage drew)
 and the scene's visual prompt, all at once within REPLICATE_CONCURRENCY per worker process. The
-plan is rewritten so those scenes show their clip instead of background and product; compositing
+plan is rewritten so those scenes show their clip instead of their shots; compositing
 scales/crops each clip to the aspect and overlays the text as before.
 """
 
@@ -59,11 +59,11 @@ class HostedVideo:
         plan_path = spec.work_dir / layers.output.plan
         plan = RenderPlan.model_validate_json(plan_path.read_bytes())
         script = completed_script(completed, "video_gen")
-        # Every scene but the end card gets a clip; the hero is hidden over them.
+        # Every scene but the end card gets a clip, shown instead of its shots.
         moving = plan.scenes[:-1]
         if not moving or plan.hero is None:
             raise StageError("the render plan has no scene to animate")
-        photo = spec.product_image or spec.work_dir / plan.hero.path
+        photo = spec.product_image or spec.work_dir / plan.hero
         image = await asyncio.to_thread(encode_image, photo)
         ledger = Ledger(PROVIDER, self.config.model)
         prompts = {scene.index: scene.visual_prompt for scene in script.scenes}
@@ -88,8 +88,7 @@ class HostedVideo:
                 error.calls = [*ledger.calls, *error.calls]
             raise error from None
         scenes = [tasks[s.index].result() if s.index in tasks else s for s in plan.scenes]
-        hero = plan.hero.model_copy(update={"hidden_scenes": [s.index for s in moving]})
-        plan = plan.model_copy(update={"scenes": scenes, "hero": hero})
+        plan = plan.model_copy(update={"scenes": scenes})
         write_text_atomic(plan_path, plan.model_dump_json(indent=1))
         await progress(100)
         output = layers.output.model_copy(

@@ -4,8 +4,8 @@ Text (headline, captions, the end card's call-to-action) stays inside `SAFE_ZONE
 part of the frame platform UI never covers. Everything is centred on one vertical line, the
 safe zone's middle (on Reels/TikTok the right rail makes it a little left of the frame's
 middle): the headline, the hero below it (the product, as large as the space between headline
-and captions allows) and the captions. On the end card the hero moves up and shrinks to make
-room for the name and the call-to-action.
+and captions allows) and the captions. The opening's headline is larger (the hook); the end card
+stacks the product, its name, its price and the call-to-action's button.
 """
 
 from __future__ import annotations
@@ -50,12 +50,15 @@ class Layout:
     height: int
     safe: Box  # text must stay inside this
     headline: Box  # on-screen text, top of the safe zone
+    hook: Box  # the opening's larger headline, from the same top edge
     hero: Box  # the product at its largest (zoom 1.0 fits here)
     captions: Box  # voiceover captions, bottom of the safe zone
     end_hero: Box  # the product on the end card
     end_name: Box  # the product's name on the end card
-    end_cta: Box  # the call-to-action on the end card
+    end_price: Box  # its price, when known
+    end_cta: Box  # the call-to-action's button on the end card
     headline_size: int  # largest headline font size, pixels
+    hook_size: int  # the opening headline's, pixels (>= 8% of a portrait frame's height in ink)
     caption_size: int
     cta_size: int
 
@@ -85,22 +88,30 @@ def layout_for(aspect: AspectRatio) -> Layout:
     hero_w = min(safe.w, round(width * (0.66 if portrait else 0.42)))
     centre_x = safe.x + safe.w // 2
     hero = Box(centre_x - hero_w // 2, room_top, hero_w, hero_h)
-    end_hero_h = round(hero_h * (0.5 if portrait else 0.55))
-    end_hero_w = round(hero_w * 0.7)
-    end_hero = Box(centre_x - end_hero_w // 2, room_top, end_hero_w, end_hero_h)
-    end_name = Box(safe.x, end_hero.bottom + gap, safe.w, round(safe.h * 0.09))
-    end_cta = Box(safe.x, end_name.bottom + gap, safe.w, room_bottom - end_name.bottom - gap)
+    hook = Box(safe.x, safe.y, safe.w, round(safe.h * (0.3 if portrait else 0.36)))
+    # The end card sells: the product at least 55% of the frame's width (portrait), then the
+    # name, the price and the call-to-action as a button, all above the captions.
+    end_top = safe.y
+    end_hero_h = round(safe.h * (0.56 if portrait else 0.42))
+    end_hero_w = min(safe.w, round(width * (0.7 if portrait else 0.4)))
+    end_hero = Box(centre_x - end_hero_w // 2, end_top, end_hero_w, end_hero_h)
+    end_name = Box(safe.x, end_hero.bottom + gap, safe.w, round(safe.h * 0.08))
+    end_price = Box(safe.x, end_name.bottom, safe.w, round(safe.h * 0.06))
+    end_cta = Box(safe.x, end_price.bottom + gap, safe.w, room_bottom - end_price.bottom - gap)
     return Layout(
         width=width,
         height=height,
         safe=safe,
         headline=headline,
+        hook=hook,
         hero=hero,
         captions=captions,
         end_hero=end_hero,
         end_name=end_name,
+        end_price=end_price,
         end_cta=end_cta,
         headline_size=round(short_side * (0.085 if portrait else 0.075)),
+        hook_size=round(height * (0.075 if portrait else 0.1)),
         caption_size=round(short_side * (0.072 if portrait else 0.058)),
         cta_size=round(short_side * (0.095 if portrait else 0.08)),
     )

@@ -1,15 +1,16 @@
-"""video_gen, offline provider: the ad's pictures and the plan that animates them.
+"""video_gen, offline provider: the ad's stills and the plan that moves them.
 
 This stage encodes nothing (bench/render.py measured why: an intermediate encode costs a full
-extra pass): it draws pre-sized PNG layers and writes `video/plan.json` (pipeline.video.plan), and
-compositing animates and encodes them in one ffmpeg graph. What it draws:
-- the hero, ONE layer for the whole ad: the product cut out of its photo (pipeline.video.cutout),
-  or the photo full-bleed when the cut-out is not confident, or the name set in type when there
-  is no photo; its keyframes move it on the headlines' centre line (zoom in, drift, zoom out) and,
-  on the end card, up and smaller, above the name and the call-to-action;
-- per scene a backdrop in the style's look (accent taken from the photo) and its headline;
+extra pass): it draws pre-sized PNG stills and writes `video/plan.json` (pipeline.video.plan), and
+compositing moves and encodes them in one ffmpeg graph. What it draws:
+- per moving scene, its shots (pipeline.video.shots): two to four framings of the product from
+  its photos (the cut-out when it can be cut out confidently, else the photo as it is; the name
+  set in type when there is no photo), cut on the music's beats where one falls near;
+- per moving scene, its headline as word-by-word steps (pipeline.video.headlines), the opening's
+  large enough to stop a thumb;
+- the end card: the product large, its price when known, the call-to-action's button;
 - the captions, an ASS file timed by the voice's words (pipeline.video.captions), which also
-  lights the end card's call-to-action word by word as it is said.
+  lights the end card's name and call-to-action word by word as they are said.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +31,8 @@ from domain.outputs import Completed, VideoOutput, VoiceOutput
 from domain.providers import OFFLINE_VIDEO
 from domain.script import AdScript
 from domain.templates import Palette, get_template
+from pipeline.compositing.beats import bundled_beats
+from pipeline.compositing.music import pick_track
 from pipeline.errors import StageError
 from pipeline.script.lines import PHRASEBOOKS
 from pipeline.script.model import completed_script
@@ -39,7 +43,7 @@ from pipeline.shared.files import (
     write_text_atomic,
 )
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
-from pipeline.video import artwork
+from pipeline.video import artwork, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -52,34 +56,27 @@ from pipeline.video.captions import (
 )
 from pipeline.video.cutout import accent_colour, cut_out, dominant_colours
 from pipeline.video.fonts import TYPOGRAPHY, fonts_dir
+from pipeline.video.headlines import word_by_word
 from pipeline.video.layout import Layout, layout_for
 from pipeline.video.plan import (
-    Hero,
-    Keyframe,
-    Placed,
+    EndCard,
+    Rect,
     RenderPlan,
     ScenePlan,
+    Shot,
+    Step,
+    cut_frames,
     scene_frames,
-    transition_frames,
+    shot_count,
 )
-from pipeline.video.textcards import ass_tokens, fit_text, place_in
+from pipeline.video.textcards import FittedText, ass_tokens, fit_text, hex_rgba, text_width
 
 PROVIDER = OFFLINE_VIDEO
 PLAN_FILE = "plan.json"
 CAPTIONS_FILE = "captions.ass"
 FONTS_DIR = "fonts"
-END_CARD_MOVE = 0.6  # seconds the hero takes to settle on the end card
-# Scale (1.0 = as large as the layout allows) and vertical offset (share of the hero box) at the
-# start and end of a scene, per camera motion; the hero never leaves the centre line.
-MOTIONS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
-    "zoom_in": ((0.86, 0.0), (1.0, 0.0)),
-    "zoom_out": ((1.0, 0.0), (0.88, 0.0)),
-    "push_up": ((0.93, 0.06), (0.95, 0.0)),
-    "pan_left": ((0.9, -0.025), (0.95, 0.025)),
-    "pan_right": ((0.95, 0.025), (0.9, -0.025)),
-    "static": ((1.0, 0.0), (1.0, 0.0)),
-}
-PHOTO_DAMPING = 0.35  # the full-bleed photo moves less: it already fills the frame
+HOOK_INK = 0.09  # the opening headline's lines stand at least this share of the frame's height
+DRAWING_THREADS = 2  # Pillow releases the GIL while it resizes, blurs and encodes PNGs
 T = TypeVar("T")
 
 
@@ -101,71 +98,74 @@ def _save(image: Image.Image, path: Path) -> None:
 
 @dataclass
 class Look:
-    """What the ad is built around, decided from the photo."""
+    """What the ad is built around, decided from the first photo."""
 
     kind: str  # "cutout", "photo" or "type"
     hero: Image.Image
     palette: Palette
-    photo: Image.Image | None
+    photos: list[shots.Photo]
+
+
+def _photos(spec: JobSpec) -> tuple[Path, ...]:
+    if spec.product_images:
+        return spec.product_images
+    return (spec.product_image,) if spec.product_image is not None else ()
 
 
 def decide_look(spec: JobSpec, layout: Layout) -> Look:
-    """Cut the product out if it can be done confidently; else show the photo; else the name."""
+    """Cut each product photo out if it can be done confidently; the first photo decides the
+    look (its cut-out, or the photo as it is) and the accent colour; no photo: the name."""
     base = get_template(spec.style).scenes[0].palette
-    if spec.product_image is None:
+    paths = _photos(spec)
+    if not paths:
         palette = artwork.palette_for(spec.style, base, None)
         return Look(
             "type",
             artwork.wordmark_hero(spec.product_name, spec.style, layout, palette),
             palette,
-            None,
+            [],
         )
-    try:
-        photo = artwork.open_photo(spec.product_image)
-    except (OSError, ValueError) as exc:
-        raise StageError(f"the product image could not be read: {exc}") from exc
-    cutout = cut_out(photo)
-    palette = artwork.palette_for(spec.style, base, accent_colour(dominant_colours(photo, cutout)))
-    if cutout.confident:
-        return Look("cutout", artwork.cutout_hero(cutout.image, layout, palette), palette, photo)
-    return Look("photo", artwork.photo_hero(photo, layout), palette, photo)
+    photos: list[shots.Photo] = []
+    for number, path in enumerate(paths, start=1):
+        try:
+            image = artwork.open_photo(path)
+        except (OSError, ValueError) as exc:
+            raise StageError(f"product photo {number} could not be read: {exc}") from exc
+        photos.append(shots.analyse(image, cut_out(image)))
+    first = photos[0]
+    palette = artwork.palette_for(
+        spec.style, base, accent_colour(dominant_colours(first.image, first.cutout))
+    )
+    if first.cutout.confident:
+        return Look("cutout", artwork.cutout_hero(first.cutout.image, layout, palette), palette,
+                    photos)  # fmt: skip
+    return Look("photo", artwork.photo_hero(first.image, layout), palette, photos)
 
 
-def keyframes(
-    look: Look, layout: Layout, motions: list[str], starts: list[int], overlaps: list[int], fps: int
-) -> list[Keyframe]:
-    """The hero's path: each scene's motion from its start to the next scene's, eased between
-    scenes during their transition, then up and smaller onto the end card."""
-    damping = PHOTO_DAMPING if look.kind == "photo" else 1.0
-    # A full-bleed photo is centred on the frame; a cut-out on the headlines' centre line.
-    cx = layout.width // 2 if look.kind == "photo" else layout.centre_x
-    cy = layout.hero.centre[1]
+def beats_on_timeline(spec: JobSpec, seconds: float) -> list[float]:
+    """The beats of the music the ad will get (compositing picks the same bed), on the ad's
+    timeline: the bundled track's stored beats from where the bed starts, or the maker's."""
+    if spec.music_track is not None:
+        beats, start = spec.music_beats or (), 0.0
+    elif spec.music == "none":
+        return []
+    else:
+        track = pick_track(spec.style.value, spec.music_seed or spec.job_id, spec.music_variant)
+        beats, start = bundled_beats(track.id), track.start_seconds
+    return [round(b - start, 3) for b in beats if 0.0 < b - start < seconds]
 
-    def at(frame: int, value: tuple[float, float]) -> Keyframe:
-        scale = 1.0 - (1.0 - value[0]) * damping
-        return Keyframe(
-            frame=frame,
-            scale=round(scale, 4),
-            x=cx,
-            y=cy + round(value[1] * damping * layout.hero.h),
-        )
 
-    # The move onto the end card straddles its start, so the hero has made room by the time
-    # the name and the call-to-action fade in under it.
-    lead = round(END_CARD_MOVE * fps / 2)
-    frames: list[Keyframe] = []
-    for k, motion in enumerate(motions):
-        begin, end = MOTIONS.get(motion, MOTIONS["static"])
-        start = starts[k] + (overlaps[k - 1] if k else 0)
-        finish = starts[k + 1] - (lead if k == len(motions) - 1 else 0)
-        frames += [at(start, begin), at(max(start, finish), end)]
-    product_w = look.hero.width
-    product_h = look.hero.height
-    end_scale = min(layout.end_hero.w / product_w, layout.end_hero.h / product_h, 1.0)
-    ex, ey = layout.end_hero.centre
-    settle = starts[len(motions)] + round(END_CARD_MOVE * fps) - lead
-    frames.append(Keyframe(frame=settle, scale=round(end_scale, 4), x=ex, y=ey))
-    return frames
+def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
+    """The call-to-action as it is set on its button: up to two lines, the button's padding
+    and height inside the CTA box (the captions draw the words, lit as they are said)."""
+    face = TYPOGRAPHY[spec.style].caption
+    box = layout.end_cta
+    return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
+
+
+def headline_colour(palette: Palette) -> tuple[int, int, int, int]:
+    """The style's text colour when it reads as light; else white (headlines sit over photos)."""
+    return hex_rgba(palette.text if artwork.is_light(palette.text) else "#ffffff")
 
 
 def _plain(text: str) -> str:
@@ -180,9 +180,10 @@ def captions(
     spec: JobSpec,
     look: Look,
     layout: Layout,
+    cta_fit: FittedText,
 ) -> str:
     """The ASS document: captions for scenes 1-3, and on the end card the name and the
-    call-to-action lit word by word as they are said."""
+    call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said."""
     typography = TYPOGRAPHY[spec.style]
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
@@ -191,7 +192,6 @@ def captions(
         spec.product_name, typography.headline, end_box.w, end_box.h, layout.headline_size, 2
     )
     cta_box = layout.end_cta
-    cta_fit = fit_text(script.cta, typography.caption, cta_box.w, cta_box.h, layout.cta_size, 3)
     caption_style = CaptionStyle(
         font=typography.caption.family,
         size=layout.caption_size,
@@ -246,13 +246,13 @@ def captions(
             )
         if not lead_is_name:
             events += caption_events(lead, caption_style, end)
-        tokens = ass_tokens(script.cta, typography.caption, cta_fit.size, cta_box.w)
+        tokens = ass_tokens(script.cta, typography.caption, cta_fit.size, round(cta_box.w * 0.8))
         events += lit_events(tokens, said_cta, caption_style, frame.cta_centre, "CTA", start, end)
     return ass_document(frame, caption_style, events)
 
 
 async def generate_video(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
-    """video_gen stage: layers and plan under work_dir/video/. Re-running overwrites them."""
+    """video_gen stage: stills and plan under work_dir/video/. Re-running overwrites them."""
     script = completed_script(completed, "video_gen")
     voice = needs(completed.voice, "video_gen", StageName.VOICE_GEN)
     layout = layout_for(spec.aspect_ratio)
@@ -261,73 +261,33 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
     out_dir.mkdir(parents=True, exist_ok=True)
     durations = [scene.duration_seconds for scene in script.scenes]
     starts, total_frames = scene_frames(durations, spec.fps)
-    overlaps = [
-        transition_frames(scene, durations[i], spec.fps, i == len(template.scenes) - 1)
-        for i, scene in enumerate(template.scenes)
-    ]
+    ends = [*starts[1:], total_frames]
     await progress(0)
     try:
         look = await in_thread(decide_look, spec, layout)
         hero_path = out_dir / "hero.png"
         await in_thread(_save, look.hero, hero_path)
-        await progress(30)
-        scenes: list[ScenePlan] = []
-        for i, (scene, script_scene) in enumerate(zip(template.scenes, script.scenes, strict=True)):
-            last = i == len(template.scenes) - 1
-            end = total_frames if last else starts[i + 1]
-            bg_path = out_dir / f"scene_{scene.index}_bg.png"
-            backdrop = (
-                artwork.photo_backdrop(look.photo, layout, scene.index)
-                if look.kind == "photo" and look.photo is not None
-                else None
-            )
-            headline: Placed | None = None
-            image: Image.Image
-            if last:
-                image = await in_thread(
-                    artwork.end_card, layout, spec.style, look.palette, backdrop
-                )
-            else:
-                image = (
-                    backdrop
-                    if backdrop is not None
-                    else await in_thread(
-                        artwork.background, layout, spec.style, look.palette, scene.index
-                    )
-                )
-                words = script_scene.on_screen_text
-                if look.kind == "type" and words == spec.product_name:
-                    # The hero is the name already: the headline says something else.
-                    words = PHRASEBOOKS[spec.style].headlines["hook"][0]
-                text = await in_thread(artwork.headline, words, spec.style, layout, look.palette)
-                head_path = out_dir / f"scene_{scene.index}_headline.png"
-                await in_thread(_save, text, head_path)
-                spot = place_in(text, layout.headline)
-                headline = Placed(
-                    path=relative_to_work(head_path, spec.work_dir), x=spot.x, y=spot.y
-                )
-            await in_thread(_save, image, bg_path)
-            scenes.append(
-                ScenePlan(
-                    index=scene.index,
-                    start_frame=starts[i],
-                    frames=end - starts[i] + overlaps[i],
-                    transition=scene.transition if overlaps[i] else "cut",
-                    transition_frames=overlaps[i],
-                    background=relative_to_work(bg_path, spec.work_dir),
-                    headline=headline,
-                )
-            )
-            await progress(30 + 50 * (i + 1) // len(template.scenes))
-        motions = [scene.camera_motion for scene in template.scenes[:-1]]
-        hero = Hero(
-            path=relative_to_work(hero_path, spec.work_dir),
-            width=look.hero.width,
-            height=look.hero.height,
-            keyframes=keyframes(look, layout, motions, starts, overlaps, spec.fps),
+        await progress(25)
+        beats = beats_on_timeline(spec, total_frames / spec.fps)
+        canvas = shots.Canvas(
+            layout, spec.style, look.palette, look.kind, look.photos, look.hero, spec.product_name
         )
+        moving = len(template.scenes) - 1
+        counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
+        kinds = shots.sequence(look.kind, counts[:moving])
+        cta = cta_fit(script.cta, spec, layout)
+        cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
+        button = shots.button_rect(layout, cta_width, cta.size)
+        scenes = await _draw_scenes(
+            spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
+        )
+        await progress(85)
+        end_scene = scenes[-1]
+        end_product = end_scene.shots[0].product if end_scene.shots else None
         scene_starts = [s / spec.fps for s in starts]
-        ass = captions(script, voice, scene_starts, total_frames / spec.fps, spec, look, layout)
+        ass = captions(
+            script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta
+        )
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
         fonts_dir(out_dir)  # the faces libass draws the captions with
         plan = RenderPlan(
@@ -336,9 +296,13 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
             fps=spec.fps,
             total_frames=total_frames,
             scenes=scenes,
-            hero=hero,
+            hero=relative_to_work(hero_path, spec.work_dir),
             captions=relative_to_work(out_dir / CAPTIONS_FILE, spec.work_dir),
             look=look.kind,
+            beats=beats,
+            end_card=EndCard(
+                product=end_product, button=button, accent=look.palette.accent, price=spec.price
+            ),
         )
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
     finally:
@@ -351,6 +315,152 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
         duration_seconds=plan.duration_seconds,
     )
     return StageResult(output=output, provider=PROVIDER)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One still to draw and where its shot goes."""
+
+    scene: int  # position in the ad
+    kind: str
+    photo: int | None
+    variant: int
+    frame: int
+    frames: int
+    beat: float | None
+
+
+async def _draw_scenes(
+    spec: JobSpec,
+    canvas: shots.Canvas,
+    script: AdScript,
+    kinds: list[list[str]],
+    counts: list[int],
+    starts: list[int],
+    ends: list[int],
+    beats: list[float],
+    button: Rect,
+    out_dir: Path,
+) -> list[ScenePlan]:
+    """Every scene's shots and headline, the stills drawn on DRAWING_THREADS threads."""
+    photos = len(canvas.photos)
+    jobs: list[_Job] = []
+    walked = 0  # the shots walk through the photos
+    for position, scene_kinds in enumerate(kinds):
+        cuts = cut_frames(starts[position], ends[position], spec.fps, counts[position], beats)
+        bounds = [*(c[0] for c in cuts[1:]), ends[position]]
+        for k, (kind, (frame, beat), stop) in enumerate(
+            zip(scene_kinds, cuts, bounds, strict=True)
+        ):
+            photo = walked % photos if photos else None
+            walked += 1 if kind != "pair" else 2
+            variant = position * 3 + k
+            jobs.append(_Job(position, kind, photo, variant, frame, stop - frame, beat))
+    end_position = len(kinds)
+    end_cuts = cut_frames(starts[-1], ends[-1], spec.fps, counts[-1], beats)
+    end_bounds = [*(c[0] for c in end_cuts[1:]), ends[-1]]
+    for k, ((frame, beat), stop) in enumerate(zip(end_cuts, end_bounds, strict=True)):
+        jobs.append(_Job(end_position, "end", 0 if photos else None, k % 2, frame, stop - frame,
+                         beat))  # fmt: skip
+
+    def draw(job: _Job) -> Shot:
+        path = out_dir / f"shot_{job.scene + 1}_{job.frame}.png"
+        product: Rect | None
+        if job.kind == "end":
+            card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
+            still, start, end, product = card.image, (0, 0), (0, 0), card.product
+            photos = [job.photo] if job.photo is not None else []
+        else:
+            drawn = shots.draw(canvas, job.kind, job.photo, job.variant)
+            still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
+            photos = list(drawn.photos)
+        _save(still, path)
+        return Shot(
+            frame=job.frame,
+            frames=job.frames,
+            kind=job.kind,
+            image=relative_to_work(path, spec.work_dir),
+            start=start,
+            end=end,
+            photos=photos,
+            product=product,
+            beat=job.beat,
+        )
+
+    headlines = [_headline(spec, canvas, script, position, ends[position] - starts[position],
+                           out_dir) for position in range(len(kinds))]  # fmt: skip
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(DRAWING_THREADS, thread_name_prefix="stills") as pool:
+        shot_futures = [loop.run_in_executor(pool, draw, job) for job in jobs]
+        head_futures = [loop.run_in_executor(pool, make) for make in headlines]
+        everything = asyncio.gather(asyncio.gather(*shot_futures), asyncio.gather(*head_futures))
+        try:
+            drawn_shots, drawn_heads = await asyncio.shield(everything)
+        except asyncio.CancelledError:
+            await asyncio.gather(everything, return_exceptions=True)
+            raise
+    scenes: list[ScenePlan] = []
+    for position, scene in enumerate(script.scenes):
+        steps, box = drawn_heads[position] if position < len(kinds) else ([], None)
+        scenes.append(
+            ScenePlan(
+                index=scene.index,
+                start_frame=starts[position],
+                frames=ends[position] - starts[position],
+                shots=[s for s, j in zip(drawn_shots, jobs, strict=True) if j.scene == position],
+                headline=steps,
+                headline_box=box,
+            )
+        )
+    return scenes
+
+
+def _headline(
+    spec: JobSpec,
+    canvas: shots.Canvas,
+    script: AdScript,
+    position: int,
+    frames: int,
+    out_dir: Path,
+) -> Callable[[], tuple[list[Step], Rect]]:
+    """A call that draws one moving scene's headline steps (the opening's is the hook)."""
+    scene = script.scenes[position]
+    words = scene.on_screen_text
+    if canvas.look == "type" and words == spec.product_name:
+        # The hero is the name already: the headline says something else.
+        words = PHRASEBOOKS[spec.style].headlines["hook"][0]
+    layout = canvas.layout
+    hook = position == 0
+    face = TYPOGRAPHY[spec.style].headline
+
+    def make() -> tuple[list[Step], Rect]:
+        headline = word_by_word(
+            words,
+            face,
+            layout.hook if hook else layout.headline,
+            layout.hook_size if hook else layout.headline_size,
+            headline_colour(canvas.palette),
+            spec.fps,
+            frames,
+            max_lines=3 if hook else 2,
+            min_ink=round(layout.height * HOOK_INK) if hook else 0,
+        )
+        steps: list[Step] = []
+        for k, step in enumerate(headline.steps):
+            path = out_dir / f"scene_{scene.index}_headline_{k}.png"
+            _save(step.image, path)
+            steps.append(
+                Step(
+                    path=relative_to_work(path, spec.work_dir),
+                    x=headline.box.x,
+                    y=headline.box.y,
+                    frame=step.frame,
+                )
+            )
+        box = headline.box
+        return steps, Rect(x=box.x, y=box.y, w=box.w, h=box.h)
+
+    return make
 
 
 __all__ = ["PLAN_FILE", "VIDEO_DIR", "generate_video", "in_thread"]

@@ -1,34 +1,66 @@
 """The render plan: what video_gen hands compositing instead of encoded scene clips.
 
-Why a plan and not clips: the offline scenes are still images with simple motion. Encoding them
-to clips would cost a full H.264 encode of 30 s that compositing then decodes and encodes again.
-Instead video_gen draws pre-sized PNG layers and writes this plan (JSON), and compositing executes
-it in its single ffmpeg filter graph: one encode in total. Timing is in frames so that the
-transitions' overlaps add up to exactly the requested length.
+Why a plan and not clips: the offline pictures are stills with simple motion. Encoding them to
+clips would cost a full H.264 encode of 30 s that compositing then decodes and encodes again.
+Instead video_gen draws pre-sized PNG stills and writes this plan (JSON), and compositing executes
+it in its single ffmpeg filter graph: one encode in total. Timing is in frames.
 
-The scenes (background, headline, transitions between them) and the hero (the product, or the
-name set in type) are separate: the hero is ONE layer over the whole ad, moving along keyframes
-on the centre line of the headlines, so a transition between two scenes never shows two copies
-of the product. Captions are an ASS file the voice's word timings made.
+An ad is a shot list, the way social ads are cut: each scene is two to four shots of ~1.5-3 s,
+hard cuts between them, placed on a beat of the music bed where one falls near. A shot is one
+still (the frame's size or larger, the product composed into it) seen through a frame-sized
+window that glides across it: pans and drifts are moving crops, which cost ffmpeg nothing per
+frame beyond a pointer offset, so more shots do not make the render slower. Over each scene its
+headline animates in word by word (a few pre-drawn steps); captions are an ASS file the voice's
+word timings made.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.templates import SceneTemplate
+PLAN_VERSION = 3
+MIN_SHOT_SECONDS = 1.5
+MAX_SHOT_SECONDS = 3.0
+SHOT_SECONDS = 2.3  # the length aimed at before beats move the cuts
+BEAT_REACH = 0.45  # a cut moves at most this far to land on a beat (seconds)
 
-PLAN_VERSION = 2
-MAX_TRANSITION_SECONDS = 0.6
-TRANSITION_SHARE = 0.12  # of the outgoing scene, so short renders get short transitions
 
-
-class Placed(BaseModel):
+class Rect(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    path: str  # PNG, relative to work_dir
     x: int
     y: int
+    w: int
+    h: int
+
+
+class Shot(BaseModel):
+    """One still seen through a frame-sized window moving from `start` to `end` (top-left
+    corners in the still's pixels, eased)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    frame: int  # first frame, on the ad's timeline
+    frames: int
+    kind: str  # whole, detail, pan, pair, card, type, end (pipeline.video.shots)
+    image: str  # RGB PNG, relative to work_dir, at least the frame's size
+    start: tuple[int, int]
+    end: tuple[int, int]
+    photos: list[int] = []  # the product photos it shows (indices into the job's photos)
+    # Where the product is in the frame on the shot's first frame; None when it is not shown.
+    product: Rect | None = None
+    beat: float | None = None  # the beat (ad seconds) the cut into this shot was put on
+
+
+class Step(BaseModel):
+    """One image of a headline's animation, shown from `frame` (relative to its scene)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str  # RGBA PNG, relative to work_dir
+    x: int
+    y: int
+    frame: int
 
 
 class ScenePlan(BaseModel):
@@ -36,36 +68,22 @@ class ScenePlan(BaseModel):
 
     index: int
     start_frame: int  # where the scene starts on the final timeline
-    frames: int  # the scene plus the outgoing transition's overlap
-    transition: str  # xfade name into the next scene, or "cut"
-    transition_frames: int
-    background: str  # full-frame PNG
-    headline: Placed | None
-    # A hosted video clip (relative to work_dir) shown instead of the background, scaled and
-    # cropped to fill the frame, its last frame held if it is shorter than the scene; the hero
-    # is hidden over it (the clip shows the product).
+    frames: int
+    shots: list[Shot]  # in order, covering the scene exactly
+    headline: list[Step] = []  # the last step is held to the scene's end
+    headline_box: Rect | None = None  # where the finished headline sits in the frame
+    # A hosted video clip (relative to work_dir) shown instead of the shots, scaled and cropped
+    # to fill the frame, its last frame held if it is shorter than the scene.
     clip: str | None = None
 
 
-class Keyframe(BaseModel):
-    """Where the hero is at a frame: its scale (1.0 = the PNG as drawn) and its centre."""
-
+class EndCard(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    frame: int
-    scale: float
-    x: int  # centre, pixels
-    y: int
-
-
-class Hero(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    path: str  # RGBA PNG (with its soft shadow)
-    width: int
-    height: int
-    keyframes: list[Keyframe]  # eased between, in frame order; held after the last
-    hidden_scenes: list[int] = []  # scenes a hosted clip fills
+    product: Rect | None  # the product (or the name set as the hero) on the end card
+    button: Rect  # the call-to-action's button; captions never cover it
+    accent: str  # the colour the button is ringed in, "#rrggbb"
+    price: str | None
 
 
 class RenderPlan(BaseModel):
@@ -77,19 +95,19 @@ class RenderPlan(BaseModel):
     fps: int
     total_frames: int
     scenes: list[ScenePlan]
-    hero: Hero | None
+    hero: str | None  # the hero layer (RGBA PNG): what a hosted video model animates from
     captions: str | None  # ASS file, relative to work_dir
-    look: str  # "cutout" (product cut out), "photo" (the photo full-bleed) or "type" (no photo)
+    look: str  # "cutout" (product cut out), "photo" (the photo as it is) or "type" (no photo)
+    beats: list[float] = []  # the music bed's beats on the ad's timeline (seconds)
+    end_card: EndCard | None = None
 
     @property
     def duration_seconds(self) -> float:
         return self.total_frames / self.fps
 
-
-def transition_frames(scene: SceneTemplate, duration: float, fps: int, is_last: bool) -> int:
-    if is_last or scene.transition == "cut":
-        return 0
-    return max(1, round(min(MAX_TRANSITION_SECONDS, duration * TRANSITION_SHARE) * fps))
+    @property
+    def shots(self) -> list[Shot]:
+        return [shot for scene in self.scenes for shot in scene.shots]
 
 
 def scene_frames(durations: list[float], fps: int) -> tuple[list[int], int]:
@@ -101,3 +119,45 @@ def scene_frames(durations: list[float], fps: int) -> tuple[list[int], int]:
         starts.append(round(elapsed * fps))
         elapsed += duration
     return starts, round(elapsed * fps)
+
+
+def shot_count(seconds: float) -> int:
+    """How many shots a scene of `seconds` is cut into: ~SHOT_SECONDS each, none longer than
+    MAX_SHOT_SECONDS, none shorter than MIN_SHOT_SECONDS unless the scene itself is."""
+    count = max(1, round(seconds / SHOT_SECONDS))
+    while seconds / count > MAX_SHOT_SECONDS:
+        count += 1
+    while count > 1 and seconds / count < MIN_SHOT_SECONDS:
+        count -= 1
+    return count
+
+
+def cut_frames(
+    start: int, end: int, fps: int, count: int, beats: list[float]
+) -> list[tuple[int, float | None]]:
+    """The first frame of each of `count` shots in [start, end) and the beat it was put on.
+
+    Cuts are spread evenly, then each moves to the nearest beat within BEAT_REACH if the shots
+    on both sides stay within MIN_SHOT_SECONDS..MAX_SHOT_SECONDS (the last shot is checked
+    against the scene's end); the scene's own first cut stays where the voice put it."""
+    length = (end - start) / fps
+    cuts: list[tuple[int, float | None]] = [(start, None)]
+    low, high = round(MIN_SHOT_SECONDS * fps), round(MAX_SHOT_SECONDS * fps)
+    for k in range(1, count):
+        nominal = start + round(k * length / count * fps)
+        previous = cuts[-1][0]
+        remaining = count - k  # shots from this cut to the scene's end
+        best: tuple[int, float | None] = (nominal, None)
+        best_distance = BEAT_REACH * fps + 1
+        for beat in beats:
+            frame = round(beat * fps)
+            distance = abs(frame - nominal)
+            if distance > BEAT_REACH * fps or distance >= best_distance:
+                continue
+            if not low <= frame - previous <= high:
+                continue
+            if remaining == 1 and not low <= end - frame <= high:
+                continue
+            best, best_distance = (frame, beat), distance
+        cuts.append(best)
+    return cuts

@@ -1,9 +1,11 @@
 """The ad as a viewer sees and hears it: one full 30 s portrait ad from the demo's brief (a real
 photograph, a description, three benefits), rendered offline through OFFLINE_STAGES and probed
-as a file; and the product's size on screen, from a photo with a plain background."""
+as a file (its cuts, its beats, its hook); the product in every shot and large on the end card,
+from a striped jar no backdrop can pass for; and one ad from eight photos of every shape."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import wave
@@ -16,15 +18,16 @@ import pytest_asyncio
 from PIL import Image, ImageDraw
 
 from devserver import sample
-from domain.enums import STAGE_ORDER, Style
+from domain.enums import Style
 from domain.outputs import Completed
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.shared.ffmpeg import ffmpeg_exe
-from pipeline.spec import JobSpec, no_progress
-from pipeline.stages import OFFLINE_STAGES
-from pipeline.video.plan import RenderPlan
-from tests.pipeline.conftest import make_spec, run_pipeline
-from tests.probe import probe, temp_files
+from pipeline.spec import JobSpec
+from pipeline.video.layout import Box, layout_for
+from pipeline.video.plan import Rect, RenderPlan
+from pipeline.video.textcards import hex_rgba
+from tests.pipeline.conftest import make_spec, run_pipeline, text_frames
+from tests.probe import decoded_frames, probe, scene_cuts, temp_files
 
 pytestmark = pytest.mark.slow
 
@@ -216,60 +219,201 @@ async def test_the_copy_on_screen_carries_the_benefits(demo_ad: Ad) -> None:
         assert all(word in read for word in benefit.split()), benefit
 
 
-@pytest.fixture
-def product_on_white(tmp_path: Path) -> Path:
-    """A product photographed on a plain light background: an orange jar with a grey lid."""
+async def test_the_picture_cuts_every_few_seconds(demo_ad: Ad) -> None:
+    """Measured on the decoded video, not the plan: at least 8 cuts in 30 s, none of the shots
+    between them longer than 4 s (the prototype's ad was one still for 24 s)."""
+    cuts = scene_cuts(demo_ad.mp4)
+    assert len(cuts) >= 8, cuts
+    bounds = [0.0, *cuts, probe(demo_ad.mp4).duration]
+    longest = max(b - a for a, b in itertools.pairwise(bounds))
+    assert longest <= 4.0, (longest, cuts)
+
+
+async def test_cuts_land_on_the_beats_the_plan_put_them_on(demo_ad: Ad) -> None:
+    plan = demo_ad.plan
+    on_beat = [shot for shot in plan.shots if shot.beat is not None]
+    assert len(on_beat) >= 4, [s.frame for s in plan.shots]  # the bed's beats were used
+    cuts = scene_cuts(demo_ad.mp4)
+    frame = 1 / plan.fps
+    for shot in on_beat:
+        assert shot.beat is not None and abs(shot.frame / plan.fps - shot.beat) <= frame
+        assert any(abs(cut - shot.beat) <= frame + 1e-3 for cut in cuts), (shot.beat, cuts)
+
+
+def opening(plan: RenderPlan, work_dir: Path, frames: int, headline: bool) -> np.ndarray:
+    """The first `frames` frames of the opening scene through the real filter graph, grey, with
+    or without its headline (and without captions)."""
+    first = plan.scenes[0]
+    if not headline:
+        first = first.model_copy(update={"headline": []})
+    scene_only = plan.model_copy(update={"scenes": [first], "captions": None})
+    graph, video = build_graph(scene_only, work_dir, None)
+    done = subprocess.run(
+        [
+            ffmpeg_exe(), "-nostdin", "-loglevel", "error", *graph.args(),
+            "-filter_complex", f"{graph.script()};\n{video}format=gray[gray]",
+            "-map", "[gray]", "-frames:v", str(frames), "-f", "rawvideo", "-",
+        ],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    return np.frombuffer(done.stdout, np.uint8).reshape(-1, plan.height, plan.width)
+
+
+async def test_the_hook_is_a_large_headline_written_word_by_word(demo_ad: Ad) -> None:
+    """In the first second, over the product: the headline's ink (its frame minus the same
+    frame without it) stands at least 8% of the frame's height, and it arrives a word at a
+    time (more ink at each word), the product on screen from frame 0."""
+    plan = demo_ad.plan
+    fps = plan.fps
+    first = plan.scenes[0].shots[0]
+    assert first.frame == 0 and first.product is not None
+    assert first.product.w * first.product.h >= 0.2 * plan.width * plan.height
+    with_text = opening(plan, demo_ad.spec.work_dir, fps + 1, headline=True)
+    bare = opening(plan, demo_ad.spec.work_dir, fps + 1, headline=False)
+    ink = np.abs(with_text.astype(np.int16) - bare.astype(np.int16)) > 40
+    rows = np.nonzero(ink[fps].any(axis=1))[0]
+    assert rows[-1] - rows[0] + 1 >= 0.08 * plan.height, (rows[0], rows[-1])
+    amounts = [int(frame.sum()) for frame in ink]
+    assert amounts[0] > 0  # the first word is arriving at frame 0
+    words = len(plan.scenes[0].headline) // 2
+    arrivals = sum(1 for a, b in itertools.pairwise(amounts) if b > 1.15 * a)
+    assert words >= 2 and arrivals >= words - 1, (words, amounts)
+    # Written, never unwritten (the product moving under the text shifts its edges a little).
+    assert all(b >= 0.97 * max(amounts[: k + 1]) for k, b in enumerate(amounts[1:])), amounts
+
+
+@pytest.fixture(scope="module")
+def striped_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A product no backdrop or accent colour can pass for: a jar in cyan and magenta stripes
+    with a grey lid, photographed on a plain light background."""
     image = Image.new("RGB", (1200, 1200), "#f2f1ee")
     draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((330, 450, 870, 1000), radius=60, fill="#e8702a")
+    draw.rounded_rectangle((330, 450, 870, 1000), radius=60, fill="#00b4d8")
+    for x in range(330, 870, 90):
+        draw.rectangle((x + 45, 470, min(x + 90, 850), 980), fill="#e0158c")
     draw.rounded_rectangle((360, 380, 840, 470), radius=20, fill="#55585c")
-    path = tmp_path / "jar.jpg"
+    path = tmp_path_factory.mktemp("jar") / "jar.jpg"
     image.save(path, quality=92)
     return path
 
 
-async def test_the_product_is_cut_out_and_spans_over_55_percent_of_the_width(
-    tmp_path: Path, product_on_white: Path
-) -> None:
+def stripes(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the jar's cyan and magenta in an RGB frame."""
+    r, g, b = (frame[..., k].astype(np.int16) for k in range(3))
+    cyan = (r < 90) & (g > 130) & (b > 170) & (b - r > 100)
+    magenta = (r > 170) & (g < 90) & (b > 90) & (r - g > 110)
+    return cyan, magenta
+
+
+@pytest_asyncio.fixture(scope="module")
+async def jar_ad(tmp_path_factory: pytest.TempPathFactory, striped_jar: Path) -> Ad:
     spec = make_spec(
-        tmp_path / "job", style=Style.MINIMAL, total_seconds=8.0, product_image=product_on_white
+        tmp_path_factory.mktemp("jar-ad") / "job",
+        style=Style.LUXURY,
+        total_seconds=14.0,
+        product_image=striped_jar,
+        price="$24.00",
     )
-    completed = Completed()
-    for name in STAGE_ORDER[:3]:
-        completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
-    assert completed.video is not None
-    plan = RenderPlan.model_validate_json((spec.work_dir / completed.video.plan).read_text())
-    assert plan.look == "cutout" and plan.hero is not None
-    # The hero is the jar, not the photo: its opaque part has the jar's proportions.
-    with Image.open(spec.work_dir / plan.hero.path) as hero:
-        left, top, right, bottom = (
-            hero.getchannel("A").point(lambda a: 255 if a > 200 else 0).getbbox()
-        )
-    assert (right - left) / (bottom - top) == pytest.approx(540 / 620, rel=0.1)
-    # The hero alone over black, through the real filter graph: its widest frame.
-    black = spec.work_dir / "black.png"
-    Image.new("RGB", (plan.width, plan.height), "black").save(black)
-    bare = plan.model_copy(
-        update={
-            "captions": None,
-            "scenes": [
-                s.model_copy(update={"background": "black.png", "headline": None})
-                for s in plan.scenes
-            ],
-        }
-    )
-    graph, video = build_graph(bare, spec.work_dir, None)
-    done = subprocess.run(
-        [
-            ffmpeg_exe(), "-nostdin", "-loglevel", "error", *graph.args(),
-            "-filter_complex", f"{graph.script()};\n{video}fps=5,format=gray[gray]",
-            "-map", "[gray]", "-f", "rawvideo", "-",
-        ],
-        capture_output=True, check=True, timeout=120,
-    )  # fmt: skip
-    frames = np.frombuffer(done.stdout, np.uint8).reshape(-1, plan.height, plan.width)
-    widths = []
+    return Ad(spec, await run_pipeline(spec))
+
+
+@pytest.mark.slow(seconds=6)
+async def test_the_product_is_in_every_frame_of_scenes_1_to_3(jar_ad: Ad) -> None:
+    """Sampled five times a second through every framing (whole, close-up, pan, print, pair,
+    type): the jar's two stripe colours are on screen in every frame before the end card."""
+    plan = jar_ad.plan
+    assert plan.look == "cutout"
+    kinds = [shot.kind for scene in plan.scenes[:3] for shot in scene.shots]
+    assert {"whole", "detail", "pan"} <= set(kinds)
+    assert all(a != b for a, b in itertools.pairwise(kinds)), kinds
+    end_card = plan.scenes[-1].start_frame / plan.fps
+    frames = decoded_frames(jar_ad.mp4, 5, end=end_card - 0.05)
+    assert len(frames) >= 5 * (end_card - 0.3)
+    pixels = plan.width * plan.height
+    for k, frame in enumerate(frames):
+        cyan, magenta = stripes(frame)
+        assert cyan.sum() >= 0.005 * pixels and magenta.sum() >= 0.005 * pixels, k / 5
+
+
+def drawn_on(frame: np.ndarray, box: Rect | Box) -> float:
+    """The share of `box`'s pixels far from its median colour: something is drawn there."""
+    region = frame[box.y : box.y + box.h, box.x : box.x + box.w].astype(np.int16)
+    median = np.median(region.reshape(-1, 3), axis=0)
+    return float((np.abs(region - median).max(axis=2) > 80).mean())
+
+
+async def test_the_end_card_sells(jar_ad: Ad) -> None:
+    """The product at least 55% of the frame's width, the price under its name, and the
+    call-to-action on a button (a dark pill ringed in the accent colour) that no caption
+    covers."""
+    plan = jar_ad.plan
+    assert plan.end_card is not None and plan.end_card.price == "$24.00"
+    start = plan.scenes[-1].start_frame / plan.fps
+    frames = decoded_frames(jar_ad.mp4, 5)[round(start * 5) + 1 :]
+    assert frames
+    layout = layout_for(jar_ad.spec.aspect_ratio)
+    button = plan.end_card.button
+    ring = Rect(x=button.x + 2, y=button.y + button.h // 2 - 4, w=4, h=8)  # its left edge
     for frame in frames:
-        columns = np.nonzero((frame > 60).any(axis=0))[0]
-        widths.append(columns[-1] - columns[0] + 1 if len(columns) else 0)
-    assert max(widths) >= 0.55 * plan.width, max(widths)
+        cyan, magenta = stripes(frame)
+        columns = np.nonzero((cyan | magenta).any(axis=0))[0]
+        assert columns[-1] - columns[0] + 1 >= 0.55 * plan.width
+        assert drawn_on(frame, layout.end_price) > 0.02  # the price is written there
+        edge = frame[ring.y : ring.y + ring.h, ring.x : ring.x + ring.w].reshape(-1, 3)
+        accent = np.array(hex_rgba(plan.end_card.accent)[:3])
+        assert np.abs(edge.mean(axis=0) - accent).max() < 60, edge.mean(axis=0)
+    # The captions alone (not the CTA's own words, which are set on the button).
+    spec = jar_ad.spec
+    assert plan.captions is not None
+    ass = (spec.work_dir / plan.captions).read_text()
+    only = "\n".join(
+        line for line in ass.splitlines()
+        if not line.startswith("Dialogue:") or line.split(",", 4)[3] == "Caption"
+    )  # fmt: skip
+    (spec.work_dir / "video" / "captions-only.ass").write_text(only)
+    bare = plan.model_copy(update={"captions": "video/captions-only.ass"})
+    for frame in text_frames(spec, bare, fps=5)[round(start * 5) :]:
+        inside = frame[button.y : button.y + button.h, button.x : button.x + button.w]
+        assert not (inside > 40).any()
+
+
+@pytest.mark.slow(seconds=10)
+async def test_eight_photos_of_mixed_shapes_make_one_ad(tmp_path: Path) -> None:
+    """Portrait, landscape, square, tiny, large, a transparent PNG cut-out, WebP and a
+    greyscale JPEG: one ad whose shots walk through the photos."""
+    shapes = [
+        ((900, 1400), "#c0392b", "JPEG"), ((1600, 900), "#27ae60", "JPEG"),
+        ((1000, 1000), "#2980b9", "PNG"), ((320, 240), "#8e44ad", "JPEG"),
+        ((3000, 2000), "#d35400", "JPEG"), ((800, 800), None, "PNG"),
+        ((700, 1000), "#16a085", "WEBP"), ((1200, 800), "#7f8c8d", "JPEG"),
+    ]  # fmt: skip
+    paths = []
+    for k, (size, colour, kind) in enumerate(shapes):
+        if colour is None:
+            image = Image.new("RGBA", size, (0, 0, 0, 0))
+            ImageDraw.Draw(image).ellipse((100, 100, 700, 700), fill=(240, 200, 30, 255))
+        else:
+            image = Image.new("RGB", size, "#efeeea")
+            w, h = size
+            ImageDraw.Draw(image).rounded_rectangle(
+                (w // 4, h // 5, 3 * w // 4, 4 * h // 5), radius=min(w, h) // 12, fill=colour
+            )
+            if k == 7:
+                image = image.convert("L")
+        path = tmp_path / f"photo{k}.{kind.lower()}"
+        image.save(path, format=kind)
+        paths.append(path)
+    spec = make_spec(
+        tmp_path / "job",
+        style=Style.ENERGETIC,
+        total_seconds=24.0,
+        product_image=paths[0],
+        product_images=tuple(paths),
+    )
+    ad = Ad(spec, await run_pipeline(spec))
+    result = probe(ad.mp4)
+    assert result.duration == pytest.approx(24.0, abs=0.1)
+    assert (result.width, result.height, result.video_codec) == (1080, 1920, "h264")
+    shown = [photo for shot in ad.plan.shots if shot.kind != "end" for photo in shot.photos]
+    assert set(shown) == set(range(8)), shown  # the shots walk through every photo
+    assert shown[:8] == list(range(8))  # in the maker's order

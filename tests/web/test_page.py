@@ -102,13 +102,19 @@ async def test_make_an_ad_in_the_browser(
 
     # Watch the bars move: values seen in between 0 and 100 prove the progress is live.
     seen: set[float] = set()
-    async with asyncio.timeout(60):
-        while True:
-            values = await bar_values(tab)
-            seen.add(values["overall"])
-            if all(values[name] == 100 for name in (*STAGES, "overall")):
-                break
-            await asyncio.sleep(0.03)
+    values: dict[str, float] = {}
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                values = await bar_values(tab)
+                seen.add(values["overall"])
+                if all(values[name] == 100 for name in (*STAGES, "overall")):
+                    break
+                await asyncio.sleep(0.03)
+    except TimeoutError:
+        status = await tab.inner_text("#job-status")
+        pytest.fail(f"the bars stopped at {values} ({status!r}), seen {sorted(seen)}\n"
+                    + stack.log_tail())  # fmt: skip
     assert any(0 < value < 100 for value in seen), seen
     await until(tab, "document.getElementById('job-status').textContent.startsWith('Done')")
     for name in STAGES:

@@ -100,11 +100,10 @@ async def test_awkward_names_are_drawn_inside_the_safe_zone(
     plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
-    for scene in plan.scenes:
-        if scene.headline:
-            with Image.open(spec.work_dir / scene.headline.path) as image:
-                box = Box(scene.headline.x, scene.headline.y, image.width, image.height)
-            assert safe.contains(box), f"{scene.headline.path} at {box} leaves {safe}"
+    for step in (step for scene in plan.scenes for step in scene.headline):
+        with Image.open(spec.work_dir / step.path) as image:
+            box = Box(step.x, step.y, image.width, image.height)
+        assert safe.contains(box), f"{step.path} at {box} leaves {safe}"
     for frame in text_frames(spec, plan, fps=4):
         drawn = drawn_box(frame)
         if drawn:

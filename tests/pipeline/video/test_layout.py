@@ -33,9 +33,9 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
     plan_path = spec.work_dir / completed.video.plan
     plan = RenderPlan.model_validate_json(plan_path.read_text())
     safe = layout_for(aspect).safe
-    placed = [s.headline for s in plan.scenes if s.headline]
+    placed = [step for s in plan.scenes for step in s.headline]
     assert placed, "no headline was placed"
-    for item in placed:
+    for item in placed:  # every step of every headline's animation
         with Image.open(spec.work_dir / item.path) as image:
             box = Box(item.x, item.y, image.width, image.height)
         assert safe.contains(box), f"{item.path} at {box} leaves the safe zone {safe}"

@@ -1,0 +1,160 @@
+"""Headlines that animate in word by word, as a few pre-drawn steps.
+
+Every word pops in (half-opaque and a little low for two frames, then in place) a beat after the
+one before it, so the opening's headline is being written on screen in its first second while
+the product is already there. Each step is the whole block drawn again with one more word, at
+one size and position, so compositing swaps images and never draws text per frame. The text has
+a dark stroke as well as a shadow: it sits over photos, not only over plain backdrops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from pipeline.video.fonts import Face, load
+from pipeline.video.layout import Box
+from pipeline.video.textcards import LINE_SPACING, RGBA, FittedText, fit_text, place_in
+
+WORD_GAP = 0.16  # seconds between words
+POP_FRAMES = 2  # frames a word spends half in before it lands
+WORDS_WITHIN = 0.45  # every word is in by this share of the scene, however short
+
+
+@dataclass(frozen=True)
+class HeadlineStep:
+    image: Image.Image  # RGBA, the same size for every step of a headline
+    frame: int  # from this frame of the scene on
+
+
+@dataclass(frozen=True)
+class Headline:
+    steps: list[HeadlineStep]
+    box: Box  # where the finished headline sits in the frame
+
+
+def _fit(text: str, face: Face, box: Box, size: int, max_lines: int) -> FittedText:
+    """`text` fitted to `box` less the canvas's padding at that size (it must stay inside)."""
+    margin = 2 * max(8, size // 5)
+    return fit_text(text, face, box.w - margin, box.h - margin, size, max_lines)
+
+
+def _ink_height(fitted: FittedText) -> int:
+    """How tall the block's lines stand in ink: from the first line's top to the last's bottom."""
+    font = load(fitted.face, fitted.size)
+    line_h = round(fitted.size * LINE_SPACING)
+    top = font.getbbox(fitted.lines[0], anchor="ls")[1]
+    bottom = font.getbbox(fitted.lines[-1], anchor="ls")[3]
+    return round((len(fitted.lines) - 1) * line_h + bottom - top)
+
+
+def _layout(lines: list[str], face: Face, size: int) -> tuple[list[tuple[str, int, int]], int, int]:
+    """Each word with its x (left) and baseline y on a canvas of the returned width and
+    height, lines centred."""
+    font = load(face, size)
+    pad = max(8, size // 5)
+    line_h = round(size * LINE_SPACING)
+    widths = [font.getlength(line) for line in lines]
+    width = round(max(widths, default=0)) + 2 * pad
+    height = line_h * len(lines) + 2 * pad
+    ascent = font.getmetrics()[0]
+    placed: list[tuple[str, int, int]] = []
+    for i, (line, line_w) in enumerate(zip(lines, widths, strict=True)):
+        x = (width - line_w) / 2
+        baseline = pad + i * line_h + (line_h - size) // 2 + ascent
+        words = line.split(" ")
+        for k, word in enumerate(words):
+            before = " ".join(words[:k]) + (" " if k else "")
+            placed.append((word, round(x + font.getlength(before)), baseline))
+    return placed, width, height
+
+
+def _draw(
+    words: list[tuple[str, int, int]],
+    size: int,
+    face: Face,
+    canvas: tuple[int, int],
+    colour: RGBA,
+    shown: int,
+    landing: float | None,
+) -> Image.Image:
+    """The block with `shown` words in place and, when `landing` is set, the next one at that
+    opacity, a little below its place."""
+    font = load(face, size)
+    layer = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    stroke = max(2, size // 22)
+    for word, x, y in words[:shown]:
+        draw.text((x, y), word, font=font, fill=colour, anchor="ls", stroke_width=stroke,
+                  stroke_fill=(0, 0, 0, 200))  # fmt: skip
+    if landing is not None and shown < len(words):
+        word, x, y = words[shown]
+        ghost = Image.new("RGBA", canvas, (0, 0, 0, 0))
+        ImageDraw.Draw(ghost).text(
+            (x, y + round(size * 0.12 * (1 - landing))), word, font=font, fill=colour,
+            anchor="ls", stroke_width=stroke, stroke_fill=(0, 0, 0, 200),
+        )  # fmt: skip
+        ghost.putalpha(ghost.getchannel("A").point(lambda a: round(a * landing)))
+        layer.alpha_composite(ghost)
+    shade = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    shade.putalpha(
+        layer.getchannel("A")
+        .point(lambda a: a * 110 // 255)
+        .filter(ImageFilter.GaussianBlur(max(1, size / 14)))
+    )
+    out = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    out.alpha_composite(shade, (0, max(1, size // 24)))
+    out.alpha_composite(layer)
+    return out
+
+
+def word_by_word(
+    text: str,
+    face: Face,
+    box: Box,
+    max_size: int,
+    colour: RGBA,
+    fps: int,
+    scene_frames: int,
+    max_lines: int = 3,
+    min_ink: int = 0,
+) -> Headline:
+    """The headline's steps: the first word half in at frame 0, then one word more every
+    WORD_GAP seconds (sooner when the scene is short). A headline whose lines stand less than
+    `min_ink` pixels tall (one short line) is set larger, as far as the box allows."""
+    fitted = _fit(text, face, box, max_size, max_lines)
+    while _ink_height(fitted) < min_ink and fitted.size < 2 * max_size:
+        larger = _fit(text, face, box, round(fitted.size * 1.08), max_lines)
+        if larger.size <= fitted.size:
+            break
+        fitted = larger
+    words, width, height = _layout(fitted.lines, fitted.face, fitted.size)
+    gap = max(POP_FRAMES + 1, round(WORD_GAP * fps))
+    if len(words) > 1:
+        gap = min(gap, max(POP_FRAMES + 1, int(scene_frames * WORDS_WITHIN / len(words))))
+    steps: list[HeadlineStep] = []
+    for k in range(len(words)):
+        start = k * gap
+        steps.append(
+            HeadlineStep(
+                _draw(words, fitted.size, fitted.face, (width, height), colour, k, 0.5), start
+            )
+        )
+        steps.append(
+            HeadlineStep(
+                _draw(words, fitted.size, fitted.face, (width, height), colour, k + 1, None),
+                start + POP_FRAMES,
+            )
+        )
+    # Text that cannot fit even at the smallest size (one very long word) is scaled down as a
+    # whole, every step alike: the headline never leaves its box.
+    scale = min(1.0, box.w / width, box.h / height)
+    if scale < 1.0:
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        steps = [
+            HeadlineStep(step.image.resize(size, Image.Resampling.LANCZOS), step.frame)
+            for step in steps
+        ]
+    spot = place_in(steps[-1].image, box, "top")
+    return Headline([s for s in steps if s.frame < scene_frames] or steps[-1:], spot)

@@ -1,0 +1,451 @@
+"""The shots of an offline ad: how a scene is framed, shot after shot, and each shot's still.
+
+A scene is cut into shots of ~1.5-3 s (pipeline.video.plan) and no two shots in a row frame the
+product the same way. The framings:
+- whole: the whole product (the cut-out, or the photo as it is) over the backdrop, drifting;
+- detail: a close-up on one of the product's most detailed regions, found in the photo by its
+  gradient energy (Sobel magnitude summed over square windows inside the product's box);
+- pan: the product larger than the frame, the frame panning across it (left, right, up, down);
+- card: the photo as a tilted print, or the cut-out larger, over the style's own backdrop;
+- pair: two photos, one above the other (side by side in landscape), or a photo and its detail;
+- type: the product's name set huge across the frame in the accent colour, the product over it;
+- end: the end card, the product large over its name, its price and the call-to-action button.
+With several photos, the shots walk through them. Each still is drawn once, at the frame's size
+plus the distance its window travels, so compositing only moves a crop over it per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
+
+from domain.enums import Style
+from domain.templates import Palette
+from pipeline.video import artwork
+from pipeline.video.cutout import Cutout
+from pipeline.video.fonts import TYPOGRAPHY
+from pipeline.video.layout import Box, Layout
+from pipeline.video.plan import Rect
+from pipeline.video.textcards import draw_text, fit_text, hex_rgba
+
+# The framings a moving scene cycles through, in order; scene 1 opens on the whole product.
+KINDS = ("whole", "detail", "pan", "card", "pair", "type")
+TYPE_KINDS = ("whole", "type", "pan")  # no photo: the name is the product
+MAX_UPSCALE = 4.5  # a close-up never enlarges the photo's pixels more than this
+DETAIL_SHARE = 0.5  # a close-up's side, as a share of the product's shorter side
+
+Region = tuple[int, int, int, int]  # left, top, right, bottom in the photo's pixels
+
+
+@dataclass(frozen=True)
+class Photo:
+    image: Image.Image  # RGBA, upright
+    cutout: Cutout
+    details: tuple[Region, ...]  # the most detailed squares of the product, best first
+
+    @property
+    def subject(self) -> Image.Image:
+        """What a shot shows of this photo: the product cut out, or the whole photo."""
+        return self.cutout.image if self.cutout.confident else self.image
+
+
+def saliency(gray: np.ndarray) -> np.ndarray:
+    """Spectral residual saliency (Hou & Zhang, CVPR 2007; OpenCV's StaticSaliencySpectralResidual,
+    which only opencv-contrib ships): what stands out of the photo's usual texture, 0..1, at
+    `gray`'s size. Wood grain or a busy table is "usual"; a cup's rim and crema are not."""
+    small = cv2.resize(gray, (64, 64), interpolation=cv2.INTER_AREA)
+    spectrum = np.fft.fft2(small)
+    amplitude = np.log(np.abs(spectrum) + 1e-6)
+    residual = amplitude - cv2.blur(amplitude, (3, 3))
+    back = np.abs(np.fft.ifft2(np.exp(residual + 1j * np.angle(spectrum)))) ** 2
+    back = cv2.GaussianBlur(back.astype(np.float32), (0, 0), 2.5)
+    back = cv2.resize(back, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(back / max(float(back.max()), 1e-9), dtype=np.float32)
+
+
+def detail_regions(image: Image.Image, box: Region, count: int = 2) -> tuple[Region, ...]:
+    """Up to `count` squares inside `box` where the product is most detailed: gradient energy
+    (Sobel magnitude) weighted by saliency and by nearness to the box's centre, summed over
+    square windows; each found square overlaps the others by at most a quarter of its side."""
+    scale = min(1.0, 384 / max(image.size))
+    small = image.convert("L").resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+        Image.Resampling.BOX,
+    )
+    gray = np.asarray(small, dtype=np.float32)
+    energy = cv2.magnitude(
+        cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    )
+    left, top, right, bottom = (round(v * scale) for v in box)
+    ys, xs = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]].astype(np.float32)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    spread = max(right - left, bottom - top) / 2
+    centred = np.exp(-(((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * spread**2)))
+    weight = energy * (0.25 + saliency(gray)) * centred
+    side = max(4, round(DETAIL_SHARE * min(right - left, bottom - top)))
+    if right - left < side or bottom - top < side:
+        return (box,)
+    summed = cv2.integral(weight)[top : bottom + 1, left : right + 1]
+    windows = (
+        summed[side:, side:] - summed[:-side, side:] - summed[side:, :-side]
+        + summed[:-side, :-side]
+    )  # fmt: skip
+    found: list[Region] = []
+    for _ in range(count):
+        y, x = (int(v) for v in np.unravel_index(int(np.argmax(windows)), windows.shape))
+        if windows[y, x] <= 0:
+            break
+        found.append(
+            (
+                round((left + x) / scale),
+                round((top + y) / scale),
+                round((left + x + side) / scale),
+                round((top + y + side) / scale),
+            )
+        )
+        reach = side * 3 // 4
+        windows[max(0, y - reach) : y + reach, max(0, x - reach) : x + reach] = 0
+    return tuple(found) or (box,)
+
+
+def analyse(image: Image.Image, cutout: Cutout) -> Photo:
+    box = cutout.bbox if cutout.confident else (0, 0, image.width, image.height)
+    return Photo(image, cutout, detail_regions(image, box))
+
+
+@dataclass(frozen=True)
+class Drawn:
+    image: Image.Image  # RGB, at least the frame's size
+    start: tuple[int, int]  # the window's top-left on the first and last frame
+    end: tuple[int, int]
+    product: Rect | None  # where the product is in the frame on the first frame
+    photos: tuple[int, ...] = ()  # the photos it shows
+
+
+@dataclass
+class Canvas:
+    """What every shot of one ad is drawn from."""
+
+    layout: Layout
+    style: Style
+    palette: Palette
+    look: str  # cutout, photo or type
+    photos: Sequence[Photo]
+    hero: Image.Image  # the look's hero layer (RGBA): used when there is no photo
+    name: str
+    _backdrops: dict[tuple[int, int, int], Image.Image] = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.layout.width, self.layout.height
+
+    def backdrop(self, size: tuple[int, int], variant: int) -> Image.Image:
+        """The style's backdrop in one of its lights, at `size` (drawn once per variant)."""
+        key = (size[0], size[1], variant % 4)
+        if key not in self._backdrops:
+            drawn = artwork.background(self.layout, self.style, self.palette, 1 + variant % 4)
+            self._backdrops[key] = (
+                drawn if drawn.size == size else drawn.resize(size, Image.Resampling.BILINEAR)
+            )
+        return self._backdrops[key].copy()
+
+
+def _blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> Image.Image:
+    """`image` filling `size`, blurred and darkened: a backdrop made of the photo's colours."""
+    small = ImageOps.fit(
+        image.convert("RGB"), (max(1, size[0] // 8), max(1, size[1] // 8)), Image.Resampling.BOX
+    )
+    blurred = small.filter(ImageFilter.GaussianBlur(5)).resize(size, Image.Resampling.BILINEAR)
+    return Image.blend(blurred, Image.new("RGB", size, (0, 0, 0)), shade)
+
+
+def _fit(image: Image.Image, w: int, h: int, upscale: float = MAX_UPSCALE) -> Image.Image:
+    scale = min(w / image.width, h / image.height, upscale)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _shadowed(image: Image.Image, canvas: Canvas) -> tuple[Image.Image, int]:
+    """The RGBA image with its soft shadow, and the padding the shadow added on each side."""
+    r, g, b, _ = hex_rgba(canvas.palette.background)
+    tint = (r * 3 // 10, g * 3 // 10, b * 3 // 10)
+    shadowed = artwork.soft_shadow(image.convert("RGBA"), tint, image.width)
+    return shadowed, (shadowed.width - image.width) // 2
+
+
+def _place(still: Image.Image, layer: Image.Image, centre: tuple[int, int], pad: int = 0) -> Rect:
+    """Paste `layer` centred at `centre`; the rect of its content (without `pad`)."""
+    x = centre[0] - layer.width // 2
+    y = centre[1] - layer.height // 2
+    if layer.mode == "RGBA":
+        still.paste(layer, (x, y), layer)
+    else:
+        still.paste(layer, (x, y))
+    return Rect(x=x + pad, y=y + pad, w=layer.width - 2 * pad, h=layer.height - 2 * pad)
+
+
+def _in_frame(rect: Rect, window: tuple[int, int], size: tuple[int, int]) -> Rect | None:
+    """`rect` (still pixels) in frame pixels for a window at `window`, clipped to the frame."""
+    left = max(0, rect.x - window[0])
+    top = max(0, rect.y - window[1])
+    right = min(size[0], rect.x + rect.w - window[0])
+    bottom = min(size[1], rect.y + rect.h - window[1])
+    if right <= left or bottom <= top:
+        return None
+    return Rect(x=left, y=top, w=right - left, h=bottom - top)
+
+
+def _drawn(
+    canvas: Canvas,
+    still: Image.Image,
+    product: Rect | None,
+    forward: bool,
+    photo: int | None,
+) -> Drawn:
+    """A still whose window travels its whole extra size, one way or the other."""
+    extra = (still.width - canvas.size[0], still.height - canvas.size[1])
+    a, b = (0, 0), extra
+    start, end = (a, b) if forward else (b, a)
+    located = _in_frame(product, start, canvas.size) if product is not None else None
+    return Drawn(still.convert("RGB"), start, end, located, () if photo is None else (photo,))
+
+
+def _subject_box(canvas: Canvas, photo: Photo | None) -> Box:
+    """Where the whole product goes: the hero box; a photo as it is takes the frame's width."""
+    layout = canvas.layout
+    if photo is not None and not photo.cutout.confident:
+        top = layout.headline.bottom
+        return Box(0, top, layout.width, layout.captions.y - top)
+    return layout.hero
+
+
+def whole(canvas: Canvas, index: int | None, variant: int) -> Drawn:
+    width, height = canvas.size
+    drift = round(height * 0.045)
+    size = (width, height + drift)
+    photo = canvas.photos[index] if index is not None else None
+    if photo is None:
+        still = canvas.backdrop(size, variant)
+        subject, pad = canvas.hero, 0
+    else:
+        still = (
+            canvas.backdrop(size, variant)
+            if photo.cutout.confident
+            else _blurred(photo.image, size)
+        )
+        box = _subject_box(canvas, photo)
+        subject, pad = _shadowed(_fit(photo.subject, box.w, box.h), canvas)
+    centre_x = canvas.layout.centre_x if photo is None or photo.cutout.confident else width // 2
+    rect = _place(still, subject, (centre_x, canvas.layout.hero.centre[1] + drift // 2), pad)
+    return _drawn(canvas, still, rect, variant % 2 == 0, index)
+
+
+def detail(canvas: Canvas, index: int, variant: int) -> Drawn:
+    """A close-up: a detailed square of the photo as large as the frame's width allows."""
+    width, height = canvas.size
+    photo = canvas.photos[index]
+    region = photo.details[variant % len(photo.details)]
+    crop = photo.image.crop(region).convert("RGB")
+    drift = round(min(width, height) * 0.06)
+    size = (width + drift, height + drift)
+    still = _blurred(crop, size, 0.35)
+    side = min(round(min(width, height) * 1.04), round(crop.width * MAX_UPSCALE))
+    close = crop.resize((side, side), Image.Resampling.LANCZOS)
+    centre = (size[0] // 2, canvas.layout.hero.centre[1] + drift // 2)
+    if side < min(width, height):  # a small photo: the close-up is a card with a shadow
+        layer, pad = _shadowed(close, canvas)
+        rect = _place(still, layer, centre, pad)
+    else:
+        rect = _place(still, close, centre)
+    return _drawn(canvas, still, rect, variant % 2 == 1, index)
+
+
+def pan(canvas: Canvas, index: int | None, variant: int) -> Drawn:
+    """The product larger than the frame, the frame travelling across it."""
+    width, height = canvas.size
+    photo = canvas.photos[index] if index is not None else None
+    subject = canvas.hero if photo is None else photo.subject
+    box = canvas.layout.hero
+    # Across a wide subject, along a tall one; the direction alternates.
+    across = subject.width / subject.height >= box.w / box.h
+    if across:
+        travel = round(width * 0.3)
+        layer = _fit(subject, max(width + travel, round(box.w * 1.5)), round(box.h * 1.25))
+        size = (max(width + travel, layer.width), height)
+    else:
+        travel = round(height * 0.16)
+        layer = _fit(subject, round(width * 1.25), max(height + travel, round(box.h * 1.6)))
+        size = (width, max(height + travel, layer.height))
+    if photo is not None and not photo.cutout.confident:
+        still = _blurred(photo.image, size)
+    else:
+        still = canvas.backdrop(size, variant + 1)
+    rect = _place(still, layer, (size[0] // 2, size[1] // 2 + (box.centre[1] - height // 2)))
+    return _drawn(canvas, still, rect, variant % 2 == 0, index)
+
+
+def card(canvas: Canvas, index: int | None, variant: int) -> Drawn:
+    """The photo as a tilted print on the style's backdrop; a cut-out larger and off-centre."""
+    width, height = canvas.size
+    drift = round(width * 0.07)
+    size = (width + drift, height)
+    still = canvas.backdrop(size, variant + 2)
+    photo = canvas.photos[index] if index is not None else None
+    box = canvas.layout.hero
+    if photo is None or photo.cutout.confident:
+        subject = canvas.hero if photo is None else photo.subject
+        layer, pad = _shadowed(_fit(subject, round(box.w * 1.15), round(box.h * 1.1)), canvas)
+        side = 1 if variant % 2 else -1
+        centre = (size[0] // 2 + side * round(width * 0.06), box.centre[1])
+        return _drawn(canvas, still, _place(still, layer, centre, pad), variant % 2 == 1, index)
+    print_ = _fit(photo.image.convert("RGB"), round(canvas.layout.safe.w * 0.92), box.h)
+    border = max(6, print_.width // 28)
+    framed = ImageOps.expand(print_, border=border, fill=(250, 248, 244)).convert("RGBA")
+    angle = 3.5 if variant % 2 else -3.5
+    tilted = framed.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+    layer, pad = _shadowed(tilted, canvas)
+    rect = _place(still, layer, (size[0] // 2, box.centre[1]), pad)
+    return _drawn(canvas, still, rect, variant % 2 == 0, index)
+
+
+def _cover(image: Image.Image, size: tuple[int, int], focus: Region | None = None) -> Image.Image:
+    """`image` filling `size` (cropped, not distorted), centred on `focus` when given."""
+    if focus is None:
+        return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
+    fx = (focus[0] + focus[2]) / 2 / image.width
+    fy = (focus[1] + focus[3]) / 2 / image.height
+    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS, centering=(fx, fy))
+
+
+def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> Image.Image:
+    if photo.cutout.confident:
+        half = canvas.backdrop(size, variant)
+        layer = _fit(photo.subject, round(size[0] * 0.8), round(size[1] * 0.84))
+        _place(half, layer, (size[0] // 2, size[1] // 2))
+        return half
+    return _cover(photo.image, size)
+
+
+def pair(canvas: Canvas, index: int, variant: int) -> Drawn:
+    """Two photos, or a photo and its close-up: one above the other (side by side when the
+    frame is wider than tall), a line of the accent colour between them."""
+    width, height = canvas.size
+    drift = round(min(width, height) * 0.04)
+    size = (width, height + drift)
+    still = Image.new("RGB", size, hex_rgba(canvas.palette.accent)[:3])
+    first = canvas.photos[index]
+    rule = max(4, min(width, height) // 120)
+    tall = height >= width
+    half = (width, (size[1] - rule) // 2) if tall else ((width - rule) // 2, size[1])
+    still.paste(_half(canvas, first, half, variant), (0, 0))
+    second_at = (0, half[1] + rule) if tall else (half[0] + rule, 0)
+    if len(canvas.photos) > 1:
+        second = canvas.photos[(index + 1) % len(canvas.photos)]
+        still.paste(_half(canvas, second, half, variant + 1), second_at)
+    else:
+        region = first.details[0]
+        still.paste(_cover(first.image.crop(region), half), second_at)
+    product = Rect(x=0, y=0, w=half[0], h=half[1])
+    drawn = _drawn(canvas, still, product, variant % 2 == 1, index)
+    if len(canvas.photos) > 1:
+        return replace(drawn, photos=(index, (index + 1) % len(canvas.photos)))
+    return drawn
+
+
+def type_shot(canvas: Canvas, index: int | None, variant: int) -> Drawn:
+    """The name set huge across an accent field, the product in front of it."""
+    width, height = canvas.size
+    drift = round(width * 0.08)
+    size = (width + drift, height)
+    accent = hex_rgba(canvas.palette.accent)
+    still = Image.new("RGB", size, accent[:3])
+    face = TYPOGRAPHY[canvas.style].headline
+    ink = (0, 0, 0, 70) if artwork.is_light(canvas.palette.accent) else (255, 255, 255, 80)
+    fitted = fit_text(canvas.name.upper(), face, round(width * 0.94), round(height * 0.55),
+                      height // 6, 3)  # fmt: skip
+    letters = draw_text(fitted, ink, shadow=False)
+    box = canvas.layout.hero
+    _place(still, letters, (size[0] // 2, box.centre[1]))
+    photo = canvas.photos[index] if index is not None else None
+    subject = canvas.hero if photo is None else photo.subject
+    layer, pad = _shadowed(_fit(subject, round(box.w * 0.95), round(box.h * 0.8)), canvas)
+    rect = _place(still, layer, (size[0] // 2, box.centre[1] + round(box.h * 0.08)), pad)
+    return _drawn(canvas, still, rect, variant % 2 == 0, index)
+
+
+@dataclass(frozen=True)
+class EndCardDrawn:
+    image: Image.Image  # RGB, the frame's size: the end card's still, static
+    product: Rect
+    button: Rect
+
+
+def button_rect(layout: Layout, cta_width: int, cta_size: int) -> Rect:
+    """The call-to-action's button: round the CTA's text, centred in its box."""
+    box = layout.end_cta
+    w = min(box.w, cta_width + 2 * round(cta_size * 0.7))
+    h = min(box.h, round(cta_size * 1.9))
+    cx, cy = box.centre
+    return Rect(x=cx - w // 2, y=cy - h // 2, w=w, h=h)
+
+
+def end_card(
+    canvas: Canvas, variant: int, button: Rect, price: str | None, index: int | None
+) -> EndCardDrawn:
+    """The end card: the product large, its price, the button the call-to-action is set on (the
+    name and the CTA's words are drawn by the captions, lit as they are said)."""
+    layout = canvas.layout
+    if variant == 0:
+        still = canvas.backdrop(canvas.size, 3)
+    else:  # the second half of the end card: the backdrop leans toward the accent colour
+        tinted = Image.new("RGB", canvas.size, hex_rgba(canvas.palette.accent)[:3])
+        still = Image.blend(canvas.backdrop(canvas.size, 0), tinted, 0.45)
+    photo = canvas.photos[index] if index is not None else None
+    subject = canvas.hero if photo is None else photo.subject
+    box = layout.end_hero
+    layer, pad = _shadowed(_fit(subject, box.w, box.h), canvas)
+    product = _place(still, layer, box.centre, pad)
+    draw = ImageDraw.Draw(still, "RGBA")
+    if price:
+        face = TYPOGRAPHY[canvas.style].caption
+        fitted = fit_text(price, face, layout.end_price.w, layout.end_price.h, layout.cta_size, 1)
+        colour = hex_rgba(artwork.lit_for_dark(canvas.palette.accent))
+        text = draw_text(fitted, colour)
+        _place(still, text, layout.end_price.centre)
+    radius = button.h // 2
+    accent = hex_rgba(canvas.palette.accent)
+    draw.rounded_rectangle(
+        (button.x, button.y, button.x + button.w, button.y + button.h),
+        radius=radius,
+        fill=(12, 12, 12, 200),
+        outline=accent,
+        width=max(4, button.h // 18),
+    )
+    return EndCardDrawn(still.convert("RGB"), product, button)
+
+
+DRAW = {"whole": whole, "pan": pan, "card": card, "type": type_shot}
+
+
+def draw(canvas: Canvas, kind: str, index: int | None, variant: int) -> Drawn:
+    if kind == "detail" and index is not None:
+        return detail(canvas, index, variant)
+    if kind == "pair" and index is not None:
+        return pair(canvas, index, variant)
+    return DRAW[kind](canvas, index, variant)
+
+
+def sequence(look: str, counts: Sequence[int]) -> list[list[str]]:
+    """The framing of every shot of the moving scenes (`counts` shots each): the whole product
+    first, then the look's framings in turn, never the same twice in a row."""
+    kinds = TYPE_KINDS if look == "type" else KINDS
+    out: list[list[str]] = []
+    at = 0
+    for count in counts:
+        out.append([kinds[(at + k) % len(kinds)] for k in range(count)])
+        at += count
+    return out
