@@ -96,6 +96,8 @@ class Job(Base):
     product_url: Mapped[str | None] = mapped_column(String(MAX_PRODUCT_URL))
     product_price: Mapped[str | None] = mapped_column(String(MAX_PRICE))
     music_track_path: Mapped[str | None] = mapped_column(String(255))
+    # The track's beats (seconds from its start), found at upload; None: no track of one's own.
+    music_track_beats: Mapped[list[float] | None] = mapped_column(JSONType)
     # The finished ad, relative to MEDIA_DIR like the image (domain.media); the API makes URLs.
     video_path: Mapped[str | None] = mapped_column(String(512))
     # BCP 47 tag (normalised: primary subtag lower case) and the voice id (domain.voices);

@@ -4,7 +4,8 @@ The filename and content type are never used: ffmpeg names the container it foun
 be WAV, MP3, Ogg, FLAC or M4A (MP4 audio), the file must hold an audio stream, last at most
 MAX_MUSIC_SECONDS, and decode from start to end without an error (`-xerror`), so a truncated or
 corrupt file is refused here, with the field named, and never fails a job later. ffmpeg is
-imported on the first upload, not at start-up (like Pillow for images).
+imported on the first upload, not at start-up (like Pillow for images). A track that passes has
+its beats found from the same scratch file (resolvers.beats), for the ad's cuts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from resolvers.beats import track_beats
 from resolvers.errors import INVALID_AUDIO, TOO_LARGE, FieldError
 
 # ffmpeg's demuxer names -> the extension we store under.
@@ -38,6 +40,7 @@ class CheckedAudio:
     extension: str
     seconds: float
     codec: str
+    beats: tuple[float, ...] | None  # seconds from the start; None: not found (resolvers.beats)
 
 
 def _format_name(container: str) -> str:
@@ -90,6 +93,19 @@ async def check_audio(
             code, said = await _decode(path, max_seconds)
         except TimeoutError:
             return FieldError(INVALID_AUDIO, "music track took too long to decode", field)
+        found = _judge(code, said, max_seconds, field)
+        if isinstance(found, FieldError):
+            return found
+        extension, seconds, codec = found
+        beats = await track_beats(path)
+    return CheckedAudio(data=data, extension=extension, seconds=seconds, codec=codec, beats=beats)
+
+
+def _judge(
+    code: int, said: str, max_seconds: float, field: tuple[str, ...]
+) -> tuple[str, float, str] | FieldError:
+    """What ffmpeg's decode says of the track: (extension, seconds, codec), or why it is
+    refused."""
     found = _INPUT.search(said)
     container = found.group(1) if found else None
     if container is None:
@@ -119,6 +135,4 @@ async def check_audio(
         return FieldError(INVALID_AUDIO, "music track is corrupt or truncated", field)
     if seconds < 1.0:
         return FieldError(INVALID_AUDIO, "music track is shorter than a second", field)
-    return CheckedAudio(
-        data=data, extension=FORMATS[container], seconds=seconds, codec=audio.group(1)
-    )
+    return FORMATS[container], seconds, audio.group(1)

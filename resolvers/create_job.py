@@ -221,6 +221,10 @@ async def _fill_from_page(ctx: Context, url: str, checked: Checked) -> list[Fiel
     return []
 
 
+def _beats(track: CheckedAudio | None) -> list[float] | None:
+    return list(track.beats) if track and track.beats is not None else None
+
+
 async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) -> Job:
     """Store the uploads, then commit the job with its stages; if anything fails, no upload
     stays behind."""
@@ -249,6 +253,7 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
             key_benefits=checked.benefits,
             music=request.music,
             music_track_path=track_path,
+            music_track_beats=_beats(checked.track),
             webhook_url=request.webhook_url.strip() if request.webhook_url else None,
             language=checked.language,
             voice=request.voice,

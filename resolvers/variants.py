@@ -127,6 +127,7 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         key_benefits=list(source.key_benefits or []),
         music=source.music,
         music_track_path=source.music_track_path,
+        music_track_beats=source.music_track_beats,
         language=source.language,
         voice=choice.get(VariantAxis.VOICE, source.voice),
         webhook_url=source.webhook_url,

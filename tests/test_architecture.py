@@ -3,8 +3,9 @@
 Layers (README "How it works"): the API (server, web, schema, resolvers) and the worker
 (worker, pipeline) both stand on the shared parts (domain, db, events, lifecycle, storage,
 settings, logs); domain imports nothing of ours; pipeline knows nothing of the database, the
-queue or the API. The one sanctioned crossing is the cost estimate, which prices the worker's
-own prompts.
+queue or the API. The sanctioned crossings: the cost estimate, which prices the worker's own
+prompts, and the beats of an uploaded track, found by the compositor's own beat tracker (both
+imported only when used, so the API still loads no renderer at start-up).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ FORBIDDEN: dict[str, set[str]] = {
     "pipeline": API | {"worker", "db", "events", "lifecycle"},
     "worker": API,
 }
-SANCTIONED = {("resolvers/estimate_cost.py", "pipeline.providers.estimate")}
+SANCTIONED = {
+    ("resolvers/estimate_cost.py", "pipeline.providers.estimate"),
+    ("resolvers/beats.py", "pipeline.compositing.beats"),
+    ("resolvers/beats.py", "pipeline.shared.ffmpeg"),
+}
 # What the API may load of pipeline/: the estimate and the prompt text it prices.
 API_MAY_LOAD = {
     "pipeline",

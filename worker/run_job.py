@@ -75,6 +75,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         price=job.product_price,
         music=job.music.value,
         music_track=(media_root / job.music_track_path) if job.music_track_path else None,
+        music_beats=tuple(job.music_track_beats) if job.music_track_beats is not None else None,
         language=job.language.split("-", 1)[0],
         voice=job.voice,
         hook_variant=job.hook_variant,

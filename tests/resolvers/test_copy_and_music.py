@@ -1,13 +1,16 @@
 """createJob's brief and music: productDescription, keyBenefits, music and musicTrack.
 
-A track is decoded by the real ffmpeg before anything is stored; every refusal names the field
-and leaves no row, no file and no queued job behind.
+A track is decoded by the real ffmpeg before anything is stored, and its beats found; every
+refusal names the field and leaves no row, no file and no queued job behind.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import statistics
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,10 @@ import httpx
 import imageio_ffmpeg
 import pytest
 import redis.asyncio as aioredis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.models import Job
 from settings import Settings
 from tests.conftest import make_settings, serve_app
 from tests.factories import CREATE_JOB, create_job, gql, job_input
@@ -141,6 +146,45 @@ async def test_own_track_in_each_format_is_stored(
     [stored] = stored_files(settings)
     assert stored.suffix == f".{extension}"
     assert stored.read_bytes() == track
+
+
+def click_track(tmp_path: Path, bpm: float, seconds: float) -> bytes:
+    """A click on every beat (and silence between), by ffmpeg."""
+    out = tmp_path / "clicks.wav"
+    click = f"if(lt(mod(t,{60 / bpm}),0.03),sin(2*PI*1500*t),0)"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error",
+            "-f", "lavfi", "-i", f"aevalsrc='{click}':s=22050:d={seconds}",
+            "-y", str(out),
+        ],
+        check=True,
+    )  # fmt: skip
+    return out.read_bytes()
+
+
+async def test_own_track_has_its_beats_found(
+    client: httpx.AsyncClient, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    payload = await upload_track(client, click_track(tmp_path, bpm=120, seconds=8), filename="x")
+    assert payload["errors"] == []
+
+    async with engine.connect() as connection:
+        query = select(Job.music_track_beats).where(Job.id == uuid.UUID(payload["job"]["id"]))
+        beats = (await connection.execute(query)).scalar_one()
+    assert beats is not None and len(beats) >= 12  # 16 clicks; a weak first or last may go
+    assert all(0 <= beat <= 8 for beat in beats) and beats == sorted(beats)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+    assert statistics.median(gaps) == pytest.approx(0.5, abs=0.01)  # 120 BPM
+
+
+async def test_jobs_without_a_track_of_their_own_have_no_beats(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    job = await create_job(client)
+    async with engine.connect() as connection:
+        query = select(Job.music_track_beats).where(Job.id == uuid.UUID(job["id"]))
+        assert (await connection.execute(query)).scalar_one() is None
 
 
 def _bad_tracks(tmp_path: Path) -> dict[str, tuple[bytes, str]]:

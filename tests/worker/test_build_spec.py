@@ -1,5 +1,5 @@
 """build_spec: what the stages are told about a job comes from its row: photos in order, the
-product page's price."""
+product page's price, the beats of the maker's own track."""
 
 from __future__ import annotations
 
@@ -43,3 +43,12 @@ def test_a_job_without_photos_has_none(tmp_path: Path) -> None:
 def test_the_price_of_the_product_page(tmp_path: Path) -> None:
     assert build_spec(_state(tmp_path), _job(product_price="$24.00")).price == "$24.00"
     assert build_spec(_state(tmp_path), _job()).price is None
+
+
+def test_the_beats_of_the_makers_own_track(tmp_path: Path) -> None:
+    spec = build_spec(
+        _state(tmp_path),
+        _job(music_track_path="uploads/t.mp3", music_track_beats=[0.25, 0.75, 1.25]),
+    )
+    assert spec.music_beats == (0.25, 0.75, 1.25)
+    assert build_spec(_state(tmp_path), _job()).music_beats is None
