@@ -101,7 +101,7 @@ def _headline_clips(plan: Any, work_dir: Path) -> list[Any]:
     from moviepy import ImageClip
 
     clips = []
-    for scene in plan.scenes:
+    for scene in (scene for scene in plan.scenes if scene.headline):
         bounds = [*(step.frame for step in scene.headline[1:]), scene.frames]
         for step, stop in zip(scene.headline, bounds, strict=True):
             clip = ImageClip(str(work_dir / step.path)).with_duration((stop - step.frame) / FPS)

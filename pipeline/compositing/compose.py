@@ -47,8 +47,11 @@ SOUNDTRACK_AAC = "soundtrack.m4a"
 PICTURE = "picture.mp4"  # the encoded picture, before the soundtrack is muxed in
 X264_PRESET = "ultrafast"
 # Sliced threads: the frame is split between threads instead of frames being encoded in
-# parallel, which keeps ~45 MB fewer frames in flight at the same speed.
-X264_PARAMS = "cabac=1:deblock=1,0:bframes=2:sliced-threads=1"
+# parallel, which keeps ~45 MB fewer frames in flight at the same speed. The deblocking filter
+# costs nothing measurable; CABAC and B-frames cost 18% more encoding time (8.4 against 7.1
+# CPU-s for the 30 s demo) for a 23% smaller file (5.4 against 7.0 MB): the platforms encode
+# the upload again anyway, and the render's time is the product's.
+X264_PARAMS = "deblock=1,0:sliced-threads=1"
 X264_CRF = "21"
 AUDIO_BITRATE = "192k"  # AAC at 128-160k overshot the -1 dBTP ceiling on some mixes
 YOUR_TRACK = "your track"

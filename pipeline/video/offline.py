@@ -96,6 +96,11 @@ def _save(image: Image.Image, path: Path) -> None:
         artwork.save_png(image, tmp)
 
 
+def _save_still(image: Image.Image, path: Path) -> None:
+    with atomic_output(path) as tmp:
+        artwork.save_jpeg(image, tmp)
+
+
 @dataclass
 class Look:
     """What the ad is built around, decided from the first photo."""
@@ -364,7 +369,7 @@ async def _draw_scenes(
                          beat))  # fmt: skip
 
     def draw(job: _Job) -> Shot:
-        path = out_dir / f"shot_{job.scene + 1}_{job.frame}.png"
+        path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
         if job.kind == "end":
             card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
@@ -374,7 +379,7 @@ async def _draw_scenes(
             drawn = shots.draw(canvas, job.kind, job.photo, job.variant)
             still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
             photos = list(drawn.photos)
-        _save(still, path)
+        _save_still(still, path)
         return Shot(
             frame=job.frame,
             frames=job.frames,

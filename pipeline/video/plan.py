@@ -43,7 +43,7 @@ class Shot(BaseModel):
     frame: int  # first frame, on the ad's timeline
     frames: int
     kind: str  # whole, detail, pan, pair, card, type, end (pipeline.video.shots)
-    image: str  # RGB PNG, relative to work_dir, at least the frame's size
+    image: str  # JPEG, relative to work_dir, at least the frame's size
     start: tuple[int, int]
     end: tuple[int, int]
     photos: list[int] = []  # the product photos it shows (indices into the job's photos)
