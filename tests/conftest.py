@@ -118,12 +118,17 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.aclose()
 
 
+_BUILT: set[str] = set()  # databases whose tables this process built from the models
+
+
 async def reset_schema(engine: AsyncEngine) -> None:
     """Empty tables, as the models declare them. SQLite files are new for every test. On
-    PostgreSQL the tables are built once per process and emptied with one TRUNCATE after that
-    (about a third of the time, most of it the server's); when a test has dropped them (the
-    migration and chaos tests start from nothing) the TRUNCATE fails and they are built again."""
-    if engine.dialect.name == "postgresql":
+    PostgreSQL the tables are built once per process (never trusted from an earlier run: its
+    models may have had other columns) and emptied with one TRUNCATE after that (about a third
+    of the time, most of it the server's); when a test has dropped them (the migration and chaos
+    tests start from nothing) the TRUNCATE fails and they are built again."""
+    url = engine.url.render_as_string(hide_password=True)
+    if engine.dialect.name == "postgresql" and url in _BUILT:
         tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
         try:
             async with engine.begin() as connection:
@@ -134,6 +139,7 @@ async def reset_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.drop_all)
         await connection.run_sync(Base.metadata.create_all)
+    _BUILT.add(url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

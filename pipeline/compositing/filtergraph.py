@@ -71,9 +71,11 @@ def _shot(graph: Graph, plan: RenderPlan, shot: Shot, work_dir: Path, label: str
     image = graph.add_image(work_dir / shot.image, plan.fps)
     x = _travel(shot.start[0], shot.end[0], shot.frames)
     y = _travel(shot.start[1], shot.end[1], shot.frames)
+    # JPEG is full range: converted once to the video range the ad is encoded and tagged in.
     graph.chains.append(
-        _still(image, shot.frames, plan.fps, "yuv420p")
-        + f",crop=w={plan.width}:h={plan.height}:x='{x}':y='{y}'[{label}]"
+        f"[{image}:v]scale=in_range=full:out_range=tv,format=yuv420p,"
+        f"loop=loop={shot.frames - 1}:size=1,setpts=N/({plan.fps}*TB),"
+        f"crop=w={plan.width}:h={plan.height}:x='{x}':y='{y}'[{label}]"
     )
 
 

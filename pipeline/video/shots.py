@@ -34,7 +34,7 @@ from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
 # The framings a moving scene cycles through, in order; scene 1 opens on the whole product.
 KINDS = ("whole", "detail", "pan", "card", "pair", "type")
-TYPE_KINDS = ("whole", "type", "pan")  # no photo: the name is the product
+TYPE_KINDS = ("whole", "type", "card", "pan")  # no photo: the name is the product
 MAX_UPSCALE = 4.5  # a close-up never enlarges the photo's pixels more than this
 DETAIL_SHARE = 0.5  # a close-up's side, as a share of the product's shorter side
 
