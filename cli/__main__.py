@@ -1,8 +1,14 @@
 """`python -m cli`: create, follow and manage adreel jobs from a terminal.
 
     python -m cli create --name "Aurora Cold Brew" --style luxury --cta "Order yours today" \\
-        --image product.png --watch            # bars per stage, then downloads the MP4
+        --image front.png --image side.jpg --watch   # bars per stage, then downloads the MP4
+    python -m cli create --product-url https://shop.example/products/aurora --cta "Shop now"
     python -m cli list --status completed      # also: watch, status, cancel, retry, styles
+
+`create` takes up to 8 photos (--image, repeated, in the order the ad may show them) and a shop's
+product page (--product-url: its name, description, photos and price fill in what the flags
+leave out, so --name may then be left out). The page's flag is not --url: that one names the
+server, before or after any command.
 
 The server is --url or ADREEL_URL (default http://127.0.0.1:8000); the key is --api-key or
 ADREEL_API_KEY. Exit status: 0 done, 1 failed (server unreachable, unknown job, job failed),
@@ -23,7 +29,7 @@ from rich.console import Console
 
 from cli import commands
 from cli.client import Client, GraphQLError
-from cli.commands import EXIT_BAD_INPUT, CliError, JobInput
+from cli.commands import EXIT_BAD_INPUT, MAX_PHOTOS, CliError, JobInput
 from cli.render import absolute, jobs_table, show_job, styles_table
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -48,11 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     create = sub.add_parser("create", parents=[common], help="create a job")
-    create.add_argument("--name", required=True, help="product name (1-120 characters)")
+    create.set_defaults(check=lambda args: _check_create(create, args))
+    create.add_argument(
+        "--name", help="product name (1-120 characters; optional with --product-url)"
+    )
     create.add_argument("--style", type=str.lower, choices=STYLES, default="luxury")
     create.add_argument("--cta", required=True, help="call to action (1-60 characters)")
     create.add_argument("--aspect", type=str.lower, choices=ASPECTS, default="portrait")
-    create.add_argument("--image", type=Path, help="product photo: PNG, JPEG or WebP")
+    create.add_argument(
+        "--image", type=Path, action="append", default=[], metavar="PHOTO",
+        help=f"a product photo: PNG, JPEG or WebP (up to {MAX_PHOTOS}; repeat the flag, in order)",
+    )  # fmt: skip
+    create.add_argument(
+        "--product-url", metavar="PAGE",
+        help="the product's page in a shop: its name, description, photos and price fill in "
+        "what the other flags leave out",
+    )  # fmt: skip
     create.add_argument("--description", help="what the product is and does (up to 500 characters)")
     create.add_argument(
         "--benefit", action="append", default=[], help="a key benefit (up to 3; repeat the flag)"
@@ -86,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("styles", parents=[common], help="the styles, with their descriptions")
     return parser
+
+
+def _check_create(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot say by itself; `parser.error` exits with status 2."""
+    if args.name is None and args.product_url is None:
+        parser.error("--name is required (or --product-url, to take the name from the page)")
+    if len(args.image) > MAX_PHOTOS:
+        parser.error(f"--image: at most {MAX_PHOTOS} photos (got {len(args.image)})")
 
 
 def _download_options(parser: argparse.ArgumentParser) -> None:
@@ -129,13 +154,14 @@ async def run(args: argparse.Namespace, out: Console) -> int:
                 args.style,
                 args.cta,
                 args.aspect,
-                args.image,
+                tuple(args.image),
                 args.description,
                 tuple(args.benefit),
                 args.music,
                 args.music_track,
                 args.language,
                 args.voice,
+                args.product_url,
             )
             job_id = await commands.create_job(client, spec)
             if args.watch:
@@ -181,6 +207,8 @@ def console(*, stderr: bool) -> Console:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if check := getattr(args, "check", None):
+        check(args)
     args.url = getattr(args, "url", None) or os.environ.get("ADREEL_URL") or DEFAULT_URL
     args.api_key = getattr(args, "api_key", None) or os.environ.get("ADREEL_API_KEY") or None
     args.json = getattr(args, "json", False)

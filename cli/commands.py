@@ -29,41 +29,68 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+# The API's limit on createJob's productImages, checked here too so nine photos are refused
+# before any of them is uploaded.
+MAX_PHOTOS = 8
+
+
 @dataclass(frozen=True)
 class JobInput:
-    name: str
+    """What `create` sends. One photo goes up as productImage, the API's original one-photo
+    field, so a server from before productImages takes it too; several go up as productImages,
+    in their order. productUrl, too, is sent only when given."""
+
+    name: str | None
     style: str
     cta: str
     aspect: str = "PORTRAIT"
-    image: Path | None = None
+    images: tuple[Path, ...] = ()
     description: str | None = None
     benefits: tuple[str, ...] = ()
     music: str = "AUTO"
     music_track: Path | None = None
     language: str = "en"
     voice: str | None = None
+    product_url: str | None = None
 
     def variables(self) -> dict[str, Any]:
-        return {
-            "input": {
-                "productName": self.name,
-                "style": self.style.upper(),
-                "ctaText": self.cta,
-                "aspectRatio": self.aspect.upper(),
-                "productImage": None,
-                "productDescription": self.description,
-                "keyBenefits": list(self.benefits),
-                "music": self.music.upper(),
-                "musicTrack": None,
-                "language": self.language,
-                "voice": self.voice,
-            }
+        fields: dict[str, Any] = {
+            "productName": self.name,
+            "style": self.style.upper(),
+            "ctaText": self.cta,
+            "aspectRatio": self.aspect.upper(),
+            "productDescription": self.description,
+            "keyBenefits": list(self.benefits),
+            "music": self.music.upper(),
+            "musicTrack": None,
+            "language": self.language,
+            "voice": self.voice,
         }
+        if len(self.images) == 1:
+            fields["productImage"] = None
+        elif self.images:
+            fields["productImages"] = [None] * len(self.images)
+        if self.product_url is not None:
+            fields["productUrl"] = self.product_url
+        return {"input": fields}
 
     def files(self) -> dict[str, Path] | None:
-        files = {"input.productImage": self.image, "input.musicTrack": self.music_track}
-        chosen = {key: path for key, path in files.items() if path is not None}
-        return chosen or None
+        """Each file to upload, by the variable it fills (GraphQL multipart request spec)."""
+        files: dict[str, Path] = {}
+        if len(self.images) == 1:
+            files["input.productImage"] = self.images[0]
+        else:
+            files.update({f"input.productImages.{i}": path for i, path in enumerate(self.images)})
+        if self.music_track is not None:
+            files["input.musicTrack"] = self.music_track
+        return files or None
+
+    def photo_at(self, field: list[str]) -> Path | None:
+        """The file an error's field path names (["input", "productImages", "2"]), if any."""
+        if field[:2] != ["input", "productImages"] or len(field) < 3 or not field[2].isdigit():
+            return None
+        index = int(field[2])
+        return self.images[index] if index < len(self.images) else None
 
 
 @dataclass(frozen=True)
@@ -74,21 +101,32 @@ class WatchResult:
     path: Path | None  # where the MP4 was downloaded, if it was
 
 
-def _field_name(error: dict[str, Any]) -> str:
-    field = error.get("field") or []
-    return str(field[-1]) if field else "input"
+def _field_label(error: dict[str, Any], job: JobInput) -> str:
+    """Where an error is, as the user can find it: "productName", "keyBenefits[1]", and for a
+    photo the file as well: "productImages[2] (back.jpg)"."""
+    field = [str(part) for part in error.get("field") or []]
+    path = field[1:] if field[:1] == ["input"] else field
+    if not path:
+        return "input"
+    label = path[0] + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in path[1:])
+    photo = job.photo_at(field)
+    return f"{label} ({photo.name})" if photo else label
 
 
 async def create_job(client: Client, job: JobInput) -> str:
-    """Create the job (uploading the image, if any); its id. Field errors are a CliError."""
-    if job.image is not None and not job.image.is_file():
-        raise CliError(f"--image: no such file: {job.image}", EXIT_BAD_INPUT)
+    """Create the job (uploading its photos and music, if any); its id. Field errors are a
+    CliError."""
+    for image in job.images:
+        if not image.is_file():
+            raise CliError(f"--image: no such file: {image}", EXIT_BAD_INPUT)
     if job.music_track is not None and not job.music_track.is_file():
         raise CliError(f"--music-track: no such file: {job.music_track}", EXIT_BAD_INPUT)
     data = await client.execute(queries.CREATE_JOB, job.variables(), files=job.files())
     payload = data["createJob"]
     if payload["errors"]:
-        lines = [f"  {_field_name(e)}: {e['message']} ({e['code']})" for e in payload["errors"]]
+        lines = [
+            f"  {_field_label(e, job)}: {e['message']} ({e['code']})" for e in payload["errors"]
+        ]
         raise CliError("the server refused the job:\n" + "\n".join(lines), EXIT_BAD_INPUT)
     job_id: str = payload["job"]["id"]
     return job_id

@@ -10,6 +10,7 @@ query Job($id: ID!) {
   job(id: $id) {
     id productName style ctaText aspectRatio status progress videoUrl errorMessage costUsd
     productDescription keyBenefits music musicTrack createdAt updatedAt
+    productUrl productPrice productImageUrls
     stages { name status progress provider startedAt completedAt errorMessage }
   }
 }"""

@@ -62,6 +62,13 @@ def show_job(console: Console, job: dict[str, Any], base_url: str) -> None:
         console.print(f"about    {job['productDescription']}", soft_wrap=True)
     for benefit in job.get("keyBenefits") or []:
         console.print(f"benefit  {benefit}", soft_wrap=True)
+    if job.get("productPrice"):
+        console.print(f"price    {job['productPrice']}", markup=False)
+    if job.get("productUrl"):
+        console.print(f"page     {job['productUrl']}", soft_wrap=True, markup=False)
+    photos = len(job.get("productImageUrls") or [])
+    if photos:
+        console.print(f"photos   {photos}")
     if job.get("music") == "NONE":
         console.print("music    none")
     else:

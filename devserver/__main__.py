@@ -65,7 +65,7 @@ async def _create_and_follow(stack: Stack, settings: Settings) -> int:
             "LUXURY",
             sample.CTA,
             "PORTRAIT",
-            sample.PHOTO,
+            (sample.PHOTO,),
             description=sample.DESCRIPTION,
             benefits=sample.BENEFITS,
         )

@@ -46,6 +46,8 @@ async def shared_stack(
             "AD_SECONDS": AD_SECONDS,
             "WORKER_SWEEP_INTERVAL_SECONDS": "1",
             "API_KEYS": "" if local else ",".join(f"{k}:{owner}" for owner, k in KEYS.items()),
+            # The product pages these tests serve are on 127.0.0.1 (tests/cli/shop.py).
+            "PRODUCT_PAGE_ALLOW_PRIVATE_NETWORKS": "true",
         },
         quiet=True,
         log_dir=directory / "logs",

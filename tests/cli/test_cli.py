@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
+from cli.render import absolute
 from devserver.sample import sample_product_png
 from devserver.stack import Stack
 from domain.enums import Style
 from domain.templates import get_template
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from tests.cli.conftest import run_cli
+from tests.cli.shop import aurora_shop
 from tests.cli.stack import AD_SECONDS
 from tests.probe import probe
+from tests.resolvers.test_create_job_from_page import NAME as PAGE_PRODUCT
+from tests.resolvers.test_product_photos import photo
 
 pytestmark = pytest.mark.slow
 
@@ -119,6 +125,20 @@ def test_bad_input_prints_the_field_errors_and_exits_2(stack: Stack, tmp_path: P
     missing = run_cli(stack, "create", "--name", "Pen", "--cta", "Write", "--image", "nope.png")
     assert missing.code == 2 and "no such file: nope.png" in missing.err
 
+    # Among several photos, the bad one is named by its place and its file.
+    good = tmp_path / "good.png"
+    good.write_bytes(sample_product_png())
+    result = run_cli(
+        stack, "create", "--name", "Pen", "--cta", "Write",
+        "--image", str(good), "--image", str(not_an_image),
+    )  # fmt: skip
+    assert result.code == 2
+    assert (
+        "productImages[1] (notes.png): file is not a readable PNG, JPEG or WebP image "
+        "(INVALID_IMAGE)" in result.err
+    ), result.err
+    assert "productImages[0]" not in result.err
+
     bad_style = run_cli(stack, "create", "--name", "Pen", "--cta", "Write", "--style", "loud")
     assert bad_style.code == 2 and "invalid choice: 'loud'" in bad_style.err
 
@@ -184,3 +204,64 @@ def test_server_down_is_a_readable_error() -> None:
     assert result.code == 1
     assert "cannot reach http://127.0.0.1:9/graphql" in result.err
     assert "Traceback" not in result.err
+
+
+def test_create_checks_its_arguments_before_sending_anything(tmp_path: Path) -> None:
+    # No server at all: these are refused by the CLI itself.
+    nameless = run_cli(None, "create", "--cta", "Write")
+    assert nameless.code == 2
+    assert "usage: python -m cli create" in nameless.err
+    assert "--name is required (or --product-url, to take the name from the page)" in nameless.err
+
+    nine = [arg for i in range(9) for arg in ("--image", str(tmp_path / f"{i}.png"))]
+    too_many = run_cli(None, "create", "--name", "Pen", "--cta", "Write", *nine)
+    assert too_many.code == 2 and "--image: at most 8 photos (got 9)" in too_many.err
+
+
+def _served(stack: Stack, urls: list[str]) -> list[bytes]:
+    return [httpx.get(absolute(stack.url, url) or "").raise_for_status().content for url in urls]
+
+
+@pytest.mark.slow(seconds=3)
+def test_create_with_three_photos_keeps_them_in_order(stack: Stack, tmp_path: Path) -> None:
+    photos = {
+        "front.jpg": photo(360, 640, "JPEG"),
+        "side.png": photo(640, 360, "PNG"),
+        "top.webp": photo(320, 320, "WEBP"),
+    }
+    images: list[str] = []
+    for name, data in photos.items():
+        (tmp_path / name).write_bytes(data)
+        images += ["--image", str(tmp_path / name)]
+    created = run_cli(stack, "create", "--name", "Trio Mug", "--cta", "Shop now", "--json", *images)
+    assert created.code == 0, created.err
+    job_id = json.loads(created.out)["id"]
+
+    status = json.loads(run_cli(stack, "status", job_id, "--json").out)
+    assert _served(stack, status["productImageUrls"]) == list(photos.values())
+    shown = run_cli(stack, "status", job_id)
+    assert "photos   3" in shown.out, shown.out
+    assert "price" not in shown.out and "page " not in shown.out  # no product page was given
+
+    # What is checked is what was stored: no need to render it, so free the worker.
+    assert run_cli(stack, "cancel", job_id).code == 0
+
+
+@pytest.mark.slow(seconds=4)
+async def test_create_from_a_product_page_needs_no_name(stack: Stack) -> None:
+    async with aurora_shop() as page:
+        created = await asyncio.to_thread(
+            run_cli, stack, "create", "--product-url", page, "--cta", "Listen now", "--json"
+        )
+    assert created.code == 0, created.err
+    job_id = json.loads(created.out)["id"]
+
+    status = json.loads((await asyncio.to_thread(run_cli, stack, "status", job_id, "--json")).out)
+    assert (status["productName"], status["productUrl"]) == (PAGE_PRODUCT, page)
+    assert len(status["productImageUrls"]) == 3  # the page's photos
+    shown = await asyncio.to_thread(run_cli, stack, "status", job_id)
+    assert PAGE_PRODUCT in shown.out
+    for line in ("price    $24.00", f"page     {page}", "photos   3"):
+        assert line in shown.out, (line, shown.out)
+
+    assert (await asyncio.to_thread(run_cli, stack, "cancel", job_id)).code == 0

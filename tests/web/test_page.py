@@ -12,6 +12,10 @@ import pytest
 
 from devserver.sample import sample_product_png
 from devserver.stack import Stack
+from tests.cli.shop import aurora_shop
+from tests.resolvers.test_create_job_from_page import NAME as PAGE_PRODUCT
+from tests.resolvers.test_create_job_from_page import PAGE
+from tests.resolvers.test_product_photos import photo
 from tests.web.conftest import API_KEY, BrowserLog, until
 
 if TYPE_CHECKING:
@@ -56,8 +60,9 @@ async def created_job(page: Page, stack: Stack, name: str) -> dict[str, Any]:
     assert job_id
     data = await api(
         stack,
-        "query Job($id: ID!) {"
-        " job(id: $id) { id productName productDescription keyBenefits music } }",
+        "query Job($id: ID!) { job(id: $id) {"
+        " id productName productDescription keyBenefits music"
+        " productImageUrls productUrl productPrice } }",
         {"id": job_id},
     )
     job: dict[str, Any] = data["job"]
@@ -66,6 +71,12 @@ async def created_job(page: Page, stack: Stack, name: str) -> dict[str, Any]:
         stack, "mutation C($id: ID!) { cancelJob(id: $id) { errors { code } } }", {"id": job_id}
     )
     return job
+
+
+async def served(stack: Stack, urls: list[str]) -> list[bytes]:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        responses = [await client.get(url) for url in urls]
+    return [response.raise_for_status().content for response in responses]
 
 
 async def job_names(stack: Stack) -> list[str]:
@@ -97,7 +108,7 @@ async def test_make_an_ad_in_the_browser(
     await tab.check("input[name=style][value=ENERGETIC]")
     await tab.fill("#ctaText", "Pour one today")
     await tab.select_option("#aspectRatio", "SQUARE")
-    await tab.set_input_files("#productImage", str(photo))
+    await tab.set_input_files("#productImages", str(photo))
     await tab.click("#submit")
 
     # Watch the bars move: values seen in between 0 and 100 prove the progress is live.
@@ -151,12 +162,12 @@ async def test_field_errors_are_shown_next_to_their_fields(
     text.write_text("this is not a picture")
     await tab.fill("#productName", "Pen")
     await tab.fill("#ctaText", "Write it down")
-    await tab.set_input_files("#productImage", str(text))
+    await tab.set_input_files("#productImages", str(text))
     await tab.click("#submit")
-    await until(tab, "document.getElementById('productImage-error').textContent !== ''")
-    message = await tab.inner_text("#productImage-error")
+    await until(tab, "document.getElementById('productImages-error').textContent !== ''")
+    message = await tab.inner_text("#productImages-error")
     assert "not a readable PNG, JPEG or WebP image" in message
-    assert await tab.get_attribute("#productImage", "aria-invalid") == "true"
+    assert await tab.get_attribute("#productImages", "aria-invalid") == "true"
     assert await tab.is_hidden("#job-panel")  # nothing was created
     assert log.problems == []
 
@@ -253,11 +264,11 @@ async def test_music_and_benefit_errors_are_shown_next_to_their_fields(
     await tab.fill("#keyBenefit3", "Writes \u202eupside down")
     await tab.set_input_files("#musicTrack", str(notes))
     # Two files in one multipart request: each is checked and answered for.
-    await tab.set_input_files("#productImage", str(notes))
+    await tab.set_input_files("#productImages", str(notes))
     await tab.click("#submit")
 
     await until(tab, "document.getElementById('musicTrack-error').textContent !== ''")
-    assert "not a readable PNG, JPEG or WebP image" in await tab.inner_text("#productImage-error")
+    assert "not a readable PNG, JPEG or WebP image" in await tab.inner_text("#productImages-error")
     message = await tab.inner_text("#musicTrack-error")
     assert "not a readable WAV, MP3, Ogg, FLAC or M4A audio file" in message
     assert await tab.get_attribute("#musicTrack", "aria-invalid") == "true"
@@ -269,4 +280,74 @@ async def test_music_and_benefit_errors_are_shown_next_to_their_fields(
     assert await tab.get_attribute("#keyBenefit1", "aria-invalid") is None
     assert await tab.is_hidden("#job-panel")  # nothing was created
     assert "Silent Pen" not in await job_names(stack)
+    assert log.problems == []
+
+
+@pytest.mark.slow(seconds=3)
+async def test_several_photos_go_up_in_order(
+    page: tuple[Page, BrowserLog], stack: Stack, tmp_path: Path
+) -> None:
+    tab, log = page
+    await enter_key(tab, stack)
+    photos = {
+        "front.jpg": photo(360, 640, "JPEG"),
+        "side.png": photo(640, 360, "PNG"),
+        "top.webp": photo(320, 320, "WEBP"),
+    }
+    for name, data in photos.items():
+        (tmp_path / name).write_bytes(data)
+    notes = tmp_path / "notes.png"
+    notes.write_text("this is not a picture")
+    await tab.fill("#productName", "Trio Mug")
+    await tab.fill("#ctaText", "Shop now")
+
+    # More than the API takes: said before anything is sent.
+    await tab.set_input_files("#productImages", [tmp_path / "front.jpg"] * 9)
+    await tab.click("#submit")
+    await until(tab, "document.getElementById('productImages-error').textContent !== ''")
+    assert await tab.inner_text("#productImages-error") == "Choose at most 8 photos (9 are chosen)."
+    assert await tab.is_hidden("#job-panel")
+
+    # A bad one among them is named by its place and its file, next to the photos.
+    await tab.set_input_files("#productImages", [tmp_path / "front.jpg", notes])
+    await tab.click("#submit")
+    await until(tab, "document.getElementById('productImages-error').textContent !== ''")
+    message = await tab.inner_text("#productImages-error")
+    assert message == "Photo 2 (notes.png): file is not a readable PNG, JPEG or WebP image"
+    assert await tab.get_attribute("#productImages", "aria-invalid") == "true"
+    assert await tab.is_hidden("#job-panel")
+
+    await tab.set_input_files("#productImages", [tmp_path / name for name in photos])
+    await tab.click("#submit")
+    job = await created_job(tab, stack, "Trio Mug")
+    assert await served(stack, job["productImageUrls"]) == list(photos.values())
+    assert await tab.is_hidden("#productImages-error")
+    assert log.problems == []
+
+
+@pytest.mark.slow(seconds=3)
+async def test_a_product_page_fills_in_the_name(
+    page: tuple[Page, BrowserLog], stack: Stack
+) -> None:
+    tab, log = page
+    await enter_key(tab, stack)
+    async with aurora_shop() as url:
+        # The name is left blank: with a product page, the browser lets the form go.
+        await tab.fill("#ctaText", "Listen now")
+        await tab.fill("#productUrl", url.replace(PAGE, "/products/gone"))
+        await tab.click("#submit")
+        await until(tab, "document.getElementById('productUrl-error').textContent !== ''")
+        assert "404" in await tab.inner_text("#productUrl-error")
+        assert await tab.get_attribute("#productUrl", "aria-invalid") == "true"
+        assert await tab.is_hidden("#productName-error")
+
+        await tab.fill("#productUrl", url)
+        await tab.click("#submit")
+        job = await created_job(tab, stack, PAGE_PRODUCT)
+    assert (job["productUrl"], job["productPrice"]) == (url, "$24.00")
+    assert len(job["productImageUrls"]) == 3  # the page's own photos
+
+    # Without a page, the name is asked for again.
+    await tab.fill("#productUrl", "")
+    assert await tab.evaluate("document.getElementById('productName').validity.valueMissing")
     assert log.problems == []

@@ -132,7 +132,8 @@ function showFieldErrors(errors) {
       || document.querySelector(`[data-error-for="${CSS.escape(top)}"]`)
       || $("#form-error");
     slot.textContent = slot.textContent ? `${slot.textContent} ${error.message}` : error.message;
-    const input = document.querySelector(`[data-field="${CSS.escape(key)}"]`) || document.getElementById(key);
+    const input = document.querySelector(`[data-field="${CSS.escape(key)}"]`) || document.getElementById(key)
+      || document.getElementById(top);
     if (input) {
       input.setAttribute("aria-invalid", "true");
       first = first || input;
@@ -170,21 +171,49 @@ function fieldsOfSentBenefits(errors, benefits) {
   });
 }
 
+const MAX_PHOTOS = 8; // the API's limit on productImages
+
+// The server names a photo by its place in productImages; the page names its file as well.
+function namedPhotoErrors(errors, photos) {
+  return errors.map((error) => {
+    const field = error.field || [];
+    const photo = field[1] === "productImages" ? photos[Number(field[2])] : null;
+    if (field[0] !== "input" || !photo) return error;
+    return { ...error, message: `Photo ${Number(field[2]) + 1} (${photo.name}): ${error.message}` };
+  });
+}
+
+// A 413 is about the whole request: say which files made it too large.
+function tooLargeReason(photoCount, hasTrack) {
+  const photos = photoCount > 1 ? "The photos" : "The photo";
+  if (!photoCount) return "The music file is too large for this server.";
+  if (hasTrack) return `${photos} and the music together are too large for this server.`;
+  return `${photos} ${photoCount > 1 ? "are" : "is"} too large for this server.`;
+}
+
+// With a product page, the name may be left blank: the page's is used.
+function nameNeededUnlessPage() {
+  $("#productName").required = !$("#productUrl").value.trim();
+}
+
 async function submitJob(event) {
   event.preventDefault();
   clearErrors();
   const form = event.currentTarget;
   const button = $("#submit");
   const data = new FormData(form);
-  const image = $("#productImage").files[0] || null;
+  const photos = [...$("#productImages").files];
   const track = $("#musicTrack").files[0] || null;
   const benefits = benefitsToSend();
+  const productUrl = String(data.get("productUrl") || "").trim() || null;
+  const productName = String(data.get("productName") || "");
   const input = {
-    productName: String(data.get("productName") || ""),
+    productName: productUrl && !productName.trim() ? null : productName,
+    productUrl,
     style: String(data.get("style") || ""),
     ctaText: String(data.get("ctaText") || ""),
     aspectRatio: String(data.get("aspectRatio") || "PORTRAIT"),
-    productImage: null,
+    productImages: photos.length ? photos.map(() => null) : null,
     productDescription: String(data.get("productDescription") || "").trim() || null,
     keyBenefits: benefits.length ? benefits.map((benefit) => benefit.text) : null,
     music: String(data.get("music") || "AUTO"),
@@ -192,6 +221,12 @@ async function submitJob(event) {
   };
   const problems = [];
   if (!input.style) problems.push({ field: ["input", "style"], message: "Choose a style." });
+  if (photos.length > MAX_PHOTOS) {
+    problems.push({
+      field: ["input", "productImages"],
+      message: `Choose at most ${MAX_PHOTOS} photos (${photos.length} are chosen).`,
+    });
+  }
   if (track && input.music === "NONE") {
     problems.push({
       field: ["input", "musicTrack"],
@@ -205,11 +240,12 @@ async function submitJob(event) {
   button.disabled = true;
   button.textContent = "Sending…";
   try {
-    const files = { "input.productImage": image, "input.musicTrack": track };
+    const files = { "input.musicTrack": track };
+    photos.forEach((photo, i) => { files[`input.productImages.${i}`] = photo; });
     const result = await api.request(CREATE, { input }, files);
     const payload = result.createJob;
     if (payload.errors.length) {
-      showFieldErrors(fieldsOfSentBenefits(payload.errors, benefits));
+      showFieldErrors(namedPhotoErrors(fieldsOfSentBenefits(payload.errors, benefits), photos));
       return;
     }
     showBanner("");
@@ -217,11 +253,8 @@ async function submitJob(event) {
     refreshJobs();
   } catch (err) {
     if (handleAuth(err)) return;
-    let why = err.message; // for a 413, it names the photo
-    if (err.status === 413 && track) {
-      why = image ? "The photo and the music together are too large for this server."
-        : "The music file is too large for this server.";
-    }
+    const why = err.status === 413 && (photos.length || track)
+      ? tooLargeReason(photos.length, Boolean(track)) : err.message;
     $("#form-error").textContent = `The job was not created: ${why}`;
   } finally {
     button.disabled = false;
@@ -470,6 +503,8 @@ async function start() {
   $("#create-form").addEventListener("submit", submitJob);
   $("#productDescription").addEventListener("input", showDescriptionCount);
   showDescriptionCount(); // a reload may have kept what was typed
+  $("#productUrl").addEventListener("input", nameNeededUnlessPage);
+  nameNeededUnlessPage();
   $("#jobs-refresh").addEventListener("click", refreshJobs);
   $("#job-cancel").addEventListener("click", () => current.jobId && jobAction("cancel", current.jobId));
   $("#job-retry").addEventListener("click", () => current.jobId && jobAction("retry", current.jobId));

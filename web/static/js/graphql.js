@@ -57,7 +57,7 @@ export class GraphQLClient {
       );
     }
     if (response.status === 413) {
-      throw new ApiError("The photo is too large for this server.", { status: 413, code: "graphql" });
+      throw new ApiError("The request is too large for this server.", { status: 413, code: "graphql" });
     }
     let result;
     try {
