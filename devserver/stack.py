@@ -182,7 +182,9 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.api is not None and self.api.poll() is not None:
-                raise RuntimeError(f"the API exited with code {self.api.returncode}")
+                raise RuntimeError(
+                    f"the API exited with code {self.api.returncode}\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return

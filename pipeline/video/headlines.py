@@ -2,13 +2,15 @@
 
 Every word pops in (half-opaque and a little low for two frames, then in place) a beat after the
 one before it, so the opening's headline is being written on screen in its first second while
-the product is already there. Each step is the whole block drawn again with one more word, at
-one size and position, so compositing swaps images and never draws text per frame. The text has
-a dark stroke as well as a shadow: it sits over photos, not only over plain backdrops.
+the product is already there. Each word is drawn once (with a dark stroke as well as a shadow:
+headlines sit over photos, not only over plain backdrops), and each step is those small layers
+composited on one canvas, at one size and position, so compositing swaps images and never
+draws text per frame.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -20,6 +22,7 @@ from pipeline.video.textcards import LINE_SPACING, RGBA, FittedText, fit_text, p
 WORD_GAP = 0.16  # seconds between words
 POP_FRAMES = 2  # frames a word spends half in before it lands
 WORDS_WITHIN = 0.45  # every word is in by this share of the scene, however short
+PAD = 0.27  # the canvas's margin, a share of the font size
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,14 @@ class Headline:
     box: Box  # where the finished headline sits in the frame
 
 
+def _pad(size: int) -> int:
+    """The canvas's margin round the text: room for the stroke, the shadow's blur and drop."""
+    return max(8, round(size * PAD))
+
+
 def _fit(text: str, face: Face, box: Box, size: int, max_lines: int) -> FittedText:
     """`text` fitted to `box` less the canvas's padding at that size (it must stay inside)."""
-    margin = 2 * max(8, size // 5)
+    margin = 2 * _pad(size)
     return fit_text(text, face, box.w - margin, box.h - margin, size, max_lines)
 
 
@@ -53,7 +61,7 @@ def _layout(lines: list[str], face: Face, size: int) -> tuple[list[tuple[str, in
     """Each word with its x (left) and baseline y on a canvas of the returned width and
     height, lines centred."""
     font = load(face, size)
-    pad = max(8, size // 5)
+    pad = _pad(size)
     line_h = round(size * LINE_SPACING)
     widths = [font.getlength(line) for line in lines]
     width = round(max(widths, default=0)) + 2 * pad
@@ -70,43 +78,57 @@ def _layout(lines: list[str], face: Face, size: int) -> tuple[list[tuple[str, in
     return placed, width, height
 
 
-def _draw(
-    words: list[tuple[str, int, int]],
-    size: int,
-    face: Face,
-    canvas: tuple[int, int],
-    colour: RGBA,
-    shown: int,
-    landing: float | None,
-) -> Image.Image:
-    """The block with `shown` words in place and, when `landing` is set, the next one at that
-    opacity, a little below its place."""
+@dataclass(frozen=True)
+class _Word:
+    layer: Image.Image  # the word with its stroke and shadow, RGBA
+    at: tuple[int, int]  # its top-left on the headline's canvas
+
+
+def _word(word: str, x: int, y: int, face: Face, size: int, colour: RGBA) -> _Word:
+    """One word drawn once, with a dark stroke and a soft shadow, on its own small layer."""
     font = load(face, size)
-    layer = Image.new("RGBA", canvas, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
     stroke = max(2, size // 22)
-    for word, x, y in words[:shown]:
-        draw.text((x, y), word, font=font, fill=colour, anchor="ls", stroke_width=stroke,
-                  stroke_fill=(0, 0, 0, 200))  # fmt: skip
-    if landing is not None and shown < len(words):
-        word, x, y = words[shown]
-        ghost = Image.new("RGBA", canvas, (0, 0, 0, 0))
-        ImageDraw.Draw(ghost).text(
-            (x, y + round(size * 0.12 * (1 - landing))), word, font=font, fill=colour,
-            anchor="ls", stroke_width=stroke, stroke_fill=(0, 0, 0, 200),
-        )  # fmt: skip
-        ghost.putalpha(ghost.getchannel("A").point(lambda a: round(a * landing)))
-        layer.alpha_composite(ghost)
-    shade = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    blur = max(1.0, size / 14)
+    drop = max(1, size // 24)
+    left, top, right, bottom = font.getbbox(word, anchor="ls", stroke_width=stroke)
+    pad = math.ceil(2.5 * blur) + drop
+    size_wh = (int(right - left) + 2 * pad, int(bottom - top) + 2 * pad)
+    ink = Image.new("RGBA", size_wh, (0, 0, 0, 0))
+    ImageDraw.Draw(ink).text(
+        (pad - left, pad - top), word, font=font, fill=colour, anchor="ls",
+        stroke_width=stroke, stroke_fill=(0, 0, 0, 200),
+    )  # fmt: skip
+    shade = Image.new("RGBA", size_wh, (0, 0, 0, 0))
     shade.putalpha(
-        layer.getchannel("A")
-        .point(lambda a: a * 110 // 255)
-        .filter(ImageFilter.GaussianBlur(max(1, size / 14)))
+        ink.getchannel("A").point(lambda a: a * 110 // 255).filter(ImageFilter.GaussianBlur(blur))
     )
-    out = Image.new("RGBA", canvas, (0, 0, 0, 0))
-    out.alpha_composite(shade, (0, max(1, size // 24)))
-    out.alpha_composite(layer)
-    return out
+    layer = Image.new("RGBA", size_wh, (0, 0, 0, 0))
+    layer.alpha_composite(shade, (0, drop))
+    layer.alpha_composite(ink)
+    return _Word(layer, (x + int(left) - pad, y + int(top) - pad))
+
+
+def _step(words: list[_Word], canvas: tuple[int, int], shown: int, drop: int) -> Image.Image:
+    """`shown` words in place and, with `drop`, the next one half in, `drop` pixels low."""
+    image = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    for word in words[:shown]:
+        _paste(image, word.layer, word.at)
+    if drop and shown < len(words):
+        word = words[shown]
+        half = word.layer.copy()
+        half.putalpha(half.getchannel("A").point(lambda a: a // 2))
+        _paste(image, half, (word.at[0], word.at[1] + drop))
+    return image
+
+
+def _paste(image: Image.Image, layer: Image.Image, at: tuple[int, int]) -> None:
+    """`layer` composited at `at`, the part outside the canvas left off."""
+    x, y = at
+    left, top = max(0, -x), max(0, -y)
+    right = min(layer.width, image.width - x)
+    bottom = min(layer.height, image.height - y)
+    if right > left and bottom > top:
+        image.alpha_composite(layer, (x + left, y + top), (left, top, right, bottom))
 
 
 def word_by_word(
@@ -133,20 +155,13 @@ def word_by_word(
     gap = max(POP_FRAMES + 1, round(WORD_GAP * fps))
     if len(words) > 1:
         gap = min(gap, max(POP_FRAMES + 1, int(scene_frames * WORDS_WITHIN / len(words))))
+    layers = [_word(w, x, y, fitted.face, fitted.size, colour) for w, x, y in words]
+    drop = max(1, round(fitted.size * 0.12))
     steps: list[HeadlineStep] = []
     for k in range(len(words)):
         start = k * gap
-        steps.append(
-            HeadlineStep(
-                _draw(words, fitted.size, fitted.face, (width, height), colour, k, 0.5), start
-            )
-        )
-        steps.append(
-            HeadlineStep(
-                _draw(words, fitted.size, fitted.face, (width, height), colour, k + 1, None),
-                start + POP_FRAMES,
-            )
-        )
+        steps.append(HeadlineStep(_step(layers, (width, height), k, drop), start))
+        steps.append(HeadlineStep(_step(layers, (width, height), k + 1, 0), start + POP_FRAMES))
     # Text that cannot fit even at the smallest size (one very long word) is scaled down as a
     # whole, every step alike: the headline never leaves its box.
     scale = min(1.0, box.w / width, box.h / height)

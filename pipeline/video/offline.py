@@ -16,7 +16,10 @@ compositing moves and encodes them in one ffmpeg graph. What it draws:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -117,6 +120,36 @@ def _photos(spec: JobSpec) -> tuple[Path, ...]:
     return (spec.product_image,) if spec.product_image is not None else ()
 
 
+_ANALYSED: OrderedDict[bytes, shots.Photo] = OrderedDict()
+_ANALYSED_LOCK = threading.Lock()
+ANALYSED_KEPT = 8  # photos whose analysis a process keeps (a retry or a variant reuses them)
+
+
+def _analysed(path: Path, number: int) -> shots.Photo:
+    """The photo decoded, cut out and analysed (about 0.25 CPU-s), kept by its content's digest
+    for the next job with the same photo: a variant, a retry, a shop re-running its ad."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StageError(f"product photo {number} could not be read: {exc}") from exc
+    digest = hashlib.sha256(data).digest()
+    with _ANALYSED_LOCK:
+        if digest in _ANALYSED:
+            _ANALYSED.move_to_end(digest)
+            return _ANALYSED[digest]
+    try:
+        image = artwork.open_photo(path)
+    except (OSError, ValueError) as exc:
+        raise StageError(f"product photo {number} could not be read: {exc}") from exc
+    cutout = cut_out(image)
+    photo = shots.analyse(image, cutout, accent_colour(dominant_colours(image, cutout)))
+    with _ANALYSED_LOCK:
+        _ANALYSED[digest] = photo
+        while len(_ANALYSED) > ANALYSED_KEPT:
+            _ANALYSED.popitem(last=False)
+    return photo
+
+
 def decide_look(spec: JobSpec, layout: Layout) -> Look:
     """Cut each product photo out if it can be done confidently; the first photo decides the
     look (its cut-out, or the photo as it is) and the accent colour; no photo: the name."""
@@ -130,17 +163,9 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
             palette,
             [],
         )
-    photos: list[shots.Photo] = []
-    for number, path in enumerate(paths, start=1):
-        try:
-            image = artwork.open_photo(path)
-        except (OSError, ValueError) as exc:
-            raise StageError(f"product photo {number} could not be read: {exc}") from exc
-        photos.append(shots.analyse(image, cut_out(image)))
+    photos = [_analysed(path, number) for number, path in enumerate(paths, start=1)]
     first = photos[0]
-    palette = artwork.palette_for(
-        spec.style, base, accent_colour(dominant_colours(first.image, first.cutout))
-    )
+    palette = artwork.palette_for(spec.style, base, first.accent)
     if first.cutout.confident:
         return Look("cutout", artwork.cutout_hero(first.cutout.image, layout, palette), palette,
                     photos)  # fmt: skip

@@ -46,6 +46,7 @@ class Photo:
     image: Image.Image  # RGBA, upright
     cutout: Cutout
     details: tuple[Region, ...]  # the most detailed squares of the product, best first
+    accent: str | None = None  # its accent colour, from its dominant colours
 
     @property
     def subject(self) -> Image.Image:
@@ -112,9 +113,9 @@ def detail_regions(image: Image.Image, box: Region, count: int = 2) -> tuple[Reg
     return tuple(found) or (box,)
 
 
-def analyse(image: Image.Image, cutout: Cutout) -> Photo:
+def analyse(image: Image.Image, cutout: Cutout, accent: str | None = None) -> Photo:
     box = cutout.bbox if cutout.confident else (0, 0, image.width, image.height)
-    return Photo(image, cutout, detail_regions(image, box))
+    return Photo(image, cutout, detail_regions(image, box), accent)
 
 
 @dataclass(frozen=True)
