@@ -25,7 +25,7 @@ from db.models import Job
 from settings import Settings
 from tests.conftest import make_settings, serve_app
 from tests.factories import CREATE_JOB, create_job, gql, job_input
-from tests.resolvers.test_create_job import count_rows, stored_files
+from tests.resolvers.test_create_job import assert_nothing_kept, stored_files
 
 BRIEF = """
 mutation Create($input: CreateJobInput!) {
@@ -73,14 +73,6 @@ async def upload_track(
     assert response.status_code == 200, response.text
     payload: dict[str, Any] = response.json()["data"]["createJob"]
     return payload
-
-
-async def assert_nothing_kept(
-    engine: AsyncEngine, redis: aioredis.Redis, settings: Settings
-) -> None:
-    assert await count_rows(engine) == (0, 0)
-    assert stored_files(settings) == []
-    assert await redis.zcard("video_generation_queue") == 0
 
 
 async def test_the_brief_is_cleaned_stored_and_returned(client: httpx.AsyncClient) -> None:

@@ -28,6 +28,14 @@ def stored_files(settings: Settings) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
+async def assert_nothing_kept(
+    engine: AsyncEngine, redis: aioredis.Redis, settings: Settings
+) -> None:
+    assert await count_rows(engine) == (0, 0)
+    assert stored_files(settings) == []
+    assert await redis.zcard("video_generation_queue") == 0
+
+
 async def test_create_job_without_image_is_pending_with_four_stages_and_queued(
     client: httpx.AsyncClient, engine: AsyncEngine, redis: aioredis.Redis
 ) -> None:

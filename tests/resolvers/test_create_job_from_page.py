@@ -25,7 +25,7 @@ from settings import Settings
 from tests.conftest import make_settings, serve_app
 from tests.factories import gql, image_bytes, job_input
 from tests.pipeline.providers.fakes.server import serve
-from tests.resolvers.test_create_job import count_rows, stored_files
+from tests.resolvers.test_create_job import assert_nothing_kept, stored_files
 from tests.resolvers.test_product_page import Shop
 from tests.resolvers.test_product_photos import mark_completed, photo, send_photos, served
 
@@ -86,14 +86,6 @@ def without_name(**overrides: Any) -> dict[str, Any]:
 
 def fields_and_codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
     return [(e["field"], e["code"]) for e in payload["errors"]]
-
-
-async def assert_nothing_kept(
-    engine: AsyncEngine, redis: aioredis.Redis, settings: Settings
-) -> None:
-    assert await count_rows(engine) == (0, 0)
-    assert stored_files(settings) == []
-    assert await redis.zcard("video_generation_queue") == 0
 
 
 async def test_a_product_page_fills_in_the_job(

@@ -22,7 +22,7 @@ from domain.enums import JobStatus
 from settings import Settings
 from tests.conftest import make_settings, serve_app
 from tests.factories import gql, image_bytes, job_input
-from tests.resolvers.test_create_job import count_rows, stored_files
+from tests.resolvers.test_create_job import assert_nothing_kept, stored_files
 from web.middleware import MULTIPART_SLACK
 
 PHOTOS = """
@@ -122,14 +122,6 @@ async def mark_completed(engine: AsyncEngine, job_id: str) -> None:
         await session.execute(
             update(Job).where(Job.id == uuid.UUID(job_id)).values(status=JobStatus.COMPLETED)
         )
-
-
-async def assert_nothing_kept(
-    engine: AsyncEngine, redis: aioredis.Redis, settings: Settings
-) -> None:
-    assert await count_rows(engine) == (0, 0)
-    assert stored_files(settings) == []
-    assert await redis.zcard("video_generation_queue") == 0
 
 
 async def test_eight_photos_of_every_shape_are_kept_and_served_in_order(
