@@ -30,8 +30,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# At a low priority: beside the tests (make test) mypy takes the cycles they leave idle (~10% of
+# two cores while they wait on stacks and browsers) instead of competing with them.
 typecheck: install
-	$(VENV)/bin/mypy .
+	nice -n 10 $(VENV)/bin/mypy .
 
 # The whole suite on both cores with pytest-xdist, 3 workers: on 2 cores, with the 833 tests of
 # 2026-12-03 (more of them wait on API+worker stacks and browsers), 3 workers took 374 s where 2
