@@ -1,13 +1,11 @@
-"""The pictures of an offline ad, drawn with Pillow: backgrounds, the hero layer, the end card.
-
-Everything is drawn once at the output size (never bigger), so ffmpeg only composites small,
-pre-sized layers per frame. Each style has its own look (luxury: dark, warm, a glow and a fine
+"""What an offline ad's stills are made of, drawn with Pillow: the style's backdrops, the hero
+layer (what a hosted video model animates from) and the colours (pipeline.video.shots composes
+them into shots). Each style has its own look (luxury: dark, warm, a glow and a fine
 frame; energetic: vivid with bold stripes; minimal: quiet paper-white; bold: black with a band of
 colour), and its accent colour comes from the product's photo when it has a usable one. The
 hero is one of three things:
 - the product cut out of its photo, as large as the layout allows, with a soft shadow;
-- the photo itself, full-bleed across the frame over a blurred, darker extension of itself,
-  when the cut-out is not confident (a busy background);
+- the photo itself, as wide as the frame, when the cut-out is not confident (a busy background);
 - the product's name set large in the style's type, when there is no photo.
 """
 
@@ -119,19 +117,17 @@ def background(
     style: Style,
     palette: Palette,
     scene_index: int,
-    focus: tuple[int, int] | None = None,
 ) -> Image.Image:
-    """One scene's backdrop in the style's look, lit around `focus` (the hero's centre by
-    default); scenes differ in light and angle so consecutive scenes read as different shots
-    around the same hero."""
+    """A backdrop in the style's look, lit around the hero's place; variants (`scene_index`)
+    differ in light and angle so consecutive shots read as different set-ups."""
     size = (layout.width, layout.height)
     base = palette.background
     darker = _mix(base, "#000000", 0.35 if not is_light(base) else 0.08)
     lighter = _mix(base, "#ffffff", 0.10 if not is_light(base) else 0.5)
     top, bottom = (lighter, darker) if scene_index % 2 else (darker, lighter)
     image = _gradient(size, top, bottom)
-    cx, cy = focus or layout.hero.centre
-    shift = (scene_index - 2) * layout.height // 40 if focus is None else 0
+    cx, cy = layout.hero.centre
+    shift = (scene_index - 2) * layout.height // 40
     accent = _rgb(palette.accent)
     draw = ImageDraw.Draw(image, "RGBA")
     if style is Style.LUXURY:
@@ -222,18 +218,6 @@ def photo_hero(photo: Image.Image, layout: Layout) -> Image.Image:
     return soft_shadow(image, (0, 0, 0), image.width // 3)
 
 
-def photo_backdrop(photo: Image.Image, layout: Layout, scene_index: int) -> Image.Image:
-    """The photo filling the frame, blurred and darkened: its own colours extend the photo to
-    the frame's edges, and text reads over it."""
-    size = (layout.width, layout.height)
-    small = ImageOps.fit(
-        photo.convert("RGB"), (size[0] // 8, size[1] // 8), Image.Resampling.BILINEAR
-    )
-    blurred = small.filter(ImageFilter.GaussianBlur(6)).resize(size, Image.Resampling.BICUBIC)
-    shade = 0.45 + 0.05 * (scene_index % 2)
-    return Image.blend(blurred, Image.new("RGB", size, (0, 0, 0)), shade)
-
-
 def wordmark_hero(name: str, style: Style, layout: Layout, palette: Palette) -> Image.Image:
     """Without a photo, the name itself is the hero: large, in the style's type and accent."""
     face = TYPOGRAPHY[style].headline
@@ -250,21 +234,6 @@ def wordmark_hero(name: str, style: Style, layout: Layout, palette: Palette) -> 
         (mid - half, text.height + rule, mid + half, text.height + 2 * rule), fill=colour
     )
     return canvas
-
-
-def headline(text: str, style: Style, layout: Layout, palette: Palette) -> Image.Image:
-    face = TYPOGRAPHY[style].headline
-    return text_in_box(text, layout.headline, face, layout.headline_size, hex_rgba(palette.text), 2)
-
-
-def end_card(
-    layout: Layout, style: Style, palette: Palette, backdrop: Image.Image | None
-) -> Image.Image:
-    """The end card's still: its backdrop, lit around where the hero settles (the name and the
-    call-to-action are drawn by the captions, word by word as they are said)."""
-    if backdrop is not None:
-        return backdrop.convert("RGB")
-    return background(layout, style, palette, 4, focus=layout.end_hero.centre)
 
 
 @dataclass(frozen=True)

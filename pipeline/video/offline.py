@@ -312,8 +312,6 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
             spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
         await progress(85)
-        end_scene = scenes[-1]
-        end_product = end_scene.shots[0].product if end_scene.shots else None
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
             script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta
@@ -329,10 +327,7 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
             hero=relative_to_work(hero_path, spec.work_dir),
             captions=relative_to_work(out_dir / CAPTIONS_FILE, spec.work_dir),
             look=look.kind,
-            beats=beats,
-            end_card=EndCard(
-                product=end_product, button=button, accent=look.palette.accent, price=spec.price
-            ),
+            end_card=EndCard(button=button, accent=look.palette.accent, price=spec.price),
         )
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
     finally:
@@ -431,7 +426,7 @@ async def _draw_scenes(
             raise
     scenes: list[ScenePlan] = []
     for position, scene in enumerate(script.scenes):
-        steps, box = drawn_heads[position] if position < len(kinds) else ([], None)
+        steps = drawn_heads[position] if position < len(kinds) else []
         scenes.append(
             ScenePlan(
                 index=scene.index,
@@ -439,7 +434,6 @@ async def _draw_scenes(
                 frames=ends[position] - starts[position],
                 shots=[s for s, j in zip(drawn_shots, jobs, strict=True) if j.scene == position],
                 headline=steps,
-                headline_box=box,
             )
         )
     return scenes
@@ -452,7 +446,7 @@ def _headline(
     position: int,
     frames: int,
     out_dir: Path,
-) -> Callable[[], tuple[list[Step], Rect]]:
+) -> Callable[[], list[Step]]:
     """A call that draws one moving scene's headline steps (the opening's is the hook)."""
     scene = script.scenes[position]
     words = scene.on_screen_text
@@ -463,7 +457,7 @@ def _headline(
     hook = position == 0
     face = TYPOGRAPHY[spec.style].headline
 
-    def make() -> tuple[list[Step], Rect]:
+    def make() -> list[Step]:
         headline = word_by_word(
             words,
             face,
@@ -487,8 +481,7 @@ def _headline(
                     frame=step.frame,
                 )
             )
-        box = headline.box
-        return steps, Rect(x=box.x, y=box.y, w=box.w, h=box.h)
+        return steps
 
     return make
 

@@ -71,7 +71,6 @@ class ScenePlan(BaseModel):
     frames: int
     shots: list[Shot]  # in order, covering the scene exactly
     headline: list[Step] = []  # the last step is held to the scene's end
-    headline_box: Rect | None = None  # where the finished headline sits in the frame
     # A hosted video clip (relative to work_dir) shown instead of the shots, scaled and cropped
     # to fill the frame, its last frame held if it is shorter than the scene.
     clip: str | None = None
@@ -80,7 +79,6 @@ class ScenePlan(BaseModel):
 class EndCard(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    product: Rect | None  # the product (or the name set as the hero) on the end card
     button: Rect  # the call-to-action's button; captions never cover it
     accent: str  # the colour the button is ringed in, "#rrggbb"
     price: str | None
@@ -98,7 +96,6 @@ class RenderPlan(BaseModel):
     hero: str | None  # the hero layer (RGBA PNG): what a hosted video model animates from
     captions: str | None  # ASS file, relative to work_dir
     look: str  # "cutout" (product cut out), "photo" (the photo as it is) or "type" (no photo)
-    beats: list[float] = []  # the music bed's beats on the ad's timeline (seconds)
     end_card: EndCard | None = None
 
     @property

@@ -313,13 +313,9 @@ def card(canvas: Canvas, index: int | None, variant: int) -> Drawn:
     return _drawn(canvas, still, rect, variant % 2 == 0, index)
 
 
-def _cover(image: Image.Image, size: tuple[int, int], focus: Region | None = None) -> Image.Image:
-    """`image` filling `size` (cropped, not distorted), centred on `focus` when given."""
-    if focus is None:
-        return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
-    fx = (focus[0] + focus[2]) / 2 / image.width
-    fy = (focus[1] + focus[3]) / 2 / image.height
-    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS, centering=(fx, fy))
+def _cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` filling `size`, cropped, not distorted."""
+    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
 
 
 def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> Image.Image:
