@@ -100,6 +100,10 @@ class Mailbox:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def pop(self) -> Item:
+        """The oldest item; the mailbox must not be empty."""
+        return self._items.popleft()
+
     async def get(self) -> Item:
         while not self._items:
             self._waiter = asyncio.get_running_loop().create_future()
@@ -149,6 +153,7 @@ class EventHub:
         self._reader: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._lock = asyncio.Lock()  # orders SUBSCRIBE/UNSUBSCRIBE with (re)connection
+        self._leaving: set[asyncio.Task[None]] = set()  # drop()'s UNSUBSCRIBEs in flight
         self.reconnects = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -157,6 +162,8 @@ class EventHub:
         self._reader = asyncio.create_task(self._run(), name="event-hub-reader")
 
     async def stop(self) -> None:
+        for task in self._leaving:
+            task.cancel()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -186,29 +193,51 @@ class EventHub:
         If Redis is down it yields anyway, after a short wait: the subscriber will get a RESYNC
         once the hub is connected and the channel confirmed.
         """
-        name = channel_for(job_id)
         subscriber = Subscriber(str(job_id))
+        await self.join(subscriber)
+        try:
+            yield subscriber
+        finally:
+            await asyncio.shield(self.leave(subscriber))
+
+    async def join(self, subscriber: Subscriber) -> None:
+        """Start offering `subscriber` its job's events; returns once Redis has confirmed the
+        channel (or after a short wait while it is away: a RESYNC follows the confirmation)."""
+        name = channel_for(subscriber.job_id)
         async with self._lock:
             channel = self._channels.get(name)
             if channel is None:
                 channel = self._channels[name] = _Channel()
                 await self._send("subscribe", name)
             channel.subscribers.add(subscriber)
-        try:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(CONFIRM_TIMEOUT):
-                    await channel.confirmed.wait()
-            subscriber.waiting = False
-            yield subscriber
-        finally:
-            await asyncio.shield(self._leave(name, channel, subscriber))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CONFIRM_TIMEOUT):
+                await channel.confirmed.wait()
+        subscriber.waiting = False
 
-    async def _leave(self, name: str, channel: _Channel, subscriber: Subscriber) -> None:
+    async def leave(self, subscriber: Subscriber) -> None:
+        """Stop offering it events; the channel's last subscriber UNSUBSCRIBEs it."""
+        name = channel_for(subscriber.job_id)
         async with self._lock:
+            channel = self._channels.get(name)
+            if channel is None:
+                return
             channel.subscribers.discard(subscriber)
-            if not channel.subscribers and self._channels.get(name) is channel:
+            if not channel.subscribers:
                 del self._channels[name]
                 await self._send("unsubscribe", name)
+
+    def drop(self, subscriber: Subscriber) -> None:
+        """`leave` for code that cannot wait (the reader delivering a job's last event): no
+        more events from now on; an UNSUBSCRIBE, if due, follows in the background."""
+        channel = self._channels.get(channel_for(subscriber.job_id))
+        if channel is None or subscriber not in channel.subscribers:
+            return
+        channel.subscribers.discard(subscriber)
+        if not channel.subscribers:
+            task = asyncio.get_running_loop().create_task(self.leave(subscriber))
+            self._leaving.add(task)
+            task.add_done_callback(self._leaving.discard)
 
     async def _send(self, command: str, name: str) -> None:
         """SUBSCRIBE/UNSUBSCRIBE on the live connection; when there is none, the reader
@@ -278,7 +307,7 @@ class EventHub:
             return
         if kind == "subscribe":
             channel.confirmed.set()
-            for subscriber in channel.subscribers:
+            for subscriber in tuple(channel.subscribers):
                 if not subscriber.waiting:  # (re)subscribed after it went live: catch up
                     subscriber.offer(Signal.RESYNC)
         elif kind == "message" and name.startswith(CHANNEL_PREFIX):
@@ -287,7 +316,8 @@ class EventHub:
             except (ValueError, KeyError, TypeError):
                 log.warning("hub.bad_event", channel=name)
                 return
-            for subscriber in channel.subscribers:
+            # A copy: a subscriber offered its job's last event may leave the channel at once.
+            for subscriber in tuple(channel.subscribers):
                 subscriber.offer(event)
 
     async def _close_pubsub(self) -> None:

@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import PublicError
 from schema.executor import SharedEventExecutor
 from schema.mutation import Mutation
-from schema.preparation import Preparation, limit_rules
+from schema.preparation import Preparation, Prepared, limit_rules
 from schema.query import Query
 from schema.subscription import Subscription
 
@@ -38,6 +38,9 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class Schema(strawberry.Schema):
+    # The parse and validation caches (set by build_schema), for the websocket fan-out.
+    prepared: Prepared
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -55,23 +58,26 @@ def build_schema(
     max_tokens: int = 2000,
     introspection: bool = True,
 ) -> Schema:
+    # Clients send the same few documents again and again (every jobProgress subscriber
+    # sends one): parse and validate each distinct document once, within the limits.
+    prepared = Prepared.build(
+        rules=limit_rules(max_depth=max_depth, max_aliases=max_aliases),
+        max_tokens=max_tokens,
+        cache_size=256,
+    )
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        # Clients send the same few documents again and again (every jobProgress subscriber
-        # sends one): parse and validate each distinct document once, within the limits.
-        Preparation.factory(
-            rules=limit_rules(max_depth=max_depth, max_aliases=max_aliases),
-            max_tokens=max_tokens,
-            cache_size=256,
-        ),
+        Preparation.factory(prepared),
         partial(MaskUnexpectedErrors, should_mask_error=_is_unexpected),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=SharedEventExecutor,
     )
+    schema.prepared = prepared
+    return schema

@@ -23,6 +23,7 @@ from strawberry.types.unset import UnsetType
 from resolvers.context import Context
 from resolvers.services import Services
 from schema import Schema
+from web.fanout import FanOut
 from web.graphiql import offline_graphiql_html
 from web.graphql_http import (
     GRAPHQL_RESPONSE_CONTENT_TYPE,
@@ -32,6 +33,7 @@ from web.graphql_http import (
 )
 from web.middleware import owner_for, state
 from web.ws_frames import SharedFrames
+from web.ws_handlers import LegacyWSHandler, TransportWSHandler
 
 # Until a websocket's connection_init authenticates it, its context has no owner.
 UNAUTHENTICATED = ""
@@ -52,6 +54,11 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.services = services
         self.frames = SharedFrames()
+        if settings.live_writer == "direct":
+            # jobProgress frames go from the event hub straight to the sockets (web/fanout.py).
+            self.fanout = FanOut(schema, services)
+            self.graphql_transport_ws_handler_class = TransportWSHandler
+            self.graphql_ws_handler_class = LegacyWSHandler
         # Built (and its vendored assets checked) at start-up, not on the first visit.
         self.graphiql_html = offline_graphiql_html() if settings.graphiql_enabled else ""
 

@@ -33,6 +33,7 @@ from tests.live import (
     stalled_subscriber,
 )
 from tests.worker.conftest import make_worker
+from web.fanout import Watcher
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -90,6 +91,7 @@ async def test_slow_subscriber_does_not_delay_a_fast_one(
             hub = app.state.services.hub
             subscribers = [s for c in hub._channels.values() for s in c.subscribers]
             assert len(subscribers) == 2
+            assert all(isinstance(s, Watcher) for s in subscribers)  # the fan-out writer's
             # The database says where it ends, so a subscriber that resyncs finds the end too.
             factory = create_session_factory(engine)
             async with factory() as session, session.begin():

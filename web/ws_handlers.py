@@ -1,0 +1,146 @@
+"""Strawberry's two websocket protocol handlers, with jobProgress served by the fan-out writer.
+
+A subscribe (graphql-transport-ws) or start (legacy graphql-ws, as GraphQL Playground and
+subscriptions-transport-ws speak it) that web/fanout.py can plan becomes a Watcher: the
+operation is registered where Strawberry keeps its operations, so ids, the per-connection limit,
+stop/complete and the connection's end behave as they always have, and its task only lives
+until the snapshot is out. Every other message, and every operation the fan-out does not plan or
+whose job is not the caller's, is Strawberry's own handling: the same errors and close codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+
+from resolvers.context import Context
+from web.fanout import LEGACY_WS, TRANSPORT_WS, FanOut, Watcher
+
+
+def _fanout(handler: Any) -> FanOut:
+    fanout: FanOut = handler.view.fanout
+    return fanout
+
+
+def _send_text(handler: Any) -> Any:
+    """The socket's own send (Starlette's WebSocket.send_text): frames are text already."""
+    return handler.websocket.ws.send_text
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watchers: dict[str, Watcher] = {}  # this connection's, by operation id
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        op_id = message["id"]
+        limit = self.max_subscriptions_per_connection
+        plain = (
+            self.connection_acknowledged
+            and self.context.owner
+            and op_id not in self.operations
+            and (limit is None or len(self.operations) < limit)
+        )
+        selection = _fanout(self).plan(message.get("payload")) if plain else None
+        if selection is None:
+            await super().handle_subscribe(message)
+            return
+        payload = message["payload"]
+        operation: Operation[Context, None] = Operation(
+            self, op_id, payload["query"], payload.get("variables"), payload.get("operationName")
+        )
+
+        def ended(_watcher: Watcher) -> None:
+            if self.operations.get(op_id) is operation:
+                del self.operations[op_id]
+            self.watchers.pop(op_id, None)
+
+        watcher = _fanout(self).watcher(
+            selection, self.context, _send_text(self), TRANSPORT_WS, op_id, ended
+        )
+        self.operations[op_id] = operation
+        self.watchers[op_id] = watcher
+        operation.task = asyncio.create_task(self._watch(operation, watcher, message))
+        operation.task.add_done_callback(self._task_done)
+
+    async def _watch(
+        self, operation: Operation[Context, None], watcher: Watcher, message: SubscribeMessage
+    ) -> None:
+        if await watcher.start():
+            return
+        # Not the caller's job (or unreadable): Strawberry's answer, as it has always been.
+        if self.operations.get(operation.id) is operation:
+            del self.operations[operation.id]
+            self.watchers.pop(operation.id, None)
+            await super().handle_subscribe(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        watcher = self.watchers.pop(operation_id, None)
+        if watcher is not None:
+            watcher.stop()
+        await super().cleanup_operation(operation_id)
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.watchers: dict[str, Watcher] = {}  # this connection's, by operation id
+
+    async def handle_start(self, message: StartMessage) -> None:
+        op_id = message["id"]
+        if self.connection_acknowledged and op_id in self.tasks:
+            await self.cleanup_operation(op_id)  # as Strawberry does: a reused id replaces
+        limit = self.max_subscriptions_per_connection
+        plain = (
+            self.connection_acknowledged
+            and self.context.owner
+            and (limit is None or len(self.tasks) < limit)
+        )
+        selection = _fanout(self).plan(message.get("payload")) if plain else None
+        if selection is None:
+            await super().handle_start(message)
+            return
+
+        def ended(_watcher: Watcher) -> None:
+            if self.watchers.get(op_id) is watcher:
+                del self.watchers[op_id]
+                self.tasks.pop(op_id, None)
+
+        watcher = _fanout(self).watcher(
+            selection, self.context, _send_text(self), LEGACY_WS, op_id, ended
+        )
+        self.watchers[op_id] = watcher
+        self.tasks[op_id] = asyncio.create_task(self._watch(watcher, message))
+
+    async def _watch(self, watcher: Watcher, message: StartMessage) -> None:
+        if await watcher.start():
+            return
+        op_id = message["id"]
+        if self.watchers.get(op_id) is watcher:
+            del self.watchers[op_id]
+            self.tasks.pop(op_id, None)
+            await super().handle_start(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        watcher = self.watchers.pop(operation_id, None)
+        if watcher is None:
+            await super().cleanup_operation(operation_id)
+            return
+        watcher.stop()
+        task = self.tasks.pop(operation_id, None)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        # Strawberry's stopped operation says complete; so does this one (if the socket is open).
+        with contextlib.suppress(Exception):
+            await self.send_message({"type": "complete", "id": operation_id})
