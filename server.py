@@ -113,6 +113,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await asyncio.wait_for(asyncio.shield(opening), timeout=STORE_WAIT_SECONDS)
         assert services.hub is not None
         await services.hub.start()
+        with contextlib.suppress(TimeoutError):
+            # Serving with live progress from the first request; if Redis is away, /health
+            # says so and the hub connects when it is back.
+            await asyncio.wait_for(services.hub.first_attempt(), timeout=STORE_WAIT_SECONDS)
         tune_gc()
         log.info("server.started", graphiql=settings.graphiql_enabled)
         try:

@@ -152,6 +152,7 @@ class EventHub:
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
+        self._tried = asyncio.Event()  # the first connection attempt is over, either way
         self._lock = asyncio.Lock()  # orders SUBSCRIBE/UNSUBSCRIBE with (re)connection
         self._leaving: set[asyncio.Task[None]] = set()  # drop()'s UNSUBSCRIBEs in flight
         self.reconnects = 0
@@ -175,6 +176,11 @@ class EventHub:
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
+
+    async def first_attempt(self) -> bool:
+        """Wait for the reader's first connection attempt; whether it connected."""
+        await self._tried.wait()
+        return self.connected
 
     @property
     def subscriber_count(self) -> int:
@@ -256,6 +262,7 @@ class EventHub:
         while True:
             try:
                 await self._connect()
+                self._tried.set()
                 attempt = 0
                 await self._read()
             except asyncio.CancelledError:
@@ -265,6 +272,7 @@ class EventHub:
             except Exception:
                 log.exception("hub.reader_crashed")  # a bug; keep serving after a pause
                 self._lost(None)
+            self._tried.set()
             attempt += 1
             # Jittered, so many API processes do not reconnect in lockstep.
             await asyncio.sleep(backoff_seconds(attempt, base=0.1, cap=5.0, least=0.1))
