@@ -1,7 +1,7 @@
 """`python -m devserver serve|demo` (behind `make serve` and `make demo`).
 
-serve: Redis (embedded when REDIS_URL is unset), migrations, the API and one worker, until
-       Ctrl-C.
+serve: Redis (embedded when REDIS_URL is unset), migrations, the API (API_PROCESSES processes
+       on one port) and one worker, until Ctrl-C.
 demo:  the same stack, then one real job through the GraphQL API with a sample product photo,
        followed to COMPLETED; prints the MP4's path and URL, shuts everything down, exits 0.
 """
@@ -37,12 +37,19 @@ def banner(stack: Stack, settings: Settings) -> str:
         ("GraphQL", f"{stack.url}/graphql (POST, websockets)"),
         ("health", f"{stack.url}/health"),
         ("metrics", f"{stack.url}/metrics"),
+        ("API", api_processes(stack.api_processes)),
         ("Redis", stack.redis_url + ("" if settings.redis_url else " (embedded)")),
         ("database", settings.database_url),
         ("media", str(settings.media_root)),
     ]
     lines = [f"adreel is ready ({mode})", *(f"  {name:<9} {value}" for name, value in rows)]
     return "\n".join([*lines, "Ctrl-C stops it."])
+
+
+def api_processes(count: int) -> str:
+    if count == 1:
+        return "1 process (API_PROCESSES)"
+    return f"{count} processes on one port, each answering /metrics for itself (API_PROCESSES)"
 
 
 def serve(settings: Settings, host: str, port: int) -> int:

@@ -13,13 +13,15 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, cast
 
 import httpx
+import redis
 from alembic import command
 from alembic.config import Config
 
 from devserver.embedded_redis import EmbeddedRedis
+from events.hub import CLIENT_NAME as HUB_CLIENT_NAME
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +59,36 @@ def migrate(database_url: str) -> None:
     command.upgrade(config, "head")
 
 
+def _end_group(pgid: int, timeout: float = 5.0) -> None:
+    """SIGKILL whatever is left of a process group (the API processes of a supervisor that was
+    killed or did not stop in time), and wait until none of them runs: until then one may still
+    hold the port. A member that is dead but not yet reaped (a zombie, waiting for init) holds
+    nothing and does not count."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while group_running(pgid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def group_running(pgid: int) -> bool:
+    """Whether a process of the group `pgid` still runs (a zombie does not)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel, zombies included
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+            state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            if int(pgrp) == pgid and state != "Z":
+                return True
+    return False
+
+
 class Stack:
     def __init__(
         self,
@@ -65,6 +97,7 @@ class Stack:
         host: str = "127.0.0.1",
         port: int = 8000,
         workers: int = 1,
+        api_processes: int | None = None,
         env: dict[str, str] | None = None,
         quiet: bool = False,
         worker_groups: bool = False,
@@ -74,6 +107,9 @@ class Stack:
         self.host = host
         self.port = port
         self.worker_count = workers
+        # More than one: uvicorn's supervisor and that many API processes behind it, each with
+        # its own event hub, taking connections from the one listening socket.
+        self.api_processes = settings.api_processes if api_processes is None else api_processes
         self.extra_env = env or {}
         self.quiet = quiet
         # Quiet, but kept: each process's output goes to a file here (see log_tail).
@@ -148,17 +184,32 @@ class Stack:
         return self
 
     def start_api(self) -> None:
+        """The API in a process group of its own: with several processes, uvicorn's supervisor
+        and its children, which stop_api can then take down together."""
+        processes = ("--workers", str(self.api_processes)) if self.api_processes > 1 else ()
         self.api = self._spawn(
             "-m", "uvicorn", "server:create_app", "--factory",
             "--host", self.host, "--port", str(self.port), "--no-access-log",
-            "--log-level", "warning", *API_SERVER_OPTIONS,
+            "--log-level", "warning", *processes, *API_SERVER_OPTIONS, group=True,
         )  # fmt: skip
 
-    def restart_api(self, sig: int = signal.SIGTERM) -> None:
-        """Stop the API process (SIGTERM: a deploy; SIGKILL: a crash) and start a new one on
-        the same port, as a deploy or a failover does to every client connected to it."""
-        assert self.api is not None
+    def stop_api(self, sig: int = signal.SIGTERM) -> None:
+        """SIGTERM: a deploy; uvicorn's supervisor passes it on to every API process and waits
+        for them to close their connections. SIGKILL: a crash of the machine, to the whole group
+        at once. Either way nothing of the group outlives it, so the port is free again."""
+        if self.api is None:
+            return
+        if sig == signal.SIGKILL:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.api.pid, signal.SIGKILL)
         self.stop_process(self.api, sig)
+        _end_group(self.api.pid)
+        self.api = None
+
+    def restart_api(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the API (SIGTERM: a deploy; SIGKILL: a crash) and start it again on the same
+        port, as a deploy or a failover does to every client connected to it."""
+        self.stop_api(sig)
         self.start_api()
         self.wait_healthy()
 
@@ -178,7 +229,7 @@ class Stack:
         process.wait()
         self.workers.remove(process)
 
-    def wait_healthy(self, timeout: float = 30.0) -> None:
+    def wait_healthy(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.api is not None and self.api.poll() is not None:
@@ -186,12 +237,32 @@ class Stack:
                     f"the API exited with code {self.api.returncode}\n{self.log_tail()}"
                 )
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/health", timeout=1).status_code == 200
+                    and self._api_hubs() >= self.api_processes
+                ):
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"the API at {self.url} did not become healthy in {timeout}s")
+        raise RuntimeError(
+            f"the API at {self.url} did not become healthy in {timeout}s\n{self.log_tail()}"
+        )
+
+    def _api_hubs(self) -> int:
+        """How many API processes have their event hub connected (counted in Redis's CLIENT
+        LIST): /health answers from whichever process took the connection, so with several it
+        cannot say that all of them are up. One process needs no count."""
+        if self.api_processes == 1:
+            return 1
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=1)
+        try:
+            clients = cast("list[dict[str, str]]", client.client_list())  # untyped in redis-py
+            return sum(1 for c in clients if c.get("name") == HUB_CLIENT_NAME)
+        except redis.RedisError:
+            return 0
+        finally:
+            client.close()
 
     @staticmethod
     def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
@@ -204,10 +275,10 @@ class Stack:
                 process.wait()
 
     def stop(self) -> None:
-        for process in [*self.workers, *([self.api] if self.api else [])]:
+        for process in self.workers:
             self.stop_process(process)
         self.workers.clear()
-        self.api = None
+        self.stop_api()
         if self.redis is not None:
             self.redis.close()
             self.redis = None
