@@ -6,16 +6,24 @@ unit of work, which is when resolvers hand them to the GraphQL layer.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import structlog
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+log = structlog.get_logger("db")
+# A transaction that has written holds SQLite's one write lock (PostgreSQL: its rows' locks)
+# until it ends; every change here is meant to be short. Longer than this is logged.
+SLOW_WRITE_SECONDS = 2.0
+_WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -30,9 +38,36 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **kwargs)
+    _log_slow_writes(engine)
+    return engine
+
+
+def _log_slow_writes(engine: AsyncEngine) -> None:
+    """Warn about a transaction that held its write locks longer than SLOW_WRITE_SECONDS, with
+    the statements it ran (their text, never their parameters)."""
+
+    def before_execute(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        info = conn.info
+        if "write_started" in info:
+            if len(info["write_statements"]) < 8:
+                info["write_statements"].append(statement[:120])
+        elif statement.lstrip()[:6].upper() in _WRITES:
+            info["write_started"] = time.monotonic()
+            info["write_statements"] = [statement[:120]]
+
+    def ended(conn: Connection) -> None:
+        started = conn.info.pop("write_started", None)
+        statements = conn.info.pop("write_statements", None)
+        if started is not None and (held := time.monotonic() - started) > SLOW_WRITE_SECONDS:
+            log.warning("db.slow_write", seconds=round(held, 2), statements=statements)
+
+    sync_engine = engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", before_execute)
+    event.listen(sync_engine, "commit", ended)
+    event.listen(sync_engine, "rollback", ended)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
