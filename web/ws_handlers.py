@@ -18,7 +18,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
@@ -40,6 +43,33 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.watchers: dict[str, Watcher] = {}  # this connection's, by operation id
+        self._init_timer: asyncio.TimerHandle | None = None
+
+    # Strawberry waits for connection_init with a task per connection that sleeps; a timer does
+    # the same with none (the rate of handshakes is what a reconnect storm waits on).
+    def on_request_accepted(self) -> None:
+        self._init_timer = asyncio.get_running_loop().call_later(
+            self.connection_init_wait_timeout.total_seconds(), self._init_timed_out
+        )
+
+    def _init_timed_out(self) -> None:
+        if not self.connection_init_received:
+            self.connection_init_timeout_task = asyncio.create_task(self._close_uninitialised())
+            self.connection_init_timeout_task.add_done_callback(self._task_done)
+
+    async def _close_uninitialised(self) -> None:
+        self.connection_timed_out = True
+        await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        if self._init_timer is not None and not self.connection_timed_out:
+            self._init_timer.cancel()
+        await super().handle_connection_init(message)
+
+    async def shutdown(self) -> None:
+        if self._init_timer is not None:
+            self._init_timer.cancel()
+        await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         op_id = message["id"]

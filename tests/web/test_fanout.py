@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -180,6 +181,19 @@ async def test_transport_ws_misuse_closes_with_its_codes(
         async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as raw:  # type: ignore[list-item]
             await raw.send(json.dumps({"id": "b", **subscribe}))
             assert await _close_code(raw) == 4401
+        # No connection_init in time: 4408.
+        view = next(r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql")
+        waited = view.connection_init_wait_timeout
+        view.connection_init_wait_timeout = timedelta(seconds=0.3)
+        try:
+            async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as raw:  # type: ignore[list-item]
+                assert await _close_code(raw) == 4408
+        finally:
+            view.connection_init_wait_timeout = waited
+        # connection_init twice: 4429.
+        async with graphql_socket(address, TRANSPORT_WS) as client:
+            await client.send({"type": "connection_init", "payload": {}})
+            assert await _close_code(client.socket) == 4429
         # A message of no known type: 4400.
         async with graphql_socket(address, TRANSPORT_WS) as client:
             await client.send({"id": "c", "type": "gimme"})
