@@ -167,4 +167,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.graphql_view = graphql
     return app

@@ -182,7 +182,7 @@ async def test_transport_ws_misuse_closes_with_its_codes(
             await raw.send(json.dumps({"id": "b", **subscribe}))
             assert await _close_code(raw) == 4401
         # No connection_init in time: 4408.
-        view = next(r.endpoint for r in app.routes if getattr(r, "path", "") == "/graphql")
+        view = app.state.graphql_view
         waited = view.connection_init_wait_timeout
         view.connection_init_wait_timeout = timedelta(seconds=0.3)
         try:
