@@ -301,6 +301,8 @@ class Watcher(Subscriber):
         if first is None:
             await asyncio.shield(hub.leave(self))
             return False
+        if self.ended:  # stopped (the client, or its socket) while the snapshot was read
+            return True
         try:
             await self._send_all(self._frames(first))
         except BaseException:
