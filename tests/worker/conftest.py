@@ -7,6 +7,7 @@ empty); the crash test runs `python -m worker` as real processes so it can SIGKI
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -63,6 +64,11 @@ async def run_worker(settings: Settings, timeout: float = 120) -> None:
     try:
         async with asyncio.timeout(timeout):
             await worker.main()
+    except TimeoutError:
+        # Where every task of the test's loop (the worker's jobs, the API's) is stuck.
+        for task in asyncio.all_tasks():
+            task.print_stack(limit=12, file=sys.stderr)
+        raise
     finally:
         await worker.close()
 
