@@ -332,7 +332,8 @@ class Watcher(Subscriber):
 
 
 class FanOut:
-    """The API process's jobProgress writer: plans documents, makes watchers."""
+    """The API process's jobProgress writer: what watchers share (the hub, the snapshot
+    reader, the planned documents)."""
 
     def __init__(self, schema: Schema, services: Services) -> None:
         self.schema = schema
@@ -394,17 +395,6 @@ class FanOut:
         if job_id is None:
             return None
         return Selection(self.schema, document, name, variables, job_id)
-
-    def watcher(
-        self,
-        selection: Selection,
-        context: Context,
-        send: Callable[[str], Awaitable[None]],
-        envelope: Envelope,
-        op_id: str,
-        on_end: Callable[[Watcher], None],
-    ) -> Watcher:
-        return Watcher(self, selection, context, send, envelope, op_id, on_end)
 
 
 def _is_job_progress(operation: OperationDefinitionNode | None) -> bool:

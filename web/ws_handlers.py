@@ -94,8 +94,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 del self.operations[op_id]
             self.watchers.pop(op_id, None)
 
-        watcher = _fanout(self).watcher(
-            selection, self.context, _send_text(self), TRANSPORT_WS, op_id, ended
+        watcher = Watcher(
+            _fanout(self), selection, self.context, _send_text(self), TRANSPORT_WS, op_id, ended
         )
         self.operations[op_id] = operation
         self.watchers[op_id] = watcher
@@ -145,8 +145,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 del self.watchers[op_id]
                 self.tasks.pop(op_id, None)
 
-        watcher = _fanout(self).watcher(
-            selection, self.context, _send_text(self), LEGACY_WS, op_id, ended
+        watcher = Watcher(
+            _fanout(self), selection, self.context, _send_text(self), LEGACY_WS, op_id, ended
         )
         self.watchers[op_id] = watcher
         self.tasks[op_id] = asyncio.create_task(self._watch(watcher, message))

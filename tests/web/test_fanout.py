@@ -4,8 +4,10 @@ event hub to the sockets, over both protocols, on a real uvicorn with a real Red
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -130,16 +132,7 @@ async def test_a_stalled_socket_does_not_hold_up_the_others(
                 while not _watchers(app):
                     await asyncio.sleep(0.02)
             (stalled,) = _watchers(app)
-            async with (
-                graphql_socket(address, TRANSPORT_WS) as first,
-                graphql_socket(address, LEGACY_WS) as second,
-            ):
-                streams = []
-                for client in (first, second):
-                    op = await client.subscribe(SUBSCRIBE, {"id": job_id})
-                    stream = client.results(op)
-                    await anext(stream)  # snapshot
-                    streams.append(stream)
+            async with _one_per_protocol(address, job_id) as streams:
                 await _finish(engine, job_id, events)
                 for sequence in range(1, events + 1):
                     event = _event(job_id, sequence, events, message=padding)
@@ -152,6 +145,22 @@ async def test_a_stalled_socket_does_not_hold_up_the_others(
                 assert stalled.overflows > 0  # its backlog became one RESYNC
     for sequences in received:
         assert sequences == list(range(1, events + 1))
+
+
+@contextlib.asynccontextmanager
+async def _one_per_protocol(address: str, job_id: str) -> AsyncIterator[list[Any]]:
+    """A watcher of the job on each protocol, its snapshot read: their result streams."""
+    async with (
+        graphql_socket(address, TRANSPORT_WS) as first,
+        graphql_socket(address, LEGACY_WS) as second,
+    ):
+        streams = []
+        for client in (first, second):
+            op = await client.subscribe(SUBSCRIBE, {"id": job_id})
+            stream = client.results(op)
+            await anext(stream)  # the snapshot
+            streams.append(stream)
+        yield streams
 
 
 async def _sequences(stream: Any) -> list[int]:
@@ -251,16 +260,7 @@ async def test_the_previous_stream_writer_still_serves_both_protocols(
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
             job = await create_job(http)
         job_id = job["id"]
-        async with (
-            graphql_socket(address, TRANSPORT_WS) as first,
-            graphql_socket(address, LEGACY_WS) as second,
-        ):
-            streams = []
-            for client in (first, second):
-                op = await client.subscribe(SUBSCRIBE, {"id": job_id})
-                stream = client.results(op)
-                await anext(stream)
-                streams.append(stream)
+        async with _one_per_protocol(address, job_id) as streams:
             assert not any(isinstance(w, Watcher) for w in _watchers(app))
             assert _operation_tasks() == 2  # one per subscriber, as the fan-out has none
             await _finish(engine, job_id, 2)
