@@ -3,6 +3,7 @@ together, their READY lines and reports gathered, and the figures taken from the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -57,9 +58,11 @@ class Crowd:
             )
             for jobs, count in chunks
         ]
+        self.started = math.inf  # see wait_ready
 
     def wait_ready(self) -> float:
-        """Seconds from the first watcher starting to connect to the last one's snapshot."""
+        """Seconds from the first watcher starting to connect to the last one's snapshot; the
+        wall time of that first start is kept in `started`."""
         started, ready = math.inf, 0.0
         for client in self.clients:
             assert client.stdout is not None
@@ -67,6 +70,7 @@ class Crowd:
             if not line or line[0] != "READY":
                 raise SystemExit(f"a watcher process failed before it was ready: {line}")
             started, ready = min(started, float(line[1])), max(ready, float(line[2]))
+        self.started = started
         return ready - started
 
     def reports(self) -> list[dict[str, Any]]:
@@ -108,8 +112,33 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
+def api_tree(pid: int) -> list[psutil.Process]:
+    """The API's processes: the one uvicorn process, or its supervisor and every child."""
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
 def rss(pid: int) -> int:
-    return int(psutil.Process(pid).memory_info().rss)
+    """The RSS of a process and its children (an API's supervisor and its processes)."""
+    total = 0
+    for process in api_tree(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += process.memory_info().rss
+    return total
+
+
+def open_sockets(pid: int, port: int) -> int:
+    """Connections the API processes have accepted on `port` and still hold: with several
+    processes /metrics speaks only for the one that answers, this counts them all."""
+    total = 0
+    for process in api_tree(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(
+                1
+                for c in process.net_connections(kind="tcp")
+                if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED
+            )
+    return total
 
 
 async def make_jobs(
