@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+import structlog
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -27,6 +28,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from resolvers.context import Context
 from web.fanout import LEGACY_WS, TRANSPORT_WS, FanOut, Watcher
+
+log = structlog.get_logger("web.fanout")
 
 
 def _fanout(handler: Any) -> FanOut:
@@ -105,7 +108,18 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def _watch(
         self, operation: Operation[Context, None], watcher: Watcher, message: SubscribeMessage
     ) -> None:
-        if await watcher.start():
+        try:
+            started = await watcher.start()
+        except Exception:  # a bug, or the socket gone: never leave the client waiting
+            log.exception("fanout.watch_failed", job_id=watcher.job_id)
+            watcher.stop()
+            if self.operations.get(operation.id) is operation:
+                del self.operations[operation.id]
+                self.watchers.pop(operation.id, None)
+                with contextlib.suppress(Exception):
+                    await self.send_message({"id": operation.id, "type": "complete"})
+            return
+        if started:
             return
         # Not the caller's job (or unreadable): Strawberry's answer, as it has always been.
         if self.operations.get(operation.id) is operation:
@@ -152,9 +166,20 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         self.tasks[op_id] = asyncio.create_task(self._watch(watcher, message))
 
     async def _watch(self, watcher: Watcher, message: StartMessage) -> None:
-        if await watcher.start():
-            return
         op_id = message["id"]
+        try:
+            started = await watcher.start()
+        except Exception:  # a bug, or the socket gone: never leave the client waiting
+            log.exception("fanout.watch_failed", job_id=watcher.job_id)
+            watcher.stop()
+            if self.watchers.get(op_id) is watcher:
+                del self.watchers[op_id]
+                self.tasks.pop(op_id, None)
+                with contextlib.suppress(Exception):
+                    await self.send_message({"type": "complete", "id": op_id})
+            return
+        if started:
+            return
         if self.watchers.get(op_id) is watcher:
             del self.watchers[op_id]
             self.tasks.pop(op_id, None)

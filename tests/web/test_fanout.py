@@ -329,3 +329,33 @@ async def test_a_waiting_write_can_be_cancelled_and_a_failing_one_raises_at_once
 
     with pytest.raises(ConnectionResetError):
         run_eagerly(broken())
+
+
+@sqlite
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_watcher_that_cannot_start_completes_instead_of_hanging(
+    settings: Settings, redis: aioredis.Redis, protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(_watcher: Watcher) -> bool:
+        raise RuntimeError("a bug")
+
+    async with live_server(settings) as (address, app):
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            job = await create_job(http)
+        monkeypatch.setattr(Watcher, "start", broken)
+        async with graphql_socket(address, protocol) as client:
+            payloads = await asyncio.wait_for(collect(client, job["id"]), 10)
+            assert payloads == []  # completed, and the connection serves on:
+            monkeypatch.undo()
+            again = await asyncio.wait_for(anext(_results(client, job["id"])), 10)
+    assert again["data"]["jobProgress"]["status"] == "PENDING"
+    assert _watchers(app) == []
+
+
+def _results(client: GraphQLSocket, job_id: str) -> Any:
+    async def stream() -> Any:
+        op = await client.subscribe(SUBSCRIBE, {"id": job_id})
+        async for payload in client.results(op):
+            yield payload
+
+    return stream()
