@@ -189,6 +189,7 @@ def main() -> None:
         help="an expendable PostgreSQL database (it is emptied and migrated)",
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--scale", type=float, default=1.0, help="watcher counts times this")
     parser.add_argument(
         "--quick",
@@ -207,7 +208,7 @@ def main() -> None:
 
     writers = ["direct"] if args.no_previous else ["direct", "stream"]
     designs = [Design(p, w) for p in PROCESSES for w in writers]
-    databases: list[tuple[str, str | None]] = [("SQLite", None)]
+    databases: list[tuple[str, str | None]] = [] if args.no_sqlite else [("SQLite", None)]
     if not args.no_postgres:
         databases.append(("PostgreSQL", args.postgres))
     started = time.monotonic()
