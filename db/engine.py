@@ -6,12 +6,14 @@ unit of work, which is when resolvers hand them to the GraphQL layer.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,6 +40,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine.pool, "invalidate", _sqlite_interrupt)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
@@ -50,7 +53,9 @@ def _log_slow_writes(engine: AsyncEngine) -> None:
     the statements it ran (their text, never their parameters)."""
 
     def before_execute(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        info = conn.info
+        info = _info(conn)
+        if info is None:
+            return
         if "write_started" in info:
             if len(info["write_statements"]) < 8:
                 info["write_statements"].append(statement[:120])
@@ -59,8 +64,11 @@ def _log_slow_writes(engine: AsyncEngine) -> None:
             info["write_statements"] = [statement[:120]]
 
     def ended(conn: Connection) -> None:
-        started = conn.info.pop("write_started", None)
-        statements = conn.info.pop("write_statements", None)
+        info = _info(conn)
+        if info is None:
+            return
+        started = info.pop("write_started", None)
+        statements = info.pop("write_statements", None)
         if started is not None and (held := time.monotonic() - started) > SLOW_WRITE_SECONDS:
             log.warning("db.slow_write", seconds=round(held, 2), statements=statements)
 
@@ -68,6 +76,30 @@ def _log_slow_writes(engine: AsyncEngine) -> None:
     event.listen(sync_engine, "before_cursor_execute", before_execute)
     event.listen(sync_engine, "commit", ended)
     event.listen(sync_engine, "rollback", ended)
+
+
+def _info(conn: Connection) -> dict[str, Any] | None:
+    """The connection's info, or None when it is invalidated (a query cancelled mid-flight): a
+    listener must never raise, least of all on the rollback that cleans such a connection up,
+    and an invalidated connection's state goes with it."""
+    if conn.invalidated:
+        return None
+    try:
+        return conn.info
+    except SQLAlchemyError:
+        return None
+
+
+def _sqlite_interrupt(dbapi_connection: Any, _record: Any, _exception: Any) -> None:
+    """A connection given up on (its task was cancelled mid-statement) is closed behind the
+    statement still running in aiosqlite's thread: a write's lock would be held until that
+    statement ends, as long as SQLite's busy timeout if it is waiting for the lock itself.
+    Interrupting it (sqlite3_interrupt, safe from any thread) ends it now, and with it the
+    transaction, so the lock goes at once."""
+    connection = getattr(getattr(dbapi_connection, "_connection", None), "_conn", None)
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.interrupt()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

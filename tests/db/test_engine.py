@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import engine as engine_module
@@ -41,3 +41,31 @@ async def test_a_write_held_too_long_is_logged_with_its_statements(
     assert event == "db.slow_write" and fields["seconds"] >= 0.6
     assert fields["statements"][0].startswith("UPDATE app_secrets")
     assert "3" not in str(fields["statements"])  # the statement's text, not its values
+
+
+# PostgreSQL: on SQLite the cancelled statement runs on in aiosqlite's thread, holding the write
+# lock until it ends (see db.engine._sqlite_interrupt and the closing note of issue 21).
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_query_cancelled_mid_flight_leaves_the_database_usable(engine: AsyncEngine) -> None:
+    """As at a worker's shutdown: its sweep is cancelled inside a query. The connection is
+    invalidated; its rollback must still go through (no listener may fail it), and the next
+    transaction writes."""
+    factory = create_session_factory(engine)
+    slow = "SELECT pg_sleep(3)"
+
+    async def sweep() -> None:
+        async with factory() as session, session.begin():
+            await session.execute(update(AppSecret).values(value="4"))
+            await session.execute(text(slow))
+
+    async with factory() as session, session.begin():
+        session.add(AppSecret(name="probe", value="1"))
+    task = asyncio.create_task(sweep())
+    await asyncio.sleep(0.1)  # inside the slow query
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(20), factory() as session, session.begin():
+        await session.execute(update(AppSecret).values(value="5"))
+    async with factory() as session:
+        assert (await session.execute(select(AppSecret.value))).scalar_one() == "5"
