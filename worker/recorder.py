@@ -16,13 +16,15 @@ attempts and a job's the sum of its stages.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import func, select, update
 
@@ -39,6 +41,23 @@ from worker.context import WorkerState
 # watcher of the job.
 PROGRESS_INTERVAL = 0.25
 PROCESSING = (JobStatus.PROCESSING,)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _whole(write: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """A write that a cancellation (cancelJob, a shutdown, the job's time-out) does not cut in
+    the middle: the caller is cancelled at once, the transaction runs to its commit or rollback.
+    Cut mid-statement, the statement would run on in aiosqlite's thread after SQLAlchemy gave the
+    connection up, holding SQLite's write lock from every other writer until it ended."""
+
+    @functools.wraps(write)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.shield(write(*args, **kwargs))
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,7 @@ class JobRecorder:
 
     # --- the job ---------------------------------------------------------------------------
 
+    @_whole
     async def start_job(self, max_tries: int) -> Change:
         """Take the job for this run. A run that finds another run's attempts still open knows
         that run died (it holds the lease, so nobody else lives): they are closed as crashed.
@@ -109,6 +129,7 @@ class JobRecorder:
                 change.message = "job started"
         return change
 
+    @_whole
     async def complete_job(self, video_path: str) -> None:
         async with self._change() as change:
             done = StageStatus.COMPLETED
@@ -121,6 +142,7 @@ class JobRecorder:
 
     # --- stages ----------------------------------------------------------------------------
 
+    @_whole
     async def start_stage(self, name: StageName) -> None:
         async with self._change() as change:
             stage = change.stage = change.stage_named(name)
@@ -153,6 +175,7 @@ class JobRecorder:
             change.message = f"{name} started"
         self._last_progress[name] = 0
 
+    @_whole
     async def progress(self, name: StageName, value: int) -> None:
         value = max(0, min(99, int(value)))  # 100 means completed, which complete_stage says
         now = time.monotonic()
@@ -169,6 +192,7 @@ class JobRecorder:
                 raise Superseded(self.job_id, change.job)
             stage.progress = value
 
+    @_whole
     async def complete_stage(
         self, name: StageName, outputs: dict[str, Any], provider: str, cost_usd: Decimal
     ) -> None:
@@ -191,6 +215,7 @@ class JobRecorder:
             change.message = f"{name} completed"
         self._attempts.pop(name, None)
 
+    @_whole
     async def fail(self, name: StageName, message: str, cost_usd: Decimal) -> None:
         """The stage failed for good: so does the job."""
         async with self._change() as change:
@@ -201,6 +226,7 @@ class JobRecorder:
             change.message = f"{name} failed"
         self._attempts.pop(name, None)
 
+    @_whole
     async def attempt_failed(
         self, name: StageName, message: str, cost_usd: Decimal, retry_in: float
     ) -> None:
@@ -215,6 +241,7 @@ class JobRecorder:
             )
         self._attempts.pop(name, None)
 
+    @_whole
     async def end_attempt(
         self, name: StageName, outcome: AttemptOutcome, error: str, cost_usd: Decimal
     ) -> None:
@@ -235,6 +262,7 @@ class JobRecorder:
             )
             await queries.raise_attempt_cost(session, attempt_id, cost_usd)
 
+    @_whole
     async def bill(self, name: StageName, spent: Decimal) -> None:
         """Record what this run's open attempt at `name` has spent so far (never less than
         before), with the stage's and the job's totals. Not fenced and not announced: money
