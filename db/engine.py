@@ -6,7 +6,6 @@ unit of work, which is when resolvers hand them to the GraphQL layer.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 
@@ -40,7 +39,6 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine.pool, "invalidate", _sqlite_interrupt)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
@@ -88,18 +86,6 @@ def _info(conn: Connection) -> dict[str, Any] | None:
         return conn.info
     except SQLAlchemyError:
         return None
-
-
-def _sqlite_interrupt(dbapi_connection: Any, _record: Any, _exception: Any) -> None:
-    """A connection given up on (its task was cancelled mid-statement) is closed behind the
-    statement still running in aiosqlite's thread: a write's lock would be held until that
-    statement ends, as long as SQLite's busy timeout if it is waiting for the lock itself.
-    Interrupting it (sqlite3_interrupt, safe from any thread) ends it now, and with it the
-    transaction, so the lock goes at once."""
-    connection = getattr(getattr(dbapi_connection, "_connection", None), "_conn", None)
-    if connection is not None:
-        with contextlib.suppress(Exception):
-            connection.interrupt()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

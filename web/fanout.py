@@ -284,6 +284,10 @@ class Watcher(Subscriber):
         if task.cancelled() or task.exception() is not None:
             self.stop()
             return
+        self._drain()
+
+    def _drain(self) -> None:
+        """Write what waited in the mailbox, until a write has to wait in turn."""
         while self.live and not self.ended and self.sending is None and self.mailbox.qsize():
             self._deliver(self.mailbox.pop())
 
@@ -309,10 +313,7 @@ class Watcher(Subscriber):
             self.stop()
             raise
         self.live = True
-        # What came while the snapshot was read and sent (the rest, after a write that has to
-        # wait, as it completes: _written).
-        while not self.ended and self.sending is None and self.mailbox.qsize():
-            self._deliver(self.mailbox.pop())
+        self._drain()  # what came while the snapshot was read and sent
         return True
 
     def _end(self) -> None:

@@ -44,7 +44,7 @@ async def test_a_write_held_too_long_is_logged_with_its_statements(
 
 
 # PostgreSQL: on SQLite the cancelled statement runs on in aiosqlite's thread, holding the write
-# lock until it ends (see db.engine._sqlite_interrupt and the closing note of issue 21).
+# lock until it ends (the worker's writes run whole for that reason: worker/recorder.py).
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_query_cancelled_mid_flight_leaves_the_database_usable(engine: AsyncEngine) -> None:
     """As at a worker's shutdown: its sweep is cancelled inside a query. The connection is
