@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from domain.enums import StageName
+from domain.enums import FULL_RESOLUTION, RESOLUTIONS, StageName
 from domain.pricing import Prices
 from domain.providers import ClaudeConfig, ProvidersConfig, ReplicateConfig, SpeechConfig
 
@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     worker_sweep_interval_seconds: float = Field(default=10.0, gt=0)
     # Length of the rendered ad. 30 is the product; tests and previews use shorter renders.
     ad_seconds: float = Field(default=30.0, gt=0, le=30.0)
+    # The frame's short side in pixels: 1080 is the product (1080x1920 portrait); 360, 540 and
+    # 720 are drafts, the same ad drawn smaller, for previews and tests (360p: about a third of
+    # the rendering CPU).
+    ad_resolution: int = FULL_RESOLUTION
     # Hosted providers (README "Providers"). Keys are secrets: never logged, stored or returned.
     script_provider: ProviderChoice = "auto"
     voice_provider: ProviderChoice = "auto"
@@ -144,6 +148,13 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("ad_resolution")
+    @classmethod
+    def _check_resolution(cls, value: int) -> int:
+        if value not in RESOLUTIONS:
+            raise ValueError(f"must be one of {', '.join(map(str, RESOLUTIONS))}")
         return value
 
     @field_validator("api_keys")

@@ -20,9 +20,22 @@ class AspectRatio(StrEnum):
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
+        """(width, height) in pixels, at the full 1080p the product is made at."""
         return _SIZES[self]
 
+    def size_at(self, resolution: int) -> tuple[int, int]:
+        """(width, height) with the short side `resolution` pixels (one of RESOLUTIONS): 360
+        makes a 360x640 portrait draft."""
+        if resolution not in RESOLUTIONS:
+            raise ValueError(f"resolution must be one of {RESOLUTIONS}, not {resolution}")
+        width, height = _SIZES[self]
+        return width * resolution // FULL_RESOLUTION, height * resolution // FULL_RESOLUTION
+
+
+# The short side of the frame: 1080 is the product; the smaller ones are drafts (previews and
+# tests) drawn from the same proportional layout. Each keeps a 16:9 side whole and even.
+FULL_RESOLUTION = 1080
+RESOLUTIONS = (360, 540, 720, FULL_RESOLUTION)
 
 _SIZES = {
     AspectRatio.PORTRAIT: (1080, 1920),

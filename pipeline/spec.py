@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.enums import AspectRatio, StageName, Style
+from domain.enums import FULL_RESOLUTION, AspectRatio, StageName, Style
 from domain.outputs import Completed, Output, StageOutput
 from domain.templates import scene_durations
 from pipeline.errors import StageError
@@ -30,6 +30,7 @@ class JobSpec:
     product_image: Path | None
     work_dir: Path  # absolute per-job dir; all outputs go inside it
     total_seconds: float = 30.0  # every scene duration is scaled by total/30
+    resolution: int = FULL_RESOLUTION  # the frame's short side in pixels (drafts: 360, 540, 720)
     fps: int = 30
     description: str | None = None  # what the product is and does, in the maker's words
     benefits: tuple[str, ...] = ()  # up to three key benefits
@@ -50,6 +51,11 @@ class JobSpec:
     remix_only: bool = False  # only the music changes: re-mix under the source's picture
     # Only the call-to-action changes: the picture before the end card is the source's.
     end_card_only: bool = False
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the ad's frame in pixels."""
+        return self.aspect_ratio.size_at(self.resolution)
 
     def scene_durations(self) -> list[float]:
         """Scene lengths in seconds, the template's scaled so that they sum to total_seconds."""

@@ -37,6 +37,16 @@ BASE_PG_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Short renders are drafts (AD_RESOLUTION): the same ad drawn at 360x640, a third of the CPU of
+# 1080p. What a viewer sees is checked at the full 1080p: the 30 s ad, the striped jar, the safe
+# zones and the ad through the worker.
+DRAFT_RESOLUTION = 360
+# The processes of the tests' stacks: drafts, and workers at the suite's own priority. A worker
+# niced as in production (WORKER_NICE=10, so that the API beside it stays responsive) gets a
+# tenth of the CPU of the other xdist workers' renders: its tests would wait on the suite's
+# load, not on adreel. The crowd test keeps the production priority; test_failures checks that
+# a worker takes the priority it is given.
+STACK_ENV = {"AD_RESOLUTION": str(DRAFT_RESOLUTION), "WORKER_NICE": "0"}
 # "gw0", "gw1", ... under pytest-xdist; None in a serial run.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
@@ -165,6 +175,7 @@ def make_settings(
         "redis_url": redis_url,
         "media_dir": tmp_path / "media",
         "debug": False,
+        "ad_resolution": DRAFT_RESOLUTION,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]  # values are loose

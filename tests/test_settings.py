@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from domain.enums import AspectRatio
 from settings import LOCAL_OWNER, Settings
 from web.middleware import owner_for
 
@@ -31,6 +32,16 @@ def test_every_setting_is_documented_in_env_example() -> None:
 def test_env_example_loads() -> None:
     settings = Settings(_env_file=ROOT / ".env.example")
     assert settings.local_mode and settings.ad_seconds == 30
+
+
+def test_a_draft_resolution_sizes_every_aspect_and_others_are_refused() -> None:
+    draft = Settings(_env_file=None, ad_resolution=360)
+    sizes = [aspect.size_at(draft.ad_resolution) for aspect in AspectRatio]
+    assert sizes == [(360, 640), (360, 360), (640, 360)]
+    assert [aspect.size_at(1080) for aspect in AspectRatio] == [a.size for a in AspectRatio]
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, ad_resolution=400)
+    assert "ad_resolution" in str(caught.value) and "360, 540, 720, 1080" in str(caught.value)
 
 
 def test_bad_api_keys_fail_without_echoing_them() -> None:

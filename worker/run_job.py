@@ -70,6 +70,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         product_images=photos,
         work_dir=job_dir(state, job.id),
         total_seconds=state.settings.ad_seconds,
+        resolution=state.settings.ad_resolution,
         description=job.product_description,
         benefits=tuple(job.key_benefits or ()),
         price=job.product_price,

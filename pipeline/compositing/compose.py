@@ -67,10 +67,8 @@ def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
         raise StageError(f"the render plan {path.name} is invalid: {exc}") from exc
     if plan.version != PLAN_VERSION:
         raise StageError(f"the render plan is version {plan.version}; run video_gen again")
-    if (plan.width, plan.height) != spec.aspect_ratio.size:
-        raise StageError(
-            f"the render plan is {plan.width}x{plan.height}, not {spec.aspect_ratio.size}"
-        )
+    if (plan.width, plan.height) != spec.frame_size:
+        raise StageError(f"the render plan is {plan.width}x{plan.height}, not {spec.frame_size}")
     return plan
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.enums import AspectRatio
+from domain.enums import FULL_RESOLUTION, AspectRatio
 from domain.templates import SAFE_ZONES
 
 
@@ -67,8 +67,10 @@ class Layout:
         return self.safe.x + self.safe.w // 2
 
 
-def layout_for(aspect: AspectRatio) -> Layout:
-    width, height = aspect.size
+def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout:
+    """Everything in proportion to the frame, so a draft (a smaller `resolution`) is the full
+    ad drawn smaller."""
+    width, height = aspect.size_at(resolution)
     zone = SAFE_ZONES[aspect]
     safe = Box(
         x=round(zone.left * width),

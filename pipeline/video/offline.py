@@ -285,7 +285,7 @@ async def generate_video(spec: JobSpec, completed: Completed, progress: Progress
     """video_gen stage: stills and plan under work_dir/video/. Re-running overwrites them."""
     script = completed_script(completed, "video_gen")
     voice = needs(completed.voice, "video_gen", StageName.VOICE_GEN)
-    layout = layout_for(spec.aspect_ratio)
+    layout = layout_for(spec.aspect_ratio, spec.resolution)
     template = get_template(spec.style)
     out_dir = spec.work_dir / VIDEO_DIR
     out_dir.mkdir(parents=True, exist_ok=True)

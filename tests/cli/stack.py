@@ -16,6 +16,7 @@ import pytest
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from settings import Settings
+from tests.conftest import STACK_ENV
 
 # Short renders keep these tests fast; the pipeline tests cover the full 30 s.
 AD_SECONDS = "3"
@@ -43,6 +44,7 @@ async def shared_stack(
         settings,
         port=free_port(),
         env={
+            **STACK_ENV,
             "AD_SECONDS": AD_SECONDS,
             "WORKER_SWEEP_INTERVAL_SECONDS": "1",
             "API_KEYS": "" if local else ",".join(f"{k}:{owner}" for owner, k in KEYS.items()),

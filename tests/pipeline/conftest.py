@@ -16,6 +16,7 @@ from domain.outputs import Completed
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES, JobSpec
 from pipeline.video.plan import RenderPlan
+from tests.conftest import DRAFT_RESOLUTION
 
 RunPipeline = Callable[[JobSpec], Coroutine[Any, Any, Completed]]
 
@@ -30,6 +31,7 @@ def make_spec(work_dir: Path, **overrides: Any) -> JobSpec:
         "product_image": None,
         "work_dir": work_dir,
         "total_seconds": 6.0,
+        "resolution": DRAFT_RESOLUTION,  # the full 1080p where a test looks at the product
     }
     fields.update(overrides)
     return JobSpec(**fields)

@@ -37,7 +37,7 @@ async def test_short_render_matrix(
     await run_pipeline(spec)
     result = probe(spec.work_dir / "ad.mp4", (0.5, 5.5))
     assert result.duration == pytest.approx(6.0, abs=0.1)
-    assert (result.width, result.height) == aspect.size
+    assert (result.width, result.height) == spec.frame_size == aspect.size_at(360)
     assert (result.video_codec, result.pix_fmt, result.audio_codec) == ("h264", "yuv420p", "aac")
     assert result.audio_rms > 0.01
     assert frame_difference(result.frames[0.5], result.frames[5.5]) > 2.0

@@ -18,7 +18,7 @@ import pytest_asyncio
 from PIL import Image, ImageDraw
 
 from devserver import sample
-from domain.enums import AspectRatio, Style
+from domain.enums import FULL_RESOLUTION, AspectRatio, Style
 from domain.outputs import Completed
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.shared.ffmpeg import ffmpeg_exe
@@ -61,6 +61,7 @@ async def demo_ad(tmp_path_factory: pytest.TempPathFactory) -> Ad:
         style=Style.LUXURY,
         cta_text=sample.CTA,
         total_seconds=30.0,
+        resolution=FULL_RESOLUTION,
         product_image=sample.PHOTO,
         description=sample.DESCRIPTION,
         benefits=sample.BENEFITS,
@@ -311,6 +312,7 @@ async def jar_ad(tmp_path_factory: pytest.TempPathFactory, striped_jar: Path) ->
         tmp_path_factory.mktemp("jar-ad") / "job",
         style=Style.LUXURY,
         total_seconds=14.0,
+        resolution=FULL_RESOLUTION,
         product_image=striped_jar,
         price="$24.00",
     )
@@ -351,7 +353,7 @@ async def test_the_end_card_sells(jar_ad: Ad) -> None:
     start = plan.scenes[-1].start_frame / plan.fps
     frames = decoded_frames(jar_ad.mp4, 5)[round(start * 5) + 1 :]
     assert frames
-    layout = layout_for(jar_ad.spec.aspect_ratio)
+    layout = layout_for(jar_ad.spec.aspect_ratio, jar_ad.spec.resolution)
     button = plan.end_card.button
     ring = Rect(x=button.x + 2, y=button.y + button.h // 2 - 4, w=4, h=8)  # its left edge
     for frame in frames:
@@ -414,7 +416,7 @@ async def test_eight_photos_of_mixed_shapes_make_one_ad(tmp_path: Path) -> None:
     ad = Ad(spec, await run_pipeline(spec))
     result = probe(ad.mp4)
     assert result.duration == pytest.approx(24.0, abs=0.1)
-    assert (result.width, result.height, result.video_codec) == (1080, 1080, "h264")
+    assert (result.width, result.height, result.video_codec) == (360, 360, "h264")
     shown = [photo for shot in ad.plan.shots if shot.kind != "end" for photo in shot.photos]
     assert set(shown) == set(range(8)), shown  # the shots walk through every photo
     assert shown[:8] == list(range(8))  # in the maker's order

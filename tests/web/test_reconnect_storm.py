@@ -18,6 +18,7 @@ import pytest
 from devserver.embedded_redis import free_port
 from devserver.stack import ROOT, Stack
 from settings import Settings
+from tests.conftest import STACK_ENV
 from tests.factories import create_job
 
 JOBS = 3
@@ -35,7 +36,9 @@ async def storm_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         redis_url=None,  # the stack starts its own
         media_dir=directory / "media",
     )
-    stack = Stack(settings, port=free_port(), workers=1, env={"AD_SECONDS": "8"}, quiet=True)
+    stack = Stack(
+        settings, port=free_port(), workers=1, env={**STACK_ENV, "AD_SECONDS": "8"}, quiet=True
+    )
     await asyncio.to_thread(stack.start)
     try:
         yield stack

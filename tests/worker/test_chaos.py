@@ -17,7 +17,7 @@ from devserver.chaos import Kill, cut_short, kill_workers, report
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack, drop_everything
 from domain.enums import AttemptOutcome, JobStatus, StageStatus
-from tests.conftest import make_settings, require_postgres
+from tests.conftest import STACK_ENV, make_settings, require_postgres
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.probe import processes_working_in, temp_files
 from tests.worker.conftest import wait_for
@@ -49,6 +49,7 @@ async def test_jobs_survive_workers_killed_every_few_seconds(
 ) -> None:
     settings = make_settings(chaos_database, redis_url, tmp_path)
     env = {
+        **STACK_ENV,
         "AD_SECONDS": "6",
         "WORKER_LEASE_SECONDS": "1.5",
         "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",

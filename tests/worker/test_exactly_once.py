@@ -28,7 +28,7 @@ from events.redis import arq_redis
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from settings import Settings
 from storage import open_store
-from tests.conftest import make_settings
+from tests.conftest import STACK_ENV, make_settings
 from tests.factories import create_job, gql, wait_for_job
 from tests.probe import temp_files
 from tests.worker.conftest import load, wait_for
@@ -163,6 +163,7 @@ async def test_workers_dying_past_the_limit_fail_the_job_and_retry_finishes_it(
 ) -> None:
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'limit.db'}", redis_url, tmp_path)
     env = {
+        **STACK_ENV,
         "AD_SECONDS": "12",
         "JOB_MAX_TRIES": "2",
         "WORKER_LEASE_SECONDS": "1.5",

@@ -17,7 +17,7 @@ from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from domain.enums import JobStatus, StageName, StageStatus
 from settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import STACK_ENV, make_settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.probe import cmdline, processes_working_in, temp_files
 from tests.worker.conftest import load, make_worker, run_worker, wait_for
@@ -107,6 +107,7 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
 ) -> None:
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}", redis_url, tmp_path)
     extra = {
+        **STACK_ENV,
         "AD_SECONDS": "12",
         "WORKER_LEASE_SECONDS": "2",
         "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",
@@ -137,7 +138,8 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
 
         await wait_for(orphans_gone, timeout=5)
 
-        stack.start_worker()
+        # As production runs it: the render below the API's priority (WORKER_NICE).
+        successor = stack.start_worker({"WORKER_NICE": "5"})
 
         async def finished() -> bool:
             row, _ = await load(engine, job_id)
@@ -145,11 +147,13 @@ async def test_worker_killed_mid_stage_is_finished_by_another(
 
         await wait_for(finished, timeout=120, interval=0.2)
         row, after = await load(engine, job_id)
+        niceness = os.getpriority(os.PRIO_PROCESS, successor.pid)
     finally:
         await engine.dispose()
         await asyncio.to_thread(stack.stop)
 
     assert row.status == JobStatus.COMPLETED, row.error_message
+    assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)
     # The stages finished before the kill were not run again.
     assert [s.completed_at for s in after[:3]] == [s.completed_at for s in before[:3]]
     assert after[3].completed_at is not None and after[3].started_at != before[3].started_at

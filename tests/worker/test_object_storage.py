@@ -12,7 +12,7 @@ import pytest
 
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
-from tests.conftest import make_settings
+from tests.conftest import STACK_ENV, make_settings
 from tests.factories import gql, image_bytes, job_input, upload
 from tests.probe import probe
 from tests.s3 import local_s3
@@ -31,6 +31,7 @@ async def test_a_worker_on_another_machine_finishes_a_killed_workers_job(
     with local_s3() as s3:
         env = {
             **s3.env(),
+            **STACK_ENV,
             "AD_SECONDS": "8",
             "WORKER_LEASE_SECONDS": "1.5",
             "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.enums import JobStatus, StageStatus
+from domain.enums import FULL_RESOLUTION, JobStatus, StageStatus
 from events.format import channel_for
 from pipeline.compositing.music import STYLE_TRACKS
 from settings import Settings
@@ -20,7 +20,7 @@ from tests.probe import frame_difference, probe
 from tests.resolvers.test_copy_and_music import audio_file, upload_track
 from tests.worker.conftest import SHORT_AD_SECONDS, load, run_worker
 
-SIZES = {"PORTRAIT": (1080, 1920), "SQUARE": (1080, 1080), "LANDSCAPE": (1920, 1080)}
+SIZES = {"PORTRAIT": (360, 640), "SQUARE": (360, 360), "LANDSCAPE": (640, 360)}  # drafts
 
 
 def video_path(settings: Settings, relative: str) -> Path:
@@ -71,7 +71,8 @@ async def test_full_thirty_second_ad_with_events_in_order(
     engine: AsyncEngine,
     redis: aioredis.Redis,
 ) -> None:
-    full = settings.model_copy(update={"ad_seconds": 30.0})
+    # The one job through the worker at the product's full length and size.
+    full = settings.model_copy(update={"ad_seconds": 30.0, "ad_resolution": FULL_RESOLUTION})
     job = await create_job(api, style="ENERGETIC")
     events: list[dict[str, object]] = []
     async with redis.pubsub() as pubsub:

@@ -19,7 +19,7 @@ from db.models import StageAttempt
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
 from domain.enums import AttemptOutcome, StageName
-from tests.conftest import make_settings
+from tests.conftest import STACK_ENV, make_settings
 from tests.factories import create_job, wait_for_job
 from tests.pipeline.providers.conftest import REPLICATE_TOKEN
 from tests.pipeline.providers.fakes.replicate_api import FakeReplicate
@@ -40,6 +40,7 @@ async def test_hosted_cost_of_a_crashed_attempt_is_kept(
     fake.polls_to_finish = 4
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'costs.db'}", redis_url, tmp_path)
     env = {
+        **STACK_ENV,
         "AD_SECONDS": "6",
         "WORKER_LEASE_SECONDS": "1.5",
         "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",

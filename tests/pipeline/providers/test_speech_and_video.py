@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.enums import JobStatus, StageName, Style
+from domain.enums import AspectRatio, JobStatus, StageName, Style
 from domain.outputs import Completed
 from pipeline.providers.errors import ProviderError, TransientProviderError
 from pipeline.providers.fallback import with_fallback
@@ -21,7 +21,7 @@ from pipeline.video.hosted import HostedVideo
 from pipeline.video.offline import generate_video
 from pipeline.video.plan import RenderPlan
 from pipeline.voice.hosted import HOSTED_VOICES
-from tests.conftest import serve_app
+from tests.conftest import DRAFT_RESOLUTION, serve_app
 from tests.factories import create_job, image_bytes, job_input, upload
 from tests.outputs import fallback_of, video_of
 from tests.pipeline.providers.conftest import AD_SECONDS
@@ -31,7 +31,7 @@ from tests.pipeline.providers.helpers import config_for, make_spec
 from tests.probe import probe
 from tests.worker.conftest import load, run_worker
 
-SQUARE = (1080, 1080)
+SQUARE = AspectRatio.SQUARE.size_at(DRAFT_RESOLUTION)
 
 
 def assert_watchable(path: Path, size: tuple[int, int]) -> None:
@@ -114,7 +114,7 @@ async def test_hosted_video_end_to_end(
     assert video.stage_data["clips"] == [s.clip for s in plan.scenes if s.clip]
     expected = Decimal("7.25") * Decimal("0.0014") * 3
     assert video.cost_usd == expected == job.cost_usd
-    assert_watchable(work / "ad.mp4", (1080, 1920))
+    assert_watchable(work / "ad.mp4", AspectRatio.PORTRAIT.size_at(DRAFT_RESOLUTION))
     frame = probe(work / "ad.mp4", (0.5,)).frames[0.5].convert("RGB")
     colours = frame.resize((8, 8)).getcolors(64) or []
     assert len(colours) > 8, "scene 1 shows the moving colour bars of the clip, not a flat still"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from domain.enums import AspectRatio, StageName, Style
+from domain.enums import FULL_RESOLUTION, AspectRatio, StageName, Style
 from domain.outputs import Completed
 from domain.script import (
     CTA_MAX_CHARS,
@@ -92,6 +92,7 @@ async def test_awkward_names_are_drawn_inside_the_safe_zone(
         aspect_ratio=aspect,
         style=style,
         total_seconds=4.0,
+        resolution=FULL_RESOLUTION,  # the platforms' safe zones, in the product's pixels
     )
     completed = Completed()
     for stage in (StageName.SCRIPT_GEN, StageName.VOICE_GEN, StageName.VIDEO_GEN):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from domain.enums import STAGE_ORDER, AspectRatio, Style
+from domain.enums import FULL_RESOLUTION, STAGE_ORDER, AspectRatio, Style
 from domain.outputs import Completed
 from pipeline.spec import no_progress
 from pipeline.stages import OFFLINE_STAGES
@@ -25,6 +25,7 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
         aspect_ratio=aspect,
         style=Style.BOLD,
         product_name="An Unusually Long Product Name For Wrapping",
+        resolution=FULL_RESOLUTION,  # the platforms' safe zones, in the product's pixels
     )
     completed = Completed()
     for name in STAGE_ORDER[:3]:  # the plan is complete after video_gen (voice times it)
