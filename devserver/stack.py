@@ -231,20 +231,22 @@ class Stack:
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.api is not None and self.api.poll() is not None:
-                raise RuntimeError(
-                    f"the API exited with code {self.api.returncode}\n{self.log_tail()}"
-                )
-            try:
-                if (
-                    httpx.get(f"{self.url}/health", timeout=1).status_code == 200
-                    and self._api_hubs() >= self.api_processes
-                ):
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        # One client for every try: each new one loads the CA bundle (~0.1 CPU-s), ten a second.
+        with httpx.Client(base_url=self.url, timeout=1) as client:
+            while time.monotonic() < deadline:
+                if self.api is not None and self.api.poll() is not None:
+                    raise RuntimeError(
+                        f"the API exited with code {self.api.returncode}\n{self.log_tail()}"
+                    )
+                try:
+                    if (
+                        client.get("/health").status_code == 200
+                        and self._api_hubs() >= self.api_processes
+                    ):
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         raise RuntimeError(
             f"the API at {self.url} did not become healthy in {timeout}s\n{self.log_tail()}"
         )

@@ -45,8 +45,9 @@ DRAFT_RESOLUTION = 360
 # niced as in production (WORKER_NICE=10, so that the API beside it stays responsive) gets a
 # tenth of the CPU of the other xdist workers' renders: its tests would wait on the suite's
 # load, not on adreel. The crowd test keeps the production priority; test_failures checks that
-# a worker takes the priority it is given.
-STACK_ENV = {"AD_RESOLUTION": str(DRAFT_RESOLUTION), "WORKER_NICE": "0"}
+# a worker takes the priority it is given. Logs are JSON lines, as in production (local mode's
+# lines for a person run every traceback through a syntax highlighter).
+STACK_ENV = {"AD_RESOLUTION": str(DRAFT_RESOLUTION), "WORKER_NICE": "0", "LOG_FORMAT": "json"}
 # "gw0", "gw1", ... under pytest-xdist; None in a serial run.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
@@ -214,16 +215,9 @@ def _cost(item: pytest.Item) -> float:
     return float(mark.kwargs.get("seconds", SLOW_SECONDS))
 
 
-# The fixtures of the session's stacks (tests/cli/stack.py) and the group of their tests.
-SHARED_STACKS = {"stack": "shared-stack", "local_stack": "local-stack"}
-
-
 def _group(item: pytest.Item) -> str | None:
-    """The xdist group a test must share a worker with, if any."""
-    fixtures = getattr(item, "fixturenames", ())
-    for fixture, group in SHARED_STACKS.items():
-        if fixture in fixtures:
-            return group  # tests/cli and tests/web: stacks that live for the session
+    """The xdist group a test must share a worker with, if any: its module, when it uses a
+    module-scoped fixture."""
     info = getattr(item, "_fixtureinfo", None)
     if info is not None and any(
         definition.scope == "module"
@@ -238,9 +232,9 @@ def _group(item: pytest.Item) -> str | None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group and order the suite for pytest-xdist (`make test`: `-n 2 --dist loadgroup`).
 
-    - Tests that share something expensive stay on one xdist worker, so it is built once: the
-      session's stacks (SHARED_STACKS) and a module's module-scoped fixtures (the 30 s ad,
-      rendered once for all its checks; the storms' stack).
+    - Tests that share something expensive stay on one xdist worker, so it is built once: a
+      module's module-scoped fixtures (the stack the CLI, the page, GraphiQL or the Apollo
+      client drive; the 30 s ad, rendered once for all its checks; the storms' stack).
     - Units of work (a group, or a test on its own) go longest first (the `slow(seconds=...)`
       marks), so no long one starts last and holds the run up while the other worker idles.
     """
@@ -256,7 +250,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Fail loudly if xdist stops honouring the groups (as it silently did with pytest 9.2):
-    the shared stack and module fixtures would then be built on both workers."""
+    the module fixtures (stacks, renders) would then be built on every worker."""
     if not session.config.getoption("loadgroup", default=False):
         return
     lost = [

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import onnxruntime
 
+from pipeline.voice.takes import Takes
+
 SAMPLE_RATE = 22050
 SENTENCE_GAP = 0.22  # seconds of pause between sentences
 MAX_LEAD = 0.05  # at most this much silence before a sentence's first sound
@@ -158,11 +160,20 @@ class Narrator:
         self._session = _Session(session)
         self.voice = PiperVoice(session=self._session, config=config)
         self.sample_rate = int(config.sample_rate)
+        self.takes: Takes[Speech] = Takes()
 
     def synthesize(
         self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None = None
     ) -> Speech:
-        """Speak `text` (in this thread); raises Cancelled when `cancelled()` turns true."""
+        """Speak `text` (in this thread); raises Cancelled when `cancelled()` turns true. A line
+        said recently in the same delivery is the same take (pipeline.voice.takes)."""
+        return self.takes.get_or_say(
+            (text, delivery), lambda: self._synthesize(text, delivery, cancelled)
+        )
+
+    def _synthesize(
+        self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None
+    ) -> Speech:
         from piper import SynthesisConfig
 
         config = SynthesisConfig(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from devserver.stack import ROOT, Stack
-from tests.cli.stack import KEYS, shared_stack
+from tests.cli.stack import KEYS, running_stack
 
 API_KEY = KEYS["cli"]
 
@@ -23,9 +24,10 @@ class Result:
     err: str
 
 
-@pytest.fixture
-async def stack(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Stack:
-    return await shared_stack(pytestconfig, tmp_path_factory)
+@pytest.fixture(scope="module")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    async with running_stack(tmp_path_factory.mktemp("cli-stack")) as stack:
+        yield stack
 
 
 def run_cli(

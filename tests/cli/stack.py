@@ -1,17 +1,19 @@
 """A real stack (embedded Redis, migrated SQLite, the API and a worker as processes) for tests
 that drive adreel from the outside: the CLI as a subprocess, the web page in Chromium.
 
-One stack serves the whole test session (starting one takes seconds). Each suite uses its own
-API key, hence its own owner: the CLI tests never see the browser tests' jobs, and the reverse.
-A second one runs in local mode (no keys) for GraphiQL and the Apollo client. tests/conftest.py
-keeps the tests of each on one xdist worker (the `stack` and `local_stack` fixtures).
+Each module of such tests has a stack of its own (a module-scoped fixture): its tests run one
+after another on one xdist worker (tests/conftest.py groups them), the modules side by side on
+others, and each stack stops with its module instead of polling Redis, idle, until the session
+ends. The CLI and the page run with API keys; GraphiQL and the Apollo client in local mode (no
+keys, as `make serve` runs).
 """
 
 from __future__ import annotations
 
 import asyncio
-
-import pytest
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from devserver.embedded_redis import free_port
 from devserver.stack import Stack
@@ -22,18 +24,10 @@ from tests.conftest import STACK_ENV
 AD_SECONDS = "3"
 KEYS = {"cli": "cli-test-key", "web": "web-test-key"}
 
-_shared: dict[str, Stack] = {}
 
-
-async def shared_stack(
-    config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, *, local: bool = False
-) -> Stack:
-    """The session's stack, started on first use and stopped when the session ends. `local`:
-    the other one, in local mode (no API keys, as `make serve` runs), for GraphiQL and Apollo."""
-    kind = "local" if local else "keys"
-    if kind in _shared:
-        return _shared[kind]
-    directory = tmp_path_factory.mktemp(f"stack-{kind}")
+@asynccontextmanager
+async def running_stack(directory: Path, *, local: bool = False) -> AsyncIterator[Stack]:
+    """A stack in `directory`, started and stopped around the block. `local`: no API keys."""
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{directory / 'adreel.db'}",
@@ -54,7 +48,8 @@ async def shared_stack(
         quiet=True,
         log_dir=directory / "logs",
     )
-    config.add_cleanup(stack.stop)
-    await asyncio.to_thread(stack.start)  # runs migrations, which run their own event loop
-    _shared[kind] = stack
-    return stack
+    try:
+        await asyncio.to_thread(stack.start)  # runs migrations, which run their own event loop
+        yield stack
+    finally:
+        await asyncio.to_thread(stack.stop)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devserver.stack import Stack
-from tests.cli.stack import KEYS, shared_stack
+from tests.cli.stack import KEYS, running_stack
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,7 +36,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 API_KEY = KEYS["web"]
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Browser, Page
 
 
 def _missing_browser() -> str | None:
@@ -58,18 +58,19 @@ def require_browser() -> None:
     pytest.skip(f"browser test skipped: {problem}")
 
 
-@pytest.fixture
-async def stack(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+@pytest.fixture(scope="module")
+async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """The module's stack, with API keys (the page's is API_KEY)."""
     require_browser()
-    return await shared_stack(pytestconfig, tmp_path_factory)
+    async with running_stack(tmp_path_factory.mktemp("web-stack")) as stack:
+        yield stack
 
 
-@pytest.fixture
-async def local_stack(
-    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
-) -> Stack:
-    """The session's local-mode stack: no API keys, as `make serve` runs."""
-    return await shared_stack(pytestconfig, tmp_path_factory, local=True)
+@pytest.fixture(scope="module")
+async def local_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    """The module's local-mode stack: no API keys, as `make serve` runs."""
+    async with running_stack(tmp_path_factory.mktemp("local-stack"), local=True) as stack:
+        yield stack
 
 
 @dataclass
@@ -80,35 +81,44 @@ class BrowserLog:
     media_statuses: list[int] = field(default_factory=list)
 
 
-@pytest.fixture
-async def page(stack: Stack) -> AsyncIterator[tuple[Page, BrowserLog]]:
+@pytest.fixture(scope="module")
+async def browser(stack: Stack) -> AsyncIterator[Browser]:
+    """One Chromium for the module's tests (a launch costs ~2 CPU-seconds); each test has a
+    fresh context of its own: no cookie, storage or cache of another test's."""
     from playwright.async_api import async_playwright
 
-    log = BrowserLog()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = await browser.new_page()
-            page.on("pageerror", lambda error: log.problems.append(f"page error: {error}"))
-            page.on(
-                "console",
-                lambda message: (
-                    log.problems.append(f"console: {message.text}")
-                    if message.type == "error" and "401" not in message.text
-                    else None
-                ),
-            )
-            page.on(
-                "response",
-                lambda response: (
-                    log.media_statuses.append(response.status)
-                    if "/media/" in response.url
-                    else None
-                ),
-            )
-            yield page, log
+            yield browser
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[tuple[Page, BrowserLog]]:
+    log = BrowserLog()
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        page.on("pageerror", lambda error: log.problems.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                log.problems.append(f"console: {message.text}")
+                if message.type == "error" and "401" not in message.text
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                log.media_statuses.append(response.status) if "/media/" in response.url else None
+            ),
+        )
+        yield page, log
+    finally:
+        await context.close()
 
 
 async def until(page: Page, expression: str, timeout: float = 60) -> None:
