@@ -108,8 +108,8 @@ class Settings(BaseSettings):
     # Length of the rendered ad. 30 is the product; tests and previews use shorter renders.
     ad_seconds: float = Field(default=30.0, gt=0, le=30.0)
     # The frame's short side in pixels: 1080 is the product (1080x1920 portrait); 360, 540 and
-    # 720 are drafts, the same ad drawn smaller, for previews and tests (360p: about a third of
-    # the rendering CPU).
+    # 720 are drafts for previews and tests: the same ad drawn smaller, its sound encoded with
+    # AAC's fast coder (360p: about a third of the rendering CPU).
     ad_resolution: int = FULL_RESOLUTION
     # Hosted providers (README "Providers"). Keys are secrets: never logged, stored or returned.
     script_provider: ProviderChoice = "auto"

@@ -53,6 +53,11 @@ class JobSpec:
     end_card_only: bool = False
 
     @property
+    def is_draft(self) -> bool:
+        """A preview: drawn smaller than 1080p, its sound encoded faster (the mix is the same)."""
+        return self.resolution < FULL_RESOLUTION
+
+    @property
     def frame_size(self) -> tuple[int, int]:
         """(width, height) of the ad's frame in pixels."""
         return self.aspect_ratio.size_at(self.resolution)

@@ -68,6 +68,23 @@ def scene_cuts(path: Path, threshold: float = 0.10) -> list[float]:
     return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr)]
 
 
+def loudness(path: Path) -> tuple[float, float]:
+    """The file's sound as a platform measures it: integrated loudness (LUFS) and true peak
+    (dBTP), by ffmpeg's ebur128 on the decoded audio (AAC's own overshoot included)."""
+    from pipeline.shared.ffmpeg import ffmpeg_exe
+
+    done = subprocess.run(
+        [
+            ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+            "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-",
+        ],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    lufs = re.findall(r"I:\s+(-?[\d.]+) LUFS", done.stderr)[-1]
+    peak = re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", done.stderr)[-1]
+    return float(lufs), float(peak)
+
+
 def decoded_frames(path: Path, fps: float, end: float | None = None) -> list[np.ndarray]:
     """The video's frames `fps` times a second (up to `end` seconds), as RGB arrays."""
     from pipeline.shared.ffmpeg import ffmpeg_exe

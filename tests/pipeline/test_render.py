@@ -9,7 +9,7 @@ import pytest
 
 from domain.enums import AspectRatio, Style
 from tests.pipeline.conftest import make_spec, run_pipeline
-from tests.probe import frame_difference, probe
+from tests.probe import frame_difference, loudness, probe
 
 
 @pytest.mark.slow
@@ -41,3 +41,6 @@ async def test_short_render_matrix(
     assert (result.video_codec, result.pix_fmt, result.audio_codec) == ("h264", "yuv420p", "aac")
     assert result.audio_rms > 0.01
     assert frame_difference(result.frames[0.5], result.frames[5.5]) > 2.0
+    # A draft's sound is encoded with AAC's fast coder: the same level and headroom.
+    lufs, true_peak = loudness(spec.work_dir / "ad.mp4")
+    assert lufs == pytest.approx(-14.0, abs=1.5) and true_peak <= -1.0

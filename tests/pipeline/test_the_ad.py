@@ -27,7 +27,7 @@ from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import Rect, RenderPlan
 from pipeline.video.textcards import hex_rgba
 from tests.pipeline.conftest import make_spec, run_pipeline, text_frames
-from tests.probe import decoded_frames, probe, scene_cuts, temp_files
+from tests.probe import decoded_frames, loudness, probe, scene_cuts, temp_files
 
 pytestmark = pytest.mark.slow
 
@@ -114,6 +114,9 @@ async def test_the_file_is_a_30_second_portrait_h264_aac_mp4(demo_ad: Ad) -> Non
     # Music under the voice, recorded on the job, mastered for the platforms.
     assert final.music is not None and final.music != "your track"
     assert final.loudness_lufs == pytest.approx(-14.0, abs=1.0)
+    # As the platforms measure the file: the AAC encode keeps the level and the headroom.
+    lufs, true_peak = loudness(demo_ad.mp4)
+    assert lufs == pytest.approx(-14.0, abs=1.0) and true_peak <= -1.0
     assert temp_files(demo_ad.spec.work_dir) == []
 
 

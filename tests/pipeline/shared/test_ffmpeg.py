@@ -60,7 +60,8 @@ async def test_cancel_kills_ffmpeg(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 async def test_cancelling_compositing_leaves_no_process_or_partial_file(tmp_path: Path) -> None:
-    spec = make_spec(tmp_path / "job", total_seconds=30.0)
+    # Long enough that the soundtrack and the picture are still being made 0.3 s in.
+    spec = make_spec(tmp_path / "job", total_seconds=12.0)
     completed = Completed()
     for name in STAGE_ORDER[:3]:
         completed.add(name, (await OFFLINE_STAGES[name](spec, completed, no_progress)).output)
