@@ -4,6 +4,7 @@ same take; another delivery is said anew; the oldest takes go once the budget is
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, replace
 
@@ -49,7 +50,7 @@ def test_the_oldest_takes_go_once_the_budget_is_spent() -> None:
         return said(seconds)
 
     for key in ("a", "b", "c"):
-        takes.get_or_say(key, lambda key=key: say(key, 1.0))
+        takes.get_or_say(key, functools.partial(say, key, 1.0))
     takes.get_or_say("a", lambda: say("a", 1.0))  # kept: "b" is now the oldest
     takes.get_or_say("d", lambda: say("d", 1.5))  # over budget: "b" and "c" go
     assert calls == ["a", "b", "c", "d"] and len(takes) == 2
