@@ -3,6 +3,7 @@ the MP4 probed with PyAV (there is no ffprobe here), temporary files, and child 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -55,17 +56,24 @@ def probe(path: Path, sample_times: tuple[float, ...] = ()) -> Probe:
 
 def scene_cuts(path: Path, threshold: float = 0.10) -> list[float]:
     """When the picture cuts: the times of the frames whose scene-change score (ffmpeg's
-    `select` scene detection, from the decoded video) is above `threshold`."""
+    `select` scene detection, from the decoded video) is above `threshold`. Several checks ask
+    it of one file: it is decoded once (the file's size and time are in the key)."""
+    stat = path.stat()
+    return list(_scene_cuts(str(path), stat.st_size, stat.st_mtime_ns, threshold))
+
+
+@functools.cache
+def _scene_cuts(path: str, _size: int, _mtime_ns: int, threshold: float) -> tuple[float, ...]:
     from pipeline.shared.ffmpeg import ffmpeg_exe
 
     done = subprocess.run(
         [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:v:0",
+            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", path, "-map", "0:v:0",
             "-vf", f"select='gt(scene,{threshold})',showinfo", "-f", "null", "-",
         ],
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
-    return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr)]
+    return tuple(float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr))
 
 
 def loudness(path: Path) -> tuple[float, float]:

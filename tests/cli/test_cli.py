@@ -243,8 +243,10 @@ def test_create_with_three_photos_keeps_them_in_order(stack: Stack, tmp_path: Pa
     assert "photos   3" in shown.out, shown.out
     assert "price" not in shown.out and "page " not in shown.out  # no product page was given
 
-    # What is checked is what was stored: no need to render it, so free the worker.
-    assert run_cli(stack, "cancel", job_id).code == 0
+    # What is checked is what was stored: no need to render it, so free the worker (unless its
+    # draft is already done: a 3 s draft can finish while the status is read).
+    cancelled = run_cli(stack, "cancel", job_id)
+    assert cancelled.code == 0 or "cannot cancel a COMPLETED job" in cancelled.err, cancelled
 
 
 @pytest.mark.slow(seconds=4)

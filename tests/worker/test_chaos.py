@@ -50,7 +50,7 @@ async def test_jobs_survive_workers_killed_every_few_seconds(
     settings = make_settings(chaos_database, redis_url, tmp_path)
     env = {
         **STACK_ENV,
-        "AD_SECONDS": "6",
+        "AD_SECONDS": "4",
         "WORKER_LEASE_SECONDS": "1.5",
         "WORKER_SWEEP_INTERVAL_SECONDS": "0.5",
         "WORKER_MAX_JOBS": "1",
