@@ -76,6 +76,24 @@ def _scene_cuts(path: str, _size: int, _mtime_ns: int, threshold: float) -> tupl
     return tuple(float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr))
 
 
+def silences(path: Path, noise_db: float, min_seconds: float) -> list[tuple[float, float]]:
+    """(start, end) of every run quieter than `noise_db` for at least `min_seconds`, by ffmpeg's
+    silencedetect on the file's audio."""
+    from pipeline.shared.ffmpeg import ffmpeg_exe
+
+    done = subprocess.run(
+        [
+            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
+            "-af", f"silencedetect=n={noise_db}dB:d={min_seconds}", "-f", "null", "-",
+        ],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    starts = [float(v) for v in re.findall(r"silence_start: (-?[\d.]+)", done.stderr)]
+    ends = [float(v) for v in re.findall(r"silence_end: (-?[\d.]+)", done.stderr)]
+    ends += [float("inf")] * (len(starts) - len(ends))
+    return list(zip(starts, ends, strict=True))
+
+
 def loudness(path: Path) -> tuple[float, float]:
     """The file's sound as a platform measures it: integrated loudness (LUFS) and true peak
     (dBTP), by ffmpeg's ebur128 on the decoded audio (AAC's own overshoot included)."""

@@ -13,9 +13,12 @@ from domain.enums import Style
 from pipeline.script.lines import PHRASEBOOKS as ENGLISH
 from pipeline.video.fonts import TYPOGRAPHY, covers
 from tests.pipeline.conftest import make_spec, run_pipeline
-from tests.probe import probe
+from tests.probe import probe, silences
 
 SECONDS = 10.0
+# The full length once (Spanish), the other languages as 10 s drafts: what the language changes
+# (phrase book, voice, glyphs) shows in 10 s; 30 s shows the voice still fills every scene.
+FULL_LENGTH = {"es": 30.0}
 BRIEFS = {
     "es": ("Café Señorío", "Compra ya", "Café de Andalucía, tostado en pequeños lotes.",
            ("Molido al momento", "Envío en 24 horas"), "ñóíá"),
@@ -53,7 +56,7 @@ async def test_an_ad_in_each_offline_language(tmp_path: Path, language: str) -> 
         benefits=benefits,
         style=style,
         language=language,
-        total_seconds=SECONDS,
+        total_seconds=FULL_LENGTH.get(language, SECONDS),
     )
     done = await run_pipeline(spec)
     assert done.script is not None and done.voice is not None
@@ -84,5 +87,13 @@ async def test_an_ad_in_each_offline_language(tmp_path: Path, language: str) -> 
     assert covers(faces.headline, on_screen) and covers(faces.caption, dialogue)
 
     ad = probe(spec.work_dir / "ad.mp4")
-    assert ad.duration == pytest.approx(SECONDS, abs=0.1)
+    assert ad.duration == pytest.approx(spec.total_seconds, abs=0.1)
     assert (ad.video_codec, ad.audio_codec) == ("h264", "aac") and ad.audio_rms > 0.01
+    # No dead air: the voice, and the music under it and in its pauses.
+    assert silences(spec.work_dir / "ad.mp4", -50, 0.3) == []
+    if language in FULL_LENGTH:
+        # At full length the phrase book has lines enough: the voice fills most of every scene
+        # before the end card (a short draft picks short lines).
+        lengths = spec.scene_durations()
+        for scene in sorted(done.voice.scenes, key=lambda s: s.index)[:3]:
+            assert scene.duration_seconds >= 0.7 * lengths[scene.index - 1], scene

@@ -5,6 +5,7 @@ from a striped jar no backdrop can pass for; and one ad from eight photos of eve
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import subprocess
@@ -27,7 +28,7 @@ from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import Rect, RenderPlan
 from pipeline.video.textcards import hex_rgba
 from tests.pipeline.conftest import make_spec, run_pipeline, text_frames
-from tests.probe import decoded_frames, loudness, probe, scene_cuts, temp_files
+from tests.probe import decoded_frames, loudness, probe, scene_cuts, silences, temp_files
 
 pytestmark = pytest.mark.slow
 
@@ -67,22 +68,6 @@ async def demo_ad(tmp_path_factory: pytest.TempPathFactory) -> Ad:
         benefits=sample.BENEFITS,
     )
     return Ad(spec, await run_pipeline(spec))
-
-
-def silences(path: Path, noise_db: float, min_seconds: float) -> list[tuple[float, float]]:
-    """(start, end) of every run quieter than `noise_db` for at least `min_seconds`, by ffmpeg's
-    silencedetect on the file's audio."""
-    done = subprocess.run(
-        [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-            "-af", f"silencedetect=n={noise_db}dB:d={min_seconds}", "-f", "null", "-",
-        ],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
-    starts = [float(v) for v in re.findall(r"silence_start: (-?[\d.]+)", done.stderr)]
-    ends = [float(v) for v in re.findall(r"silence_end: (-?[\d.]+)", done.stderr)]
-    ends += [float("inf")] * (len(starts) - len(ends))
-    return list(zip(starts, ends, strict=True))
 
 
 def envelope_db(path: Path, window: float = 0.01) -> np.ndarray:
@@ -284,6 +269,56 @@ async def test_the_hook_is_a_large_headline_written_word_by_word(demo_ad: Ad) ->
     assert words >= 2 and arrivals >= words - 1, (words, amounts)
     # Written, never unwritten (the product moving under the text shifts its edges a little).
     assert all(b >= 0.97 * max(amounts[: k + 1]) for k, b in enumerate(amounts[1:])), amounts
+
+
+@pytest.mark.slow(seconds=6)
+async def test_a_call_to_action_variant_of_the_full_ad(demo_ad: Ad, tmp_path: Path) -> None:
+    """The A/B variant at full length and size: another call-to-action, the end card said and
+    drawn again, and the 22 s before it the source's picture, frame for frame (as the worker runs
+    a CTA variant: its source's outputs and files, its original's music)."""
+    cta = "Reserve your bag today"
+    spec = dataclasses.replace(
+        demo_ad.spec,
+        job_id="demo-cta-variant",
+        work_dir=tmp_path / "job",
+        cta_text=cta,
+        source=demo_ad.outputs,
+        source_dir=demo_ad.spec.work_dir,
+        end_card_only=True,
+        music_seed=demo_ad.spec.job_id,
+    )
+    done, source = await run_pipeline(spec), demo_ad.outputs
+    assert done.script is not None and done.voice is not None and done.compositing is not None
+    assert source.script is not None and source.compositing is not None
+
+    # Said: the first three scenes are the source's takes, the end card says the new CTA once.
+    said = [s.voiceover_text for s in done.script.script.scenes]
+    assert said[:3] == [s.voiceover_text for s in source.script.script.scenes][:3]
+    assert said[3].count(cta) == 1 and sample.CTA not in said[3]
+    assert [s.reused for s in sorted(done.voice.scenes, key=lambda s: s.index)] == [
+        True, True, True, False,
+    ]  # fmt: skip
+
+    # Drawn: only the end card is encoded; before it the picture is the source's, bit for bit.
+    end_card = demo_ad.scene_starts()[3]
+    assert done.compositing.spliced_at_seconds == pytest.approx(end_card, abs=0.05)
+    variant_mp4 = spec.work_dir / "ad.mp4"
+    times = (1.0, end_card - 1.0, end_card + 2.0)
+    ours, theirs = probe(variant_mp4, times), probe(demo_ad.mp4, times)
+    assert ours.frames[1.0].tobytes() == theirs.frames[1.0].tobytes()
+    assert ours.frames[end_card - 1.0].tobytes() == theirs.frames[end_card - 1.0].tobytes()
+    assert ours.frames[end_card + 2.0].tobytes() != theirs.frames[end_card + 2.0].tobytes()
+
+    # The product a viewer gets: 30 s of 1080x1920 H.264/AAC, no dead air, at the platforms' level.
+    assert ours.duration == pytest.approx(30.0, abs=0.1)
+    assert (ours.width, ours.height, ours.video_codec, ours.audio_codec) == (
+        1080, 1920, "h264", "aac",
+    )  # fmt: skip
+    assert silences(variant_mp4, -50, 0.3) == []
+    lufs, true_peak = loudness(variant_mp4)
+    assert lufs == pytest.approx(-14.0, abs=1.0) and true_peak <= -1.0
+    assert done.compositing.music == source.compositing.music  # the original's bed
+    assert temp_files(spec.work_dir) == []
 
 
 @pytest.fixture(scope="module")
