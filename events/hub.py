@@ -49,6 +49,12 @@ Item = JobEvent | Signal
 
 MAILBOX_SIZE = 64
 CLIENT_NAME = "adreel-events-hub"
+# Always subscribed, nothing is published to it. redis-py health-checks a PubSub's SUBSCRIBE
+# (PING, then it reads the PONG itself) only while the connection is subscribed to nothing;
+# that read raced the reader's own, which is always waiting on the socket ("read() called while
+# another coroutine is already waiting"), and an idle process's first watcher got no events.
+# Subscribed, the reader's own health check (a PING whose PONG it reads) is the only one.
+HUB_CHANNEL = "adreel:hub"
 CONFIRM_TIMEOUT = 2.0
 READ_TIMEOUT = 1.0
 
@@ -284,8 +290,7 @@ class EventHub:
             await pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
             for channel in self._channels.values():
                 channel.confirmed.clear()
-            if self._channels:
-                await pubsub.subscribe(*self._channels)
+            await pubsub.subscribe(HUB_CHANNEL, *self._channels)
             self._pubsub = pubsub
             self._connected.set()
         log.info("hub.connected", channels=len(self._channels), reconnects=self.reconnects)

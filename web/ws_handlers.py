@@ -15,21 +15,29 @@ import contextlib
 from typing import Any
 
 import structlog
+from graphql import GraphQLFormattedError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyErrorMessage
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
 from resolvers.context import Context
 from web.fanout import LEGACY_WS, TRANSPORT_WS, FanOut, Watcher
 
 log = structlog.get_logger("web.fanout")
+# What a watcher that could not start is told (a GraphQL error, in either protocol's error
+# message); the details are in the server's log.
+WATCH_FAILED: GraphQLFormattedError = {
+    "message": "live progress failed to start on this server; subscribe again"
+}
 
 
 def _fanout(handler: Any) -> FanOut:
@@ -110,14 +118,21 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     ) -> None:
         try:
             started = await watcher.start()
-        except Exception:  # a bug, or the socket gone: never leave the client waiting
+        except Exception:
+            # A bug, or the socket gone: never leave the client waiting, nor let it take an
+            # empty stream for a finished one: an error, so that it subscribes again.
             log.exception("fanout.watch_failed", job_id=watcher.job_id)
             watcher.stop()
             if self.operations.get(operation.id) is operation:
                 del self.operations[operation.id]
                 self.watchers.pop(operation.id, None)
                 with contextlib.suppress(Exception):
-                    await self.send_message({"id": operation.id, "type": "complete"})
+                    failed: ErrorMessage = {
+                        "id": operation.id,
+                        "type": "error",
+                        "payload": [WATCH_FAILED],
+                    }
+                    await self.send_message(failed)
             return
         if started:
             return
@@ -169,14 +184,21 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         op_id = message["id"]
         try:
             started = await watcher.start()
-        except Exception:  # a bug, or the socket gone: never leave the client waiting
+        except Exception:
+            # A bug, or the socket gone: never leave the client waiting, nor let it take an
+            # empty stream for a finished one: an error, so that it subscribes again.
             log.exception("fanout.watch_failed", job_id=watcher.job_id)
             watcher.stop()
             if self.watchers.get(op_id) is watcher:
                 del self.watchers[op_id]
                 self.tasks.pop(op_id, None)
                 with contextlib.suppress(Exception):
-                    await self.send_message({"type": "complete", "id": op_id})
+                    failed: LegacyErrorMessage = {
+                        "type": "error",
+                        "id": op_id,
+                        "payload": WATCH_FAILED,
+                    }
+                    await self.send_message(failed)
             return
         if started:
             return
