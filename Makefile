@@ -35,10 +35,11 @@ lint: install
 typecheck: install
 	nice -n 10 $(VENV)/bin/mypy .
 
-# The whole suite on both cores with pytest-xdist, 3 workers: on 2 cores, with the 833 tests of
-# 2026-12-03 (more of them wait on API+worker stacks and browsers), 3 workers took 374 s where 2
-# took 414 s in the same tree (at 703 tests, 3 had been 14% slower than 2). Each xdist worker
-# has its own Redis, SQLite files and PostgreSQL database. TEST_WORKERS=0 runs it in one process.
+# The whole suite on both cores with pytest-xdist, 3 workers: on 2 cores, with the 852 tests of
+# 2026-12-04 (clean clone, CI=true), pytest took 252-271 s with 3 workers, 280 s with 4, 354 s
+# with 2 and 431 s in one process: a third worker fills the time the others wait on stacks,
+# browsers and sockets. Each xdist worker has its own Redis, SQLite files and PostgreSQL
+# database. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 3
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 
