@@ -58,8 +58,9 @@ async def test_watchers_spread_over_two_api_processes_all_see_the_end(tmp_path: 
             ready = await asyncio.wait_for(watchers.stdout.readline(), 60)
             assert ready.startswith(b"READY"), stack.log_tail()
             hubs = [c for c in await redis.client_list() if c.get("name") == CLIENT_NAME]
-            # Both processes took watchers: each hub is subscribed to the job's channel.
-            assert [int(hub["sub"]) for hub in hubs] == [1, 1], hubs
+            # Both processes took watchers: each hub is subscribed to the job's channel (and to
+            # its own, always).
+            assert [int(hub["sub"]) for hub in hubs] == [2, 2], hubs
 
             # The job moves as a worker moves it: each change committed, then published.
             factory = create_session_factory(engine)

@@ -333,7 +333,7 @@ async def test_a_waiting_write_can_be_cancelled_and_a_failing_one_raises_at_once
 
 @sqlite
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-async def test_a_watcher_that_cannot_start_completes_instead_of_hanging(
+async def test_a_watcher_that_cannot_start_is_told_so_instead_of_hanging(
     settings: Settings, redis: aioredis.Redis, protocol: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(_watcher: Watcher) -> bool:
@@ -345,7 +345,12 @@ async def test_a_watcher_that_cannot_start_completes_instead_of_hanging(
         monkeypatch.setattr(Watcher, "start", broken)
         async with graphql_socket(address, protocol) as client:
             payloads = await asyncio.wait_for(collect(client, job["id"]), 10)
-            assert payloads == []  # completed, and the connection serves on:
+            # An error to act on (subscribe again), not an empty stream that looks finished;
+            # no internals in it. And the connection serves on:
+            [failed] = payloads
+            errors = failed["errors"]
+            message = (errors[0] if isinstance(errors, list) else errors)["message"]
+            assert "subscribe again" in message and "a bug" not in message
             monkeypatch.undo()
             again = await asyncio.wait_for(anext(_results(client, job["id"])), 10)
     assert again["data"]["jobProgress"]["status"] == "PENDING"
