@@ -20,6 +20,7 @@ from db.engine import create_engine, create_session_factory
 from devserver.embedded_redis import free_port
 from devserver.stack import ROOT, Stack, group_running
 from domain.enums import JobStatus, StageName, StageStatus
+from events.format import channel_for
 from events.hub import CLIENT_NAME
 from lifecycle.change import change_job
 from settings import Settings
@@ -58,9 +59,12 @@ async def test_watchers_spread_over_two_api_processes_all_see_the_end(tmp_path: 
             ready = await asyncio.wait_for(watchers.stdout.readline(), 60)
             assert ready.startswith(b"READY"), stack.log_tail()
             hubs = [c for c in await redis.client_list() if c.get("name") == CLIENT_NAME]
-            # Both processes took watchers: each hub is subscribed to the job's channel (and to
-            # its own, always).
-            assert [int(hub["sub"]) for hub in hubs] == [2, 2], hubs
+            # Both processes took watchers: each one's hub (one connection each) is subscribed to
+            # the job's channel.
+            assert len(hubs) == 2, hubs
+            assert await redis.pubsub_numsub(channel_for(job_id)) == [
+                (channel_for(job_id).encode(), 2)
+            ]
 
             # The job moves as a worker moves it: each change committed, then published.
             factory = create_session_factory(engine)
