@@ -64,32 +64,16 @@ def scene_cuts(path: Path, threshold: float = 0.10) -> list[float]:
 
 @functools.cache
 def _scene_cuts(path: str, _size: int, _mtime_ns: int, threshold: float) -> tuple[float, ...]:
-    from pipeline.shared.ffmpeg import ffmpeg_exe
-
-    done = subprocess.run(
-        [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", path, "-map", "0:v:0",
-            "-vf", f"select='gt(scene,{threshold})',showinfo", "-f", "null", "-",
-        ],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
-    return tuple(float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr))
+    log = _filter_log(path, "v", f"select='gt(scene,{threshold})',showinfo")
+    return tuple(float(t) for t in re.findall(r"pts_time:([0-9.]+)", log))
 
 
 def silences(path: Path, noise_db: float, min_seconds: float) -> list[tuple[float, float]]:
     """(start, end) of every run quieter than `noise_db` for at least `min_seconds`, by ffmpeg's
     silencedetect on the file's audio."""
-    from pipeline.shared.ffmpeg import ffmpeg_exe
-
-    done = subprocess.run(
-        [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-            "-af", f"silencedetect=n={noise_db}dB:d={min_seconds}", "-f", "null", "-",
-        ],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
-    starts = [float(v) for v in re.findall(r"silence_start: (-?[\d.]+)", done.stderr)]
-    ends = [float(v) for v in re.findall(r"silence_end: (-?[\d.]+)", done.stderr)]
+    log = _filter_log(str(path), "a", f"silencedetect=n={noise_db}dB:d={min_seconds}")
+    starts = [float(v) for v in re.findall(r"silence_start: (-?[\d.]+)", log)]
+    ends = [float(v) for v in re.findall(r"silence_end: (-?[\d.]+)", log)]
     ends += [float("inf")] * (len(starts) - len(ends))
     return list(zip(starts, ends, strict=True))
 
@@ -97,18 +81,25 @@ def silences(path: Path, noise_db: float, min_seconds: float) -> list[tuple[floa
 def loudness(path: Path) -> tuple[float, float]:
     """The file's sound as a platform measures it: integrated loudness (LUFS) and true peak
     (dBTP), by ffmpeg's ebur128 on the decoded audio (AAC's own overshoot included)."""
+    log = _filter_log(str(path), "a", "ebur128=peak=true:framelog=quiet")
+    lufs = re.findall(r"I:\s+(-?[\d.]+) LUFS", log)[-1]
+    peak = re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", log)[-1]
+    return float(lufs), float(peak)
+
+
+def _filter_log(path: str, stream: str, graph: str) -> str:
+    """What an ffmpeg filter says (its log) of the file's first video ("v") or audio ("a")
+    stream, decoded and run through `graph`."""
     from pipeline.shared.ffmpeg import ffmpeg_exe
 
     done = subprocess.run(
         [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
-            "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-",
+            ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", path,
+            "-map", f"0:{stream}:0", f"-{stream}f", graph, "-f", "null", "-",
         ],
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
-    lufs = re.findall(r"I:\s+(-?[\d.]+) LUFS", done.stderr)[-1]
-    peak = re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", done.stderr)[-1]
-    return float(lufs), float(peak)
+    return done.stderr
 
 
 def decoded_frames(path: Path, fps: float, end: float | None = None) -> list[np.ndarray]:
