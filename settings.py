@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     worker_max_jobs: int = Field(default=2, gt=0)
     job_timeout_seconds: int = Field(default=900, gt=0)
     job_max_tries: int = Field(default=5, gt=0)
+    # A stage that reports no progress for this long is stuck (a deadlock, a hung call): its
+    # attempt ends with "<stage> made no progress for N s" and the job is retried. Every stage
+    # reports at least every few seconds while it works (hosted calls while they wait, too).
+    stage_stall_seconds: float = Field(default=90.0, gt=0)
     # How often the worker looks for queued work; arq's 0.5 s default adds ~250 ms to every job.
     worker_poll_delay: float = Field(default=0.05, gt=0)
     # Scheduling priority of a worker process and its ffmpeg/Piper children (0-19): where API

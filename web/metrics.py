@@ -3,7 +3,8 @@
 Jobs by status and stage durations are computed from the database at scrape time (two GROUP BY
 statements), so every API process reports the same fleet-wide numbers however many API and
 worker processes there are, and nothing is lost when a process restarts. The queue depth is
-read from Redis (ZCARD of the arq queue). Active subscriptions and event-hub reconnects belong
+read from Redis (ZCARD of the arq queue), and so are the workers' job slots (busy, stuck: each
+worker's own report, lifecycle/workers.py). Active subscriptions and event-hub reconnects belong
 to the process that answers the scrape: scrape each API process (or sum them) for the total.
 
 Each scrape builds a fresh registry holding one collector with the values just read, so the
@@ -33,6 +34,7 @@ from starlette.responses import Response
 from db.models import Job, StageAttempt
 from domain.enums import STAGE_ORDER, AttemptOutcome, JobStatus
 from lifecycle.queue import QUEUE_NAME
+from lifecycle.workers import WorkerStatus, read_all
 from resolvers.services import Services
 
 log = structlog.get_logger("http")
@@ -58,6 +60,7 @@ class Snapshot:
     durations: dict[str, StageDurations] | None = None
     attempts: dict[tuple[str, str], int] | None = None
     queue_depth: int | None = None
+    workers: list[WorkerStatus] | None = None
     subscriptions: int | None = None
     hub_reconnects: int | None = None
     hub_connected: bool | None = None
@@ -129,6 +132,7 @@ async def snapshot(services: Services) -> Snapshot:
         try:
             async with asyncio.timeout(SOURCE_TIMEOUT):
                 result.queue_depth = int(await services.redis.zcard(QUEUE_NAME))
+                result.workers = await read_all(services.redis)
         except Exception as exc:
             log.warning("metrics.redis_down", error=type(exc).__name__)
 
@@ -179,6 +183,8 @@ class SnapshotCollector(Collector):
                 "Jobs waiting in the arq queue (queued or deferred, not yet picked up).",
                 value=data.queue_depth,
             )
+        if data.workers is not None:
+            yield from _worker_slots(data.workers)
         if data.subscriptions is not None:
             yield GaugeMetricFamily(
                 "adreel_active_subscriptions",
@@ -197,6 +203,27 @@ class SnapshotCollector(Collector):
                 "Whether this API process's event hub is connected to Redis.",
                 value=1 if data.hub_connected else 0,
             )
+
+
+def _worker_slots(workers: list[WorkerStatus]) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        "adreel_workers", "Workers that reported in the last 15 s.", value=len(workers)
+    )
+    slots = GaugeMetricFamily(
+        "adreel_worker_slots",
+        "Job slots of the live workers: busy (a stage running), stuck (a stage quiet past "
+        "STAGE_STALL_SECONDS, or a thread the watchdog could not stop), total.",
+        labels=["state"],
+    )
+    slots.add_metric(["busy"], sum(len(w.busy) for w in workers))
+    slots.add_metric(["stuck"], sum(len(w.stuck) for w in workers))
+    slots.add_metric(["total"], sum(w.slots for w in workers))
+    yield slots
+    yield GaugeMetricFamily(
+        "adreel_workers_recycling",
+        "Workers ending to be restarted (a stage's thread could not be stopped).",
+        value=sum(1 for w in workers if w.recycling),
+    )
 
 
 def _histogram(durations: dict[str, StageDurations]) -> HistogramMetricFamily:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from lifecycle.workers import read_all
 from resolvers.services import Services
 
 log = structlog.get_logger("http")
@@ -35,6 +36,27 @@ async def _redis_ok(services: Services) -> bool:
     return True
 
 
+async def _workers(services: Services) -> dict[str, object] | None:
+    """The workers' job slots as they reported them (None when Redis cannot say). A stuck slot
+    does not make the API unhealthy: it is the worker's, and the watchdog ends it."""
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            workers = await read_all(services.redis)
+    except Exception as exc:
+        log.warning("health.workers_unknown", error=type(exc).__name__)
+        return None
+    return {
+        "live": len(workers),
+        "slots": sum(w.slots for w in workers),
+        "busy": sum(len(w.busy) for w in workers),
+        "stuck": [
+            {"worker": w.worker, **slot.model_dump(), "recycling": w.recycling}
+            for w in workers
+            for slot in w.stuck
+        ],
+    }
+
+
 async def health(request: Request) -> JSONResponse:
     services: Services = request.app.state.services
     database, redis = await asyncio.gather(_database_ok(services), _redis_ok(services))
@@ -47,6 +69,10 @@ async def health(request: Request) -> JSONResponse:
     body: dict[str, object] = {"status": "ok" if not down else "unavailable", **checks}
     if down:
         body["down"] = down
+    if redis:
+        workers = await _workers(services)
+        if workers is not None:
+            body["workers"] = workers
     return JSONResponse(body, status_code=503 if down else 200)
 
 

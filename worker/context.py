@@ -16,6 +16,7 @@ from pipeline.providers.choice import Providers
 from pipeline.spec import StageFn
 from settings import Settings
 from storage import MediaStore
+from worker.watchdog import Slots
 
 
 def new_worker_id() -> str:
@@ -34,6 +35,7 @@ class WorkerState:
     # The hosted providers behind `stages` (HTTP clients to close at shutdown); None: all offline.
     providers: Providers | None = None
     worker_id: str = field(default_factory=new_worker_id)
+    slots: Slots = field(default_factory=Slots)
 
 
 def state_of(ctx: dict[str, Any]) -> WorkerState:

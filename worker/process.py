@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import os
 import signal
 from typing import Any
 
@@ -17,18 +19,23 @@ from redis.exceptions import ConnectionError, TimeoutError
 from db.engine import create_engine, create_session_factory
 from events.redis import arq_redis
 from lifecycle.queue import QUEUE_NAME
+from lifecycle.workers import STATUS_PREFIX, publish
 from pipeline.providers.choice import build_providers
+from pipeline.shared.child import die_with_parent
 from pipeline.shared.memory import limit_arenas
+from pipeline.shared.threads import limit_numeric_threads
 from settings import Settings, providers_config
 from storage import open_store
 from worker.context import WorkerState, state_of
 from worker.run_job import run_job
+from worker.status import report_forever, status_of
 from worker.sweep import arq_timeout_seconds, stop, sweep_forever
 from worker.webhooks import webhook_client, webhook_worker
 
 log = structlog.get_logger("worker")
 
 ARQ_MAX_TRIES = 1000
+ARQ_WORKER = "arq_worker"  # the Worker itself, in its ctx
 
 
 def _redis_settings(url: str) -> RedisSettings:
@@ -55,6 +62,31 @@ async def close_worker(worker: Worker) -> None:
     await worker.close()
 
 
+async def recycle_when_stuck(state: WorkerState, worker: Worker | None) -> None:
+    """Once a stage's thread could not be stopped (worker/watchdog.py): take no new job, let the
+    other slots finish (each is bounded by its own watchdog and the job's time-out), then stop;
+    `python -m worker` then exits with RECYCLE_EXIT_CODE for its supervisor to start afresh."""
+    await state.slots.recycle.wait()
+    log.error("worker.recycling", reason="a stage's thread could not be stopped")
+    with contextlib.suppress(Exception):  # said at once; the report loop says it again
+        await publish(state.redis, status_of(state))
+    if worker is None:  # not run through build_worker: stop as a signal would
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    worker.allow_pick_jobs = False
+    while running := [task for task in worker.tasks.values() if not task.done()]:
+        await asyncio.wait(running)
+    worker.handle_sig(signal.SIGTERM)
+
+
+def build_worker(settings: Settings, **overrides: Any) -> Worker:
+    """The arq Worker, knowing itself through its ctx (so a stuck worker can stop taking jobs
+    and end: recycle_when_stuck)."""
+    worker = Worker(**{**worker_settings(settings), **overrides})
+    worker.ctx[ARQ_WORKER] = worker
+    return worker
+
+
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `arq.worker.Worker` / `run_worker`."""
     if not settings.redis_url:
@@ -62,6 +94,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         limit_arenas()
+        threads = limit_numeric_threads()
+        die_with_parent()  # looked up once, before the first child
         engine = create_engine(settings.database_url)
         session_factory = create_session_factory(engine)
         providers = build_providers(providers_config(settings))
@@ -82,10 +116,15 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             "worker.started",
             worker_id=state.worker_id,
             providers={name.value: provider for name, provider in providers.names().items()},
+            numeric_threads=threads,
         )
         # The one sweep path: its first pass runs now, the next ones every interval.
         ctx["sweeper"] = asyncio.create_task(sweep_forever(state), name="sweep")
         ctx["warm_up"] = asyncio.create_task(providers.warm_up(), name="warm-up")
+        ctx["status"] = asyncio.create_task(report_forever(state), name="status")
+        ctx["recycler"] = asyncio.create_task(
+            recycle_when_stuck(state, ctx.get(ARQ_WORKER)), name="recycler"
+        )
         # Webhook deliveries: their own queue and slots, never a render's.
         ctx["webhook_http"] = http = webhook_client()
         hooks = webhook_worker(state, _redis_settings(settings.redis_url or ""), http)
@@ -99,12 +138,15 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             await ctx["webhook_http"].aclose()
         if "sweeper" in ctx:
             await stop(ctx["sweeper"])
-        if "warm_up" in ctx:
-            await stop(ctx["warm_up"])
+        for name in ("warm_up", "status", "recycler"):
+            if name in ctx:
+                await stop(ctx[name])
         if "state" in ctx:
             state = state_of(ctx)
             if state.providers is not None:
                 await state.providers.aclose()
+            with contextlib.suppress(Exception):  # gone: no longer counted as a live worker
+                await state.redis.delete(STATUS_PREFIX + state.worker_id)
             await state.redis.aclose()
             await state.engine.dispose()
         log.info("worker.stopped")

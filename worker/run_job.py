@@ -43,12 +43,14 @@ from domain.pricing import to_micro
 from lifecycle.change import Change, JobGone, Superseded
 from pipeline.errors import StageError, TransientStageError
 from pipeline.providers.usage import BILLING, Call
+from pipeline.shared.heartbeat import HEARTBEAT
 from pipeline.shared.memory import release_memory
 from pipeline.spec import JobSpec
 from worker import artefacts
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
 from worker.recorder import JobRecorder, Run
+from worker.watchdog import Slot, watch
 
 log = structlog.get_logger("worker")
 
@@ -244,16 +246,21 @@ async def _run_stage(
     structlog.contextvars.bind_contextvars(stage=name.value)
     await recorder.start_stage(name)
     log.info("job.stage.started")
+    slot = state.slots.busy[recorder.run.id] = Slot(str(recorder.job_id), name)
 
     async def progress(value: int) -> None:
+        slot.touch()
         await recorder.progress(name, value)
 
     spending = Spending(recorder, name)
     billing = BILLING.set(spending)
+    heartbeat = HEARTBEAT.set(slot.touch)
     try:
         try:
             async with asyncio.timeout_at(deadline):
-                result = await state.stages[name](spec, completed, progress)
+                stage = state.stages[name](spec, completed, progress)
+                stall = state.settings.stage_stall_seconds
+                result = await watch(stage, slot, stall, state.slots)
                 try:
                     # In the store before the stage counts as done (resuming elsewhere needs it).
                     await artefacts.keep(state.store, spec.job_id, spec.work_dir, name)
@@ -302,6 +309,8 @@ async def _run_stage(
         return None
     finally:
         BILLING.reset(billing)
+        HEARTBEAT.reset(heartbeat)
+        state.slots.busy.pop(recorder.run.id, None)
     await spending.settle()
     cost = max(Decimal(str(result.cost_usd)), spending.total)
     await recorder.complete_stage(name, result.output.to_data(), result.provider, cost)

@@ -20,6 +20,7 @@ from pipeline.providers.errors import (
     is_transient_status,
     redact,
 )
+from pipeline.shared.heartbeat import beat
 
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
@@ -66,6 +67,7 @@ async def send(
     """The response of a successful request, or ProviderError / TransientProviderError."""
     attempts = max_retries + 1
     for attempt in range(attempts):
+        beat()  # each attempt is a sign of life for the stage's watchdog
         response: httpx.Response | None = None
         try:
             response = await client.request(method, url, **kwargs)

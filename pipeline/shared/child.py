@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
+import functools
 import os
-import signal
+import shutil
+import subprocess
 import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,24 +20,31 @@ from dataclasses import dataclass
 
 LineFn = Callable[[str], Awaitable[None]]
 STDERR_TAIL_LINES = 20
-_PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, a child that gets SIGKILL when the worker dies, even by SIGKILL (which no
-    cleanup code sees): a killed worker then leaves no ffmpeg rendering for nobody."""
+@functools.cache
+def die_with_parent() -> tuple[str, ...]:
+    """The words that start a child so that it gets SIGKILL when the worker dies, even by
+    SIGKILL (which no cleanup code sees): a killed worker then leaves no ffmpeg rendering for
+    nobody. On Linux, util-linux's `setpriv --pdeathsig KILL --`, which sets the parent-death
+    signal and then execs the command itself; elsewhere, or without setpriv, nothing.
+
+    Never a `preexec_fn`: with one, subprocess must fork() rather than vfork(), and fork() runs
+    every library's atfork handlers in the worker. OpenBLAS's tears its thread pool down while
+    another thread's matrix product has handed it work, and that thread then waits forever,
+    holding the lock every other product needs (issue 28: two job slots stuck in video_gen).
+    """
     if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)  # loaded in the parent: the child only calls it
-    prctl = libc.prctl
-
-    def set_pdeathsig() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    return set_pdeathsig
-
-
-_PREEXEC = _die_with_parent()
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    probe = [setpriv, "--pdeathsig", "KILL", "--", "true"]
+    try:  # util-linux before 2.33 has no --pdeathsig
+        ok = subprocess.run(probe, capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    return (setpriv, "--pdeathsig", "KILL", "--") if ok else ()
 
 
 @dataclass(frozen=True)
@@ -81,12 +89,12 @@ async def run_child(
     which knows how to word the failure.
     """
     proc = await asyncio.create_subprocess_exec(
+        *die_with_parent(),
         *args,
         stdin=asyncio.subprocess.PIPE if stdin_data is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **env} if env else None,
-        preexec_fn=_PREEXEC,  # prctl only: async-signal-safe
     )
     out: deque[str] = deque(maxlen=keep_stdout)
     err: deque[str] = deque(maxlen=STDERR_TAIL_LINES)

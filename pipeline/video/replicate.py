@@ -28,6 +28,7 @@ from pipeline.providers.errors import ProviderError, TransientProviderError, red
 from pipeline.providers.http import send
 from pipeline.providers.usage import Call, Ledger
 from pipeline.shared.files import atomic_output
+from pipeline.shared.heartbeat import beat
 
 TERMINAL = ("succeeded", "failed", "canceled")
 MAX_POLL_SECONDS = 10.0
@@ -150,6 +151,7 @@ class ReplicateClient:
                     f"{self.config.prediction_timeout_seconds:g} s (cancelled)"
                 )
             await asyncio.sleep(min(delay, remaining))
+            beat()  # waiting on the model, not stuck
             delay = min(MAX_POLL_SECONDS, delay * POLL_GROWTH)
             prediction = await self._send("GET", f"/v1/predictions/{prediction_id}", what)
         return prediction

@@ -17,6 +17,7 @@ from prometheus_client.samples import Sample
 
 from devserver.embedded_redis import free_port
 from events.hub import CLIENT_NAME
+from lifecycle.workers import SlotStatus, WorkerStatus, publish
 from logs import configure_logging
 from settings import Settings
 from tests.conftest import serve_app
@@ -164,3 +165,31 @@ async def test_a_scrape_with_redis_down_still_answers_and_says_what_is_missing(
     assert value(metrics, "adreel_jobs", status="pending") == 0
     assert value(metrics, "adreel_event_hub_connected") == 0
     assert ("adreel_queue_depth", ()) not in metrics
+
+
+async def test_a_stuck_worker_slot_shows_in_health_and_metrics(
+    settings: Settings, redis: aioredis.Redis
+) -> None:
+    """Each worker reports its slots (worker/status.py); the API shows them fleet-wide."""
+    busy = SlotStatus(job_id="job-a", stage="voice_gen", quiet_seconds=1.0)
+    stuck = SlotStatus(job_id="job-b", stage="video_gen", quiet_seconds=95.0)
+    await publish(redis, WorkerStatus(worker="host/1/a", slots=2, busy=[busy, stuck],
+                                      stuck=[stuck], recycling=True))  # fmt: skip
+    await publish(redis, WorkerStatus(worker="host/2/b", slots=2, busy=[], stuck=[],
+                                      recycling=False))  # fmt: skip
+    async with serve_app(settings) as (client, _app):
+        health = (await client.get("/health")).json()
+        metrics = await scrape(client)
+    assert health["status"] == "ok"  # the API serves; the watchdog ends the stuck stage
+    assert health["workers"] == {
+        "live": 2,
+        "slots": 4,
+        "busy": 2,
+        "stuck": [{"worker": "host/1/a", "job_id": "job-b", "stage": "video_gen",
+                   "quiet_seconds": 95.0, "recycling": True}],
+    }  # fmt: skip
+    assert value(metrics, "adreel_workers") == 2
+    assert value(metrics, "adreel_worker_slots", state="stuck") == 1
+    assert value(metrics, "adreel_worker_slots", state="busy") == 2
+    assert value(metrics, "adreel_worker_slots", state="total") == 4
+    assert value(metrics, "adreel_workers_recycling") == 1
