@@ -15,6 +15,7 @@ a fresh process (a stuck thread would also keep a normal exit waiting forever).
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 import threading
 import time
@@ -83,6 +84,13 @@ def thread_stacks() -> str:
     return "\n".join(parts)
 
 
+def task_stack(task: asyncio.Future[Any]) -> str:
+    out = io.StringIO()
+    if isinstance(task, asyncio.Task):
+        task.print_stack(file=out)
+    return out.getvalue()
+
+
 async def watch(work: Awaitable[T], slot: Slot, limit: float, slots: Slots) -> T:
     """Run `work` (a stage) to its end, or raise StageStalled once `slot` has been quiet for
     `limit` seconds. A cancellation from outside (cancelJob, shutdown, the job's time-out) is
@@ -100,7 +108,12 @@ async def watch(work: Awaitable[T], slot: Slot, limit: float, slots: Slots) -> T
         task.cancel()
         await asyncio.wait({task}, timeout=limit)
         raise
-    log.error("job.stage.stalled", quiet_s=round(slot.quiet_seconds, 1), threads=thread_stacks())
+    log.error(
+        "job.stage.stalled",
+        quiet_s=round(slot.quiet_seconds, 1),
+        stage=task_stack(task),  # where the stage waits
+        threads=thread_stacks(),  # and what every thread is doing
+    )
     task.cancel()
     await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
     if task.done():
