@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # compiling, 1.9-2.3 cached; an API 2.8, 1.1-1.5.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install test test-suite test-fast lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-servers bench-chaos clean
+.PHONY: install test test-suite test-fast lint typecheck serve demo cli migrate schema bench-render bench-throughput bench-variants bench-subscriptions bench-servers bench-chaos bench-soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -96,6 +96,10 @@ bench-subscriptions: $(BENCH_VENV)/.synced
 # uvicorn's websocket protocols and loops for live progress (why the API runs as it does).
 bench-servers: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.servers $(BENCH_ARGS)
+
+# 50 jobs from product pages, one after another, through one worker with two slots: none stuck.
+bench-soak: $(BENCH_VENV)/.synced
+	$(BENCH_VENV)/bin/python -m bench.soak $(BENCH_ARGS)
 
 bench-chaos: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.chaos $(BENCH_ARGS)
