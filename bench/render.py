@@ -118,7 +118,7 @@ def _caption_clips(plan: Any, work_dir: Path, style: str) -> list[Any]:
     Lighter work than adreel's: no word is highlighted."""
     from moviepy import TextClip
 
-    from pipeline.video.fonts import FONTS, TYPOGRAPHY
+    from pipeline.shared.fonts import FONTS, TYPOGRAPHY
     from pipeline.video.layout import layout_for
 
     layout = layout_for(_spec(work_dir, style).aspect_ratio)

@@ -23,7 +23,7 @@ import structlog
 
 from domain import media
 from domain.enums import StageName
-from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE
+from pipeline.video.plan import CAPTIONS_FILE, PLAN_FILE
 from storage import MediaStore
 
 log = structlog.get_logger("worker.artefacts")

@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from domain.enums import StageName
-from domain.media import AD_FILE
+from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
@@ -34,10 +34,9 @@ from pipeline.compositing.soundtrack import MusicBed, Soundtrack, VoiceClip, ren
 from pipeline.errors import StageError
 from pipeline.shared.ffmpeg import ffmpeg_exe, run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
+from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
-from pipeline.video.fonts import fonts_dir
-from pipeline.video.offline import CAPTIONS_FILE, PLAN_FILE, VIDEO_DIR
-from pipeline.video.plan import PLAN_VERSION, RenderPlan
+from pipeline.video.plan import CAPTIONS_FILE, PLAN_FILE, PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
 OUTPUT_NAME = AD_FILE

@@ -41,8 +41,8 @@ from domain.text import count_words
 from pipeline.script.lines import NoPhrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
+from pipeline.shared.fonts import can_draw
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.video.textcards import can_draw
 
 PROVIDER = OFFLINE_SCRIPT
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")

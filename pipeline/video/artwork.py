@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.enums import Style
 from domain.templates import Palette
-from pipeline.video.fonts import TYPOGRAPHY
+from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video.layout import Box, Layout
 from pipeline.video.textcards import hex_rgba, text_in_box
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from pipeline.video.fonts import Face, load
+from pipeline.shared.fonts import Face, load
 from pipeline.video.layout import Box
 from pipeline.video.textcards import LINE_SPACING, RGBA, FittedText, fit_text, place_in
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from domain.outputs import Completed, VideoOutput
+from domain.media import VIDEO_DIR
+from domain.outputs import Completed
 from domain.pricing import Prices
 from domain.providers import ReplicateConfig
 from pipeline.errors import StageError
@@ -25,7 +26,7 @@ from pipeline.providers.usage import Ledger
 from pipeline.script.model import completed_script
 from pipeline.shared.files import relative_to_work, write_text_atomic
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.video.offline import VIDEO_DIR, generate_video
+from pipeline.video.drawing import draw_video
 from pipeline.video.plan import RenderPlan, ScenePlan
 from pipeline.video.replicate import ReplicateClient
 
@@ -54,9 +55,8 @@ class HostedVideo:
         async def layers_progress(value: int) -> None:
             await progress(value * LAYERS_SHARE // 100)
 
-        layers = await generate_video(spec, completed, layers_progress)
-        assert isinstance(layers.output, VideoOutput)
-        plan_path = spec.work_dir / layers.output.plan
+        layers = await draw_video(spec, completed, layers_progress)
+        plan_path = spec.work_dir / layers.plan
         plan = RenderPlan.model_validate_json(plan_path.read_bytes())
         script = completed_script(completed, "video_gen")
         # Every scene but the end card gets a clip, shown instead of its shots.
@@ -91,7 +91,7 @@ class HostedVideo:
         plan = plan.model_copy(update={"scenes": scenes})
         write_text_atomic(plan_path, plan.model_dump_json(indent=1))
         await progress(100)
-        output = layers.output.model_copy(
+        output = layers.model_copy(
             update={"clips": [s.clip for s in scenes if s.clip], "hosted": ledger.usage()}
         )
         return StageResult(output=output, provider=self.name, cost_usd=float(ledger.cost))

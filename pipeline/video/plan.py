@@ -19,6 +19,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 PLAN_VERSION = 3
+# The plan's files, under the job's VIDEO_DIR: whoever draws a plan writes them, compositing
+# reads them; neither knows the other.
+PLAN_FILE = "plan.json"
+CAPTIONS_FILE = "captions.ass"
 MIN_SHOT_SECONDS = 1.5
 MAX_SHOT_SECONDS = 3.0
 SHOT_SECONDS = 2.3  # the length aimed at before beats move the cuts

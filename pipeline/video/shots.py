@@ -25,9 +25,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.enums import Style
 from domain.templates import Palette
+from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork
 from pipeline.video.cutout import Cutout
-from pipeline.video.fonts import TYPOGRAPHY
 from pipeline.video.layout import Box, Layout
 from pipeline.video.plan import Rect
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba

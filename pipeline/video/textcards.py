@@ -1,4 +1,4 @@
-"""Text as transparent PNG images, in the style's typeface (pipeline.video.fonts).
+"""Text as transparent PNG images, in the style's typeface (pipeline.shared.fonts).
 
 Text is fitted (wrapped, then shrunk) to the box it must stay in, so long product names never
 spill out of the safe zone; a word wider than the box is broken between its characters (names in
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFilter
 
 from domain.text import graphemes
-from pipeline.video.fonts import FALLBACKS, Face, face_for, load
+from pipeline.shared.fonts import Face, face_for, load
 from pipeline.video.layout import Box
 
 RGBA = tuple[int, int, int, int]
@@ -23,11 +23,6 @@ LINE_SPACING = 1.12
 def hex_rgba(colour: str, alpha: int = 255) -> RGBA:
     value = colour.lstrip("#")
     return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), alpha)
-
-
-def can_draw(text: str) -> bool:
-    """Whether some face we ship can draw every visible character of `text`."""
-    return face_for(FALLBACKS[0], text) is not None
 
 
 def text_width(text: str, face: Face, size: int) -> int:

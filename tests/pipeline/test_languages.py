@@ -11,7 +11,7 @@ import pytest
 
 from domain.enums import Style
 from pipeline.script.lines import PHRASEBOOKS as ENGLISH
-from pipeline.video.fonts import TYPOGRAPHY, covers
+from pipeline.shared.fonts import TYPOGRAPHY, covers
 from tests.pipeline.conftest import make_spec, run_pipeline
 from tests.probe import probe, silences
 

@@ -12,7 +12,7 @@ import worker.process
 from domain.enums import StageName
 from domain.outputs import Completed
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.video.offline import in_thread
+from pipeline.video.drawing import in_thread
 from worker.context import state_of
 
 _worker_settings = worker.process.worker_settings

@@ -19,7 +19,7 @@ from domain.templates import SpeakingRate
 from domain.text import count_words
 from pipeline.script.lines import PHRASEBOOKS as ENGLISH
 from pipeline.script.lines import Phrasebook
-from pipeline.video.textcards import can_draw
+from pipeline.shared.fonts import can_draw
 
 LANGUAGES = ("es", "fr", "de", "pt")
 PURPOSES = {"hook", "feature", "benefit"}

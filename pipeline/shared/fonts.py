@@ -102,3 +102,8 @@ def fonts_dir(cache_dir: Path) -> Path:
             with contextlib.suppress(FileExistsError):  # another job made it a moment ago
                 os.symlink(FONTS / face.file, link)
     return folder
+
+
+def can_draw(text: str) -> bool:
+    """Whether some face we ship can draw every visible character of `text`."""
+    return face_for(FALLBACKS[0], text) is not None
