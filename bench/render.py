@@ -163,7 +163,7 @@ def _audio(completed: Any, plan: Any, spec: Any) -> Any:
     bed at a fixed lower volume (no ducking), faded out."""
     from moviepy import AudioFileClip, CompositeAudioClip, afx
 
-    from pipeline.compositing.music import STYLE_FADE_OUT, pick_track
+    from pipeline.music.tracks import STYLE_FADE_OUT, pick_track
 
     voices = [
         AudioFileClip(str(spec.work_dir / v.path)).with_start(

@@ -60,12 +60,14 @@ def make_narration(directory: Path) -> None:
 
 
 def _inputs(directory: Path, style: str) -> tuple[list[Any], Any]:
-    from pipeline.compositing.music import STYLE_BED_LU, STYLE_FADE_OUT, pick_track
-    from pipeline.compositing.soundtrack import MusicBed, VoiceClip
+    from domain.enums import Style
+    from pipeline.compositing.soundtrack import BedAudio, VoiceClip
+    from pipeline.music.tracks import STYLE_BED_LU, STYLE_FADE_OUT, pick_track
 
     clips = [VoiceClip(directory / f"phrase{n}.wav", at) for n, (at, _) in enumerate(PHRASES)]
-    track = pick_track(style, "bench")
-    bed = MusicBed(track.path, track.start_seconds, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
+    kind = Style(style)
+    track = pick_track(kind, "bench")
+    bed = BedAudio(track.path, track.start_seconds, STYLE_BED_LU[kind], STYLE_FADE_OUT[kind])
     return clips, bed
 
 

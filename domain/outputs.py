@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.enums import StageName
+from domain.music import MusicBed
 from domain.script import AdScript
 
 
@@ -94,6 +95,12 @@ class VideoOutput(StageOutput):
     height: int
     duration_seconds: float
     clips: list[str] = []  # hosted image-to-video clips, by scene
+    # The bed the picture was cut to, which compositing mixes (None: an output stored before
+    # the bed was recorded with it).
+    music: MusicBed | None = None
+    # A CTA variant: its picture up to this frame (its end card's first) is its source's,
+    # as its video stage found; compositing encodes only the end card.
+    source_until_frame: int | None = None
 
 
 class CompositingOutput(StageOutput):

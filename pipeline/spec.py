@@ -10,10 +10,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.enums import FULL_RESOLUTION, AspectRatio, StageName, Style
+from domain.enums import FULL_RESOLUTION, AspectRatio, MusicChoice, StageName, Style
 from domain.outputs import Completed, Output, StageOutput
 from domain.templates import scene_durations
 from pipeline.errors import StageError
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What a variant may take from the job it is a variant of, decided once by the worker from
+    the variant's axes (domain.variants). The stages ask it; none works it out again."""
+
+    source: Completed  # the source's stage outputs
+    files: Path  # the source's files, laid out as in its work dir (voice tracks, ad, plan)
+    music_seed: str  # the original's id: a variant's bed is picked as its original's was
+    music: bool  # the source's music bed, as stored (no MUSIC axis)
+    picture: bool  # only the music changes: the source's whole picture under a new mix
+    end_card: bool  # only the CTA changes: the source's picture up to the end card
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,7 @@ class JobSpec:
     description: str | None = None  # what the product is and does, in the maker's words
     benefits: tuple[str, ...] = ()  # up to three key benefits
     product_images: tuple[Path, ...] = ()  # every photo (absolute paths), in the maker's order
-    music: str = "auto"  # "auto": a bed matched to the style; "none"
+    music: MusicChoice = MusicChoice.AUTO  # a bed matched to the style, or none
     music_track: Path | None = None  # the maker's own track (absolute path), instead of ours
     music_beats: tuple[float, ...] | None = None  # its beats (seconds), found at upload
     price: str | None = None  # for the end card, e.g. "$24.00" (from the product page)
@@ -43,14 +56,7 @@ class JobSpec:
     voice: str | None = None  # a voice id (domain.voices); None: the language's or style's own
     hook_variant: int = 0  # which alternative opening the writer takes (variants)
     music_variant: int = 0  # which alternative track of the style's mood (variants)
-    music_seed: str | None = None  # picks the bed (None: the job id; variants: their original's)
-    # A variant: its source's outputs, with the source's files under `source_dir` (the voice
-    # tracks and the ad), so the stages can reuse what the variant does not change.
-    source: Completed | None = None
-    source_dir: Path | None = None
-    remix_only: bool = False  # only the music changes: re-mix under the source's picture
-    # Only the call-to-action changes: the picture before the end card is the source's.
-    end_card_only: bool = False
+    reuse: Reuse | None = None  # a variant: what it may take from its source
 
     @property
     def is_draft(self) -> bool:

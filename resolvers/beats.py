@@ -2,7 +2,7 @@
 them as they do on a bundled track's.
 
 A sanctioned crossing into pipeline/ (tests/test_architecture.py): the beat tracker is the one
-that found the bundled tracks' beats (pipeline.compositing.beats), so both are found the same
+that found the bundled tracks' beats (pipeline.music.beats), so both are found the same
 way. It is imported on the first upload with a track, never at start-up, and runs in a thread:
 it blocks for ffmpeg and some numpy (about 0.1 s per 30 s of music). A track plays from its
 start under the ad, so only its first BEATS_SECONDS are analysed: twice the longest ad, so that
@@ -24,7 +24,7 @@ BEATS_SECONDS = 60.0
 async def track_beats(path: Path) -> tuple[float, ...] | None:
     """Beat times in seconds (to the millisecond) from the start of the track at `path`; None
     when ffmpeg could not decode it for the tracker (the ad is then cut without them)."""
-    from pipeline.compositing.beats import detect_beats
+    from pipeline.music.beats import detect_beats
     from pipeline.shared.ffmpeg import FfmpegError
 
     try:

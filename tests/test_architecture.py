@@ -31,7 +31,7 @@ FORBIDDEN: dict[str, set[str]] = {
 }
 SANCTIONED = {
     ("resolvers/estimate_cost.py", "pipeline.providers.estimate"),
-    ("resolvers/beats.py", "pipeline.compositing.beats"),
+    ("resolvers/beats.py", "pipeline.music.beats"),
     ("resolvers/beats.py", "pipeline.shared.ffmpeg"),
 }
 # What the API may load of pipeline/: the estimate and the prompt text it prices.

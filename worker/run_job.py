@@ -45,7 +45,7 @@ from pipeline.errors import StageError, TransientStageError
 from pipeline.providers.usage import BILLING, Call
 from pipeline.shared.heartbeat import HEARTBEAT
 from pipeline.shared.memory import release_memory
-from pipeline.spec import JobSpec
+from pipeline.spec import JobSpec, Reuse
 from worker import artefacts
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
@@ -76,7 +76,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         description=job.product_description,
         benefits=tuple(job.key_benefits or ()),
         price=job.product_price,
-        music=job.music.value,
+        music=job.music,
         music_track=(media_root / job.music_track_path) if job.music_track_path else None,
         music_beats=tuple(job.music_track_beats) if job.music_track_beats is not None else None,
         language=job.language.split("-", 1)[0],
@@ -136,8 +136,8 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
             spec = await _with_source(state, spec, snapshot.job, done)
         await _stages(state, recorder, snapshot, spec, deadline)
     finally:
-        if spec.source_dir is not None:
-            shutil.rmtree(spec.source_dir, ignore_errors=True)
+        if spec.reuse is not None:
+            shutil.rmtree(spec.reuse.files, ignore_errors=True)
         artefacts.clear(state.store, spec.work_dir, [path for _, path in inputs])
 
 
@@ -175,14 +175,16 @@ async def _with_source(
     for key in wanted:
         with contextlib.suppress(FileNotFoundError):  # nothing to reuse: the stage makes it all
             await state.store.fetch(key, source_dir / key.removeprefix(prefix))
-    return dataclasses.replace(
-        spec,
+    reuse = Reuse(
         source=outputs,
-        source_dir=source_dir,
-        remix_only=remix,
-        end_card_only=end_card,
+        files=source_dir,
         music_seed=str(root),
+        # Its source's bed, as stored, unless the music or the style (its beds) changes.
+        music=not axes & {VariantAxis.MUSIC.value, VariantAxis.STYLE.value},
+        picture=remix,
+        end_card=end_card,
     )
+    return dataclasses.replace(spec, reuse=reuse)
 
 
 async def _stages(

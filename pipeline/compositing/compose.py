@@ -19,7 +19,6 @@ soundtrack's -1 dBTP ceiling on some mixes.
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -29,14 +28,14 @@ from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
-from pipeline.compositing.music import STYLE_BED_LU, STYLE_FADE_OUT, pick_track
-from pipeline.compositing.soundtrack import MusicBed, Soundtrack, VoiceClip, render_soundtrack
+from pipeline.compositing.soundtrack import BedAudio, Soundtrack, VoiceClip, render_soundtrack
 from pipeline.errors import StageError
-from pipeline.shared.ffmpeg import ffmpeg_exe, run_ffmpeg
+from pipeline.music.bed import bed_file, bed_to_mix
+from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
 from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
-from pipeline.video.plan import CAPTIONS_FILE, PLAN_FILE, PLAN_VERSION, RenderPlan
+from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
 OUTPUT_NAME = AD_FILE
@@ -57,7 +56,6 @@ AUDIO_BITRATE = "192k"  # AAC at 128-160k overshot the -1 dBTP ceiling on some m
 # 3.0 CPU-s for the demo's 30 s), at the same loudness and true peak (-14.1 LUFS, -1.8 dBTP
 # measured); the two-loop search keeps more of 8-14 kHz, which the product keeps.
 DRAFT_AAC_CODER = "fast"
-YOUR_TRACK = "your track"
 
 
 def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
@@ -100,23 +98,21 @@ def encode_args(
     ]  # fmt: skip
 
 
-def music_for(spec: JobSpec) -> tuple[MusicBed | None, str | None]:
-    """The bed under the voice and what to call it: the job's own track, a bundled one matched
-    to the style, or none."""
-    style = spec.style.value
-    if spec.music_track is not None:
-        bed = MusicBed(spec.music_track, 0.0, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
-        return bed, YOUR_TRACK
-    if spec.music == "none":
+def bed_audio(
+    spec: JobSpec, video_out: VideoOutput, seconds: float
+) -> tuple[BedAudio | None, str | None]:
+    """The bed the picture was cut to (stored with the video stage's output) as audio to mix,
+    and what to call it."""
+    bed = bed_to_mix(spec, video_out.music, seconds)
+    path = bed_file(spec, bed)
+    if path is None:
         return None, None
-    track = pick_track(style, spec.music_seed or spec.job_id, spec.music_variant)
-    bed = MusicBed(track.path, track.start_seconds, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
-    return bed, track.id
+    return BedAudio(path, bed.start_seconds, bed.level_lu, bed.fade_out_seconds), bed.label
 
 
 async def _soundtrack_aac(
     clips: list[VoiceClip],
-    bed: MusicBed | None,
+    bed: BedAudio | None,
     seconds: float,
     audio_dir: Path,
     *,
@@ -153,13 +149,17 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         VoiceClip(spec.work_dir / v.path, scene.start_frame / plan.fps + v.offset_seconds)
         for v, scene in zip(voices, plan.scenes, strict=True)
     ]
-    bed, music = music_for(spec)
+    bed, music = bed_audio(spec, video_out, plan.duration_seconds)
+    reuse = spec.reuse
+    earlier = reuse.files / OUTPUT_NAME if reuse is not None else None
+    splice = video_out.source_until_frame
+    if splice is not None and (earlier is None or not earlier.is_file()):
+        raise StageError("the variant's source ad is missing; run video_gen again")
     await progress(0)
     audio_dir = spec.work_dir / AUDIO_DIR
     audio_dir.mkdir(parents=True, exist_ok=True)
     picture = audio_dir.parent / VIDEO_DIR / PICTURE
-    earlier = spec.source_dir / OUTPUT_NAME if spec.source_dir else None
-    if spec.remix_only and earlier is not None and earlier.is_file():
+    if reuse is not None and reuse.picture and earlier is not None and earlier.is_file():
         # A variant that changes only the music: its picture is the source's, frame for frame.
         soundtrack = await _soundtrack_aac(
             clips, bed, plan.duration_seconds, audio_dir, draft=spec.is_draft
@@ -183,7 +183,6 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         async def encoding(value: int) -> None:
             await progress(value * 95 // 100)
 
-        splice = await _splice_frame(spec, plan) if spec.end_card_only else None
         with atomic_output(picture) as tmp:
             args = [
                 # One filter thread: the graph is a chain that does not parallelise, and more
@@ -196,7 +195,8 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
                 args += encode_args(plan, video, tmp)
                 await run_ffmpeg(args, progress=encoding, duration=plan.duration_seconds)
             else:
-                await _splice(spec, plan, args, video, splice, tmp, encoding)
+                assert earlier is not None
+                await _splice(earlier, plan, args, video, splice, tmp, encoding)
         soundtrack = await sound
         await _mux(picture, audio_dir / SOUNDTRACK_AAC, plan.duration_seconds, spec)
     except BaseException:
@@ -212,64 +212,8 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
     return _result(plan, music, soundtrack, spliced=spliced)
 
 
-async def _splice_frame(spec: JobSpec, plan: RenderPlan) -> int | None:
-    """For a variant that changes only the call-to-action: the end card's first frame, when
-    everything before it is the source's (the same scenes, hero moves and captions, and an IDR
-    frame there in the source's ad); None: render the whole picture."""
-    if spec.source_dir is None:
-        return None
-    source_ad = spec.source_dir / OUTPUT_NAME
-    source_plan = spec.source_dir / VIDEO_DIR / PLAN_FILE
-    source_captions = spec.source_dir / VIDEO_DIR / CAPTIONS_FILE
-    if not (source_ad.is_file() and source_plan.is_file() and source_captions.is_file()):
-        return None
-    before = RenderPlan.model_validate_json(source_plan.read_text(encoding="utf-8"))
-    frame = plan.scenes[-1].start_frame
-    same = (
-        (before.width, before.height, before.fps, before.total_frames)
-        == (plan.width, plan.height, plan.fps, plan.total_frames)
-        and before.scenes[:-1] == plan.scenes[:-1]
-        and before.scenes[-1].start_frame == frame
-        and before.hero == plan.hero
-        and plan.captions is not None
-    )
-    if not same or plan.captions is None:
-        return None
-    ours = (spec.work_dir / plan.captions).read_text(encoding="utf-8")
-    theirs = source_captions.read_text(encoding="utf-8")
-    if _events_before(ours, frame / plan.fps) != _events_before(theirs, frame / plan.fps):
-        return None
-    if not await _keyframe_at(source_ad, frame / plan.fps, plan.fps):
-        return None
-    return frame
-
-
-def _events_before(ass: str, seconds: float) -> list[str]:
-    """The caption events that start before `seconds` (ASS Dialogue lines)."""
-    events = []
-    for line in ass.splitlines():
-        if line.startswith("Dialogue:"):
-            start = line.split(",", 3)[1]
-            h, m, s = start.split(":")
-            if int(h) * 3600 + int(m) * 60 + float(s) < seconds:
-                events.append(line)
-    return events
-
-
-async def _keyframe_at(path: Path, seconds: float, fps: int) -> bool:
-    """Whether the MP4's picture has a keyframe at `seconds` (to within half a frame)."""
-    process = await asyncio.create_subprocess_exec(
-        ffmpeg_exe(), "-hide_banner", "-skip_frame", "nokey", "-i", str(path),
-        "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await process.communicate()
-    times = [float(t) for t in re.findall(rb"pts_time:([0-9.]+)", err)]
-    return any(abs(t - seconds) < 0.5 / fps for t in times)
-
-
 async def _splice(
-    spec: JobSpec,
+    source_ad: Path,
     plan: RenderPlan,
     graph_args: list[str],
     video: str,
@@ -279,7 +223,6 @@ async def _splice(
 ) -> None:
     """The source's picture up to the end card (stream-copied: not decoded, not encoded), then
     this job's end card, encoded from its IDR frame on."""
-    assert spec.source_dir is not None
     folder = out.parent
     tail, head, listing = (temp_path_for(folder / n) for n in ("tail.mp4", "head.mp4", "list"))
     cut = frame / plan.fps
@@ -291,7 +234,7 @@ async def _splice(
         # IDR frame; packets are dropped by presentation time (a cut by duration would keep the
         # IDR, which is decoded before the last frames shown ahead of it).
         head_args = [
-            "-i", str(spec.source_dir / OUTPUT_NAME), "-map", "0:v:0", "-c", "copy",
+            "-i", str(source_ad), "-map", "0:v:0", "-c", "copy",
             "-bsf:v", f"noise=drop=gte(pts*tb\\,{cut - 0.25 / plan.fps:.6f})",
             "-f", "mp4", "-y", str(head),
         ]  # fmt: skip

@@ -76,7 +76,7 @@ class VoiceClip:
 
 
 @dataclass(frozen=True)
-class MusicBed:
+class BedAudio:
     path: Path  # a bundled track, or a user's own upload (any format ffmpeg decodes)
     start: float  # offset into the file
     bed_lu: float  # level under the voice, e.g. -7.0
@@ -155,7 +155,7 @@ async def _measure(args: Sequence[str], what: str) -> Levels:
     return Levels(energy, samples / RATE)
 
 
-def _inputs(voice: Sequence[VoiceClip], music: MusicBed | None, duration: float) -> list[str]:
+def _inputs(voice: Sequence[VoiceClip], music: BedAudio | None, duration: float) -> list[str]:
     args = [arg for clip in voice for arg in ("-i", str(clip.path))]
     if music is not None:  # never decode more of a long upload than the ad can use
         args += ["-t", f"{music.start + duration + 1:.3f}", "-i", str(music.path)]
@@ -181,7 +181,7 @@ def _voice_bus(voice: Sequence[VoiceClip], samples: int, gain_db: float | None) 
     return f"{chains};{labels}amix=inputs={len(placed)}:normalize=0:duration=longest,{tail}"
 
 
-def _music_from_start(index: int, music: MusicBed, copies: int, crossfade: float) -> str:
+def _music_from_start(index: int, music: BedAudio, copies: int, crossfade: float) -> str:
     """The music from its start, repeated with crossfades `copies` times; ends unlabelled."""
     head = (
         f"[{index}:a]aformat=sample_fmts=fltp:sample_rates={RATE}:channel_layouts=stereo,"
@@ -211,7 +211,7 @@ async def measure_voice(voice: Sequence[VoiceClip], duration: float) -> Levels:
 _music_levels: OrderedDict[tuple[object, ...], Levels] = OrderedDict()
 
 
-async def measure_music(music: MusicBed, duration: float) -> Levels:
+async def measure_music(music: BedAudio, duration: float) -> Levels:
     """The music's levels from its start, as far as the ad can use; kept per file per process
     (an upload replaced under the same name is measured again: size and mtime are in the key)."""
     try:
@@ -256,7 +256,7 @@ def _bed_energy(levels: Levels, plan: Plan, fade_out: float) -> np.ndarray:
     return faded
 
 
-def _loop(music: Levels, bed: MusicBed, duration: float) -> tuple[int, float]:
+def _loop(music: Levels, bed: BedAudio, duration: float) -> tuple[int, float]:
     """How many copies of the music, and how long a crossfade, fill `duration`."""
     if music.seconds >= duration:
         return 1, 0.0
@@ -269,7 +269,7 @@ def _loop(music: Levels, bed: MusicBed, duration: float) -> tuple[int, float]:
     return math.ceil((duration - crossfade) / (music.seconds - crossfade)), crossfade
 
 
-def plan_render(voice: Levels, music: Levels | None, bed: MusicBed | None, duration: float) -> Plan:
+def plan_render(voice: Levels, music: Levels | None, bed: BedAudio | None, duration: float) -> Plan:
     """The static gains (voice, music, master) and the loop, from the two measurements."""
     voice_energy = np.zeros(math.ceil(duration * 10))
     voice_energy[: len(voice.energy)] = voice.energy[: len(voice_energy)]
@@ -300,7 +300,7 @@ def master_chain(plan: Plan) -> str:
 
 
 def build_graph(
-    voice: Sequence[VoiceClip], music: MusicBed | None, plan: Plan, mode: str, master: str
+    voice: Sequence[VoiceClip], music: BedAudio | None, plan: Plan, mode: str, master: str
 ) -> tuple[list[str], str]:
     """ffmpeg's input args and the filter graph, ending in `[out]`; `master` is the chain from
     the sum to the output (normally `master_chain(plan)`). Only the branches the mode uses are
@@ -346,7 +346,7 @@ async def measure_output(path: Path) -> tuple[float, float | None]:
 
 
 async def _measure_inputs(
-    voice: Sequence[VoiceClip], music: MusicBed | None, duration: float
+    voice: Sequence[VoiceClip], music: BedAudio | None, duration: float
 ) -> tuple[Levels, Levels | None]:
     """Both measurements at once; if one fails the other's ffmpeg is killed, not left running."""
     if music is None:
@@ -362,7 +362,7 @@ async def _measure_inputs(
 
 async def render_soundtrack(
     voice: list[VoiceClip],
-    music: MusicBed | None,
+    music: BedAudio | None,
     duration: float,
     out: Path,
     *,

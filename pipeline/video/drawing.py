@@ -36,9 +36,8 @@ from domain.media import VIDEO_DIR
 from domain.outputs import Completed, VideoOutput, VoiceOutput
 from domain.script import AdScript
 from domain.templates import Palette, get_template
-from pipeline.compositing.beats import bundled_beats
-from pipeline.compositing.music import pick_track
 from pipeline.errors import StageError
+from pipeline.music.bed import bed_for
 from pipeline.script.lines import PHRASEBOOKS
 from pipeline.script.model import completed_script
 from pipeline.shared.files import (
@@ -76,6 +75,7 @@ from pipeline.video.plan import (
     scene_frames,
     shot_count,
 )
+from pipeline.video.reuse import source_until_frame
 from pipeline.video.textcards import FittedText, ass_tokens, fit_text, hex_rgba, text_width
 
 HOOK_INK = 0.09  # the opening headline's lines stand at least this share of the frame's height
@@ -170,19 +170,6 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
         return Look("cutout", artwork.cutout_hero(first.cutout.image, layout, palette), palette,
                     photos)  # fmt: skip
     return Look("photo", artwork.photo_hero(first.image, layout), palette, photos)
-
-
-def beats_on_timeline(spec: JobSpec, seconds: float) -> list[float]:
-    """The beats of the music the ad will get (compositing picks the same bed), on the ad's
-    timeline: the bundled track's stored beats from where the bed starts, or the maker's."""
-    if spec.music_track is not None:
-        beats, start = spec.music_beats or (), 0.0
-    elif spec.music == "none":
-        return []
-    else:
-        track = pick_track(spec.style.value, spec.music_seed or spec.job_id, spec.music_variant)
-        beats, start = bundled_beats(track.id), track.start_seconds
-    return [round(b - start, 3) for b in beats if 0.0 < b - start < seconds]
 
 
 def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
@@ -298,7 +285,8 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         hero_path = out_dir / "hero.png"
         await in_thread(_save, look.hero, hero_path)
         await progress(25)
-        beats = beats_on_timeline(spec, total_frames / spec.fps)
+        bed = bed_for(spec, total_frames / spec.fps)  # decided here, once; stored below
+        beats = list(bed.beats)
         canvas = shots.Canvas(
             layout, spec.style, look.palette, look.kind, look.photos, look.hero, spec.product_name
         )
@@ -332,14 +320,16 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
     finally:
         remove_temp_files(out_dir)
+    reused = await source_until_frame(spec, plan)  # decided here, once; compositing reads it
     await progress(100)
-    output = VideoOutput(
+    return VideoOutput(
         plan=relative_to_work(out_dir / PLAN_FILE, spec.work_dir),
         width=layout.width,
         height=layout.height,
         duration_seconds=plan.duration_seconds,
+        music=bed,
+        source_until_frame=reused,
     )
-    return output
 
 
 @dataclass(frozen=True)

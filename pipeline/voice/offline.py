@@ -206,8 +206,10 @@ def default_espeak(language: str) -> str:
 def reuse(spec: JobSpec, scene: SceneScript, voice: str, voice_dir: Path) -> VoiceScene | None:
     """The source job's take of this scene, copied here, when a variant says the same line in
     the same voice in the same window (None: say it)."""
-    source = spec.source
-    if source is None or spec.source_dir is None or source.voice is None or not source.script:
+    if spec.reuse is None:
+        return None
+    source, files = spec.reuse.source, spec.reuse.files
+    if source.voice is None or not source.script:
         return None
     before = next((s for s in source.script.script.scenes if s.index == scene.index), None)
     take = next((s for s in source.voice.scenes if s.index == scene.index), None)
@@ -218,7 +220,7 @@ def reuse(spec: JobSpec, scene: SceneScript, voice: str, voice_dir: Path) -> Voi
         scene.duration_seconds,
     ):
         return None
-    original = spec.source_dir / take.path
+    original = files / take.path
     if not original.is_file():
         return None
     target = voice_dir / f"scene_{scene.index}.wav"

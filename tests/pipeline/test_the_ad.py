@@ -23,7 +23,7 @@ from domain.enums import FULL_RESOLUTION, AspectRatio, Style
 from domain.outputs import Completed
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.shared.ffmpeg import ffmpeg_exe
-from pipeline.spec import JobSpec
+from pipeline.spec import JobSpec, Reuse
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import Rect, RenderPlan
 from pipeline.video.textcards import hex_rgba
@@ -282,10 +282,14 @@ async def test_a_call_to_action_variant_of_the_full_ad(demo_ad: Ad, tmp_path: Pa
         job_id="demo-cta-variant",
         work_dir=tmp_path / "job",
         cta_text=cta,
-        source=demo_ad.outputs,
-        source_dir=demo_ad.spec.work_dir,
-        end_card_only=True,
-        music_seed=demo_ad.spec.job_id,
+        reuse=Reuse(
+            source=demo_ad.outputs,
+            files=demo_ad.spec.work_dir,
+            music_seed=demo_ad.spec.job_id,
+            music=True,
+            picture=False,
+            end_card=True,
+        ),
     )
     done, source = await run_pipeline(spec), demo_ad.outputs
     assert done.script is not None and done.voice is not None and done.compositing is not None

@@ -11,9 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.enums import JobStatus, StageStatus
+from domain.enums import JobStatus, StageStatus, Style
 from events.format import channel_for
-from pipeline.compositing.music import STYLE_TRACKS
+from pipeline.music.tracks import STYLE_TRACKS
 from settings import Settings
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.probe import frame_difference, probe
@@ -148,6 +148,6 @@ async def test_the_music_used_is_recorded_on_the_job(
     assert {job["status"] for job in seen.values()} == {"COMPLETED"}
     # A bundled track matched to the style, named by its file; none; the maker's own.
     assert seen[ours]["music"] == "AUTO"
-    assert seen[ours]["musicTrack"] in STYLE_TRACKS["luxury"]  # the factory's style
+    assert seen[ours]["musicTrack"] in STYLE_TRACKS[Style.LUXURY]  # the factory's style
     assert seen[silent] == {"status": "COMPLETED", "music": "NONE", "musicTrack": None}
     assert seen[theirs]["musicTrack"] == "your track"

@@ -15,7 +15,10 @@ import av
 import numpy as np
 import pytest
 
-from pipeline.compositing.music import (
+from domain.enums import Style
+from pipeline.compositing.soundtrack import BedAudio, Soundtrack, VoiceClip, render_soundtrack
+from pipeline.errors import StageError
+from pipeline.music.tracks import (
     STYLE_BED_LU,
     STYLE_FADE_OUT,
     STYLE_TRACKS,
@@ -23,8 +26,6 @@ from pipeline.compositing.music import (
     library,
     pick_track,
 )
-from pipeline.compositing.soundtrack import MusicBed, Soundtrack, VoiceClip, render_soundtrack
-from pipeline.errors import StageError
 from pipeline.shared.child import run_child
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from tests.probe import child_processes, processes_working_in, temp_files
@@ -96,8 +97,9 @@ def narration(tmp_path_factory: pytest.TempPathFactory) -> Narration:
     return Narration(clips, spans)
 
 
-def bed_for(track: Track, style: str) -> MusicBed:
-    return MusicBed(track.path, track.start_seconds, STYLE_BED_LU[style], STYLE_FADE_OUT[style])
+def bed_for(track: Track, style: str) -> BedAudio:
+    kind = Style(style)
+    return BedAudio(track.path, track.start_seconds, STYLE_BED_LU[kind], STYLE_FADE_OUT[kind])
 
 
 def decode(path: Path) -> np.ndarray:
@@ -172,7 +174,7 @@ async def stems(
 ) -> tuple[str, Stems]:
     """One style's soundtrack and its two stems, rendered with the style's pick for a job."""
     style: str = request.param
-    bed = bed_for(pick_track(style, "job-42"), style)
+    bed = bed_for(pick_track(Style(style), "job-42"), style)
     directory = tmp_path_factory.mktemp(style)
     levels, rendered = {}, {}
     for mode in ("mix", "voice", "music"):
@@ -226,7 +228,7 @@ async def test_the_music_comes_back_between_phrases(
     t = window_times(found.music)
     under_voice = float(np.median(found.music[speaking(found, narration)]))
     in_pauses = np.zeros(len(t), dtype=bool)
-    for start, end in between_phrases(narration, STYLE_FADE_OUT[style]):
+    for start, end in between_phrases(narration, STYLE_FADE_OUT[Style(style)]):
         pause = (t > start) & (t < end)
         assert pause.sum() >= 3
         assert np.median(found.music[pause]) > -45.0, (start, end)
@@ -292,7 +294,7 @@ async def test_undecodable_music_is_refused_with_a_reason(
         upload = await make_upload(tmp_path / "my-song.png", "color=c=red:s=64x64")
     out = tmp_path / "out" / "soundtrack.wav"
     with pytest.raises(StageError, match=r"my-song\.(mp3|png)"):
-        await render_soundtrack(narration.clips, MusicBed(upload, 0.0, -7.0, 1.5), DURATION, out)
+        await render_soundtrack(narration.clips, BedAudio(upload, 0.0, -7.0, 1.5), DURATION, out)
     assert not out.exists()
     assert temp_files(tmp_path) == []
 
@@ -305,7 +307,7 @@ async def test_a_short_upload_is_looped_to_fill_the_ad(
         tmp_path / "jingle.wav",
         "sine=f=220:d=5[a];anoisesrc=c=pink:a=0.2:d=5[b];[a][b]amix=inputs=2",
     )
-    bed = MusicBed(upload, 0.0, -7.0, 1.5)
+    bed = BedAudio(upload, 0.0, -7.0, 1.5)
     mix = await render_soundtrack(narration.clips, bed, DURATION, tmp_path / "mix.wav")
     assert abs(mix.loudness_lufs - -14.0) <= 1.5
     assert await silences_in(mix.path) == []
@@ -333,7 +335,7 @@ async def test_without_music_the_voice_alone_is_normalised(
 async def test_cancelling_leaves_no_ffmpeg_and_no_file(
     phase: str, narration: Narration, tmp_path: Path
 ) -> None:
-    track = pick_track("luxury", "job-cancelled")
+    track = pick_track(Style.LUXURY, "job-cancelled")
     out_dir = tmp_path / "out"
     out = out_dir / "soundtrack.wav"
     task = asyncio.create_task(

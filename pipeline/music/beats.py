@@ -29,7 +29,7 @@ halved or doubled towards it, while tempo and phase still come from the audio.
 Audio is decoded by the bundled ffmpeg to mono float32 PCM through a pipe (PyAV is dev-only).
 `detect_beats` blocks for ffmpeg plus some 0.05 s of numpy per 30 s of music: async callers
 run it in a thread. The bundled tracks' beats are computed once and stored in beats.json, read
-once per process; `python -m pipeline.compositing.beats` recomputes them after a new music
+once per process; `python -m pipeline.music.beats` recomputes them after a new music
 wheel, and the tests hold every track's stored tempo to the BPM listed for it.
 """
 
@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from pipeline.compositing.music import library, licence_text
+from pipeline.music.tracks import library, licence_text
 from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe
 from pipeline.shared.files import write_text_atomic
 
@@ -113,7 +113,7 @@ def bundled_beats(track_id: str) -> tuple[float, ...]:
     if track_id not in stored:
         raise LookupError(
             f"no beats stored for music track {track_id!r} in {BEATS_PATH.name}; "
-            "recompute them with `python -m pipeline.compositing.beats`"
+            "recompute them with `python -m pipeline.music.beats`"
         )
     return stored[track_id]
 

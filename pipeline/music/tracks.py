@@ -21,6 +21,8 @@ from pathlib import Path
 
 from immich_memories_music import tracks_dir
 
+from domain.enums import Style
+
 OPUS_RATE = 48_000  # Ogg Opus granule positions always count 48 kHz samples
 
 # Seconds of soft opening to skip, from 0.5 s RMS against the track's median level: this one
@@ -32,21 +34,21 @@ INTRO_SECONDS: dict[str, float] = {"calm_electronic_s411": 5.0}
 # Best first. Moods of the picks: luxury tender/calm/nostalgic; energetic energetic/happy;
 # minimal calm/tender/nostalgic/happy, electronic only; bold energetic/nostalgic, minor keys,
 # steady to the end.
-STYLE_TRACKS: dict[str, tuple[str, ...]] = {
-    "luxury": (
+STYLE_TRACKS: dict[Style, tuple[str, ...]] = {
+    Style.LUXURY: (
         "tender_acoustic_s411",
         "tender_acoustic_2",
         "calm_acoustic_1",
         "nostalgic_electronic_s411",
     ),
-    "energetic": (
+    Style.ENERGETIC: (
         "energetic_acoustic_s522",
         "happy_electronic_2",
         "happy_electronic_s411",
         "energetic_acoustic_2",
         "energetic_electronic_s411",
     ),
-    "minimal": (
+    Style.MINIMAL: (
         "nostalgic_electronic_2",
         "tender_electronic_s411",
         "calm_electronic_s522",
@@ -54,7 +56,7 @@ STYLE_TRACKS: dict[str, tuple[str, ...]] = {
     ),
     # Not energetic_electronic_2 or nostalgic_acoustic_1 (the survey's other two picks): each
     # dips 8-10 dB at 27-28 s, so a 30 s ad's end card (after the last line) loses its music.
-    "bold": (
+    Style.BOLD: (
         "energetic_acoustic_1",
         "nostalgic_acoustic_s411",
         "energetic_acoustic_2",
@@ -63,9 +65,19 @@ STYLE_TRACKS: dict[str, tuple[str, ...]] = {
 }
 
 # Un-ducked bed level relative to the voice (LU): busy styles sit the music higher.
-STYLE_BED_LU: dict[str, float] = {"luxury": -8.0, "energetic": -5.0, "minimal": -9.0, "bold": -6.0}
+STYLE_BED_LU: dict[Style, float] = {
+    Style.LUXURY: -8.0,
+    Style.ENERGETIC: -5.0,
+    Style.MINIMAL: -9.0,
+    Style.BOLD: -6.0,
+}
 # The tracks end with a hard cut (silence-trimmed), so every bed gets its own fade-out.
-STYLE_FADE_OUT: dict[str, float] = {"luxury": 2.0, "energetic": 1.5, "minimal": 1.8, "bold": 1.5}
+STYLE_FADE_OUT: dict[Style, float] = {
+    Style.LUXURY: 2.0,
+    Style.ENERGETIC: 1.5,
+    Style.MINIMAL: 1.8,
+    Style.BOLD: 1.5,
+}
 
 _DIST = "immich-memories-music"
 
@@ -138,12 +150,18 @@ def library() -> list[Track]:
     return list(_library())
 
 
-def pick_track(style: str, seed: str, shift: int = 0) -> Track:
+def track_path(track_id: str) -> Path:
+    """The file of a bundled track on this machine; LookupError when it is not installed."""
+    for track in _library():
+        if track.id == track_id:
+            return track.path
+    raise LookupError(f"no bundled track {track_id!r} ({_DIST})")
+
+
+def pick_track(style: Style, seed: str, shift: int = 0) -> Track:
     """The bed for an ad: one of the style's picks, chosen by a hash of `seed` (the job id),
     `shift` picks further along (a variant's other bed)."""
-    picks = STYLE_TRACKS.get(style)
-    if picks is None:
-        raise ValueError(f"unknown style {style!r}; expected one of {sorted(STYLE_TRACKS)}")
+    picks = STYLE_TRACKS[style]
     by_id = {track.id: track for track in _library()}
     available = [by_id[name] for name in picks if name in by_id]
     if not available:

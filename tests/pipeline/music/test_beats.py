@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.compositing.beats import (
+from pipeline.music.beats import (
     bundled_beats,
     detect_beats,
     detect_beats_in_samples,
     licence_bpm,
     tempo_bpm,
 )
-from pipeline.compositing.music import library
+from pipeline.music.tracks import library
 
 RATE = 44_100
 CLICK_BPM, CLICK_OFFSET = 120.0, 0.23
