@@ -64,21 +64,21 @@ def _owners(inodes: set[str], proc: Path) -> list[tuple[int, str]]:
     targets = {f"socket:[{inode}]" for inode in inodes}
     owners = []
     for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            links = {(fd.readlink().as_posix()) for fd in (entry / "fd").iterdir()}
-            if links & targets:
-                raw = (entry / "cmdline").read_bytes()
-                owners.append(
-                    (
-                        int(entry.name),
-                        raw.rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace"),
-                    )
-                )
-        except OSError:  # not ours to read, or gone meanwhile
-            continue
+        if entry.name.isdigit() and targets & _links(entry / "fd"):
+            with contextlib.suppress(OSError):  # gone meanwhile
+                raw = (entry / "cmdline").read_bytes().rstrip(b"\0").replace(b"\0", b" ")
+                owners.append((int(entry.name), raw.decode(errors="replace")))
     return owners
+
+
+def _links(fds: Path) -> set[str]:
+    """What a process's file descriptors point to; nothing when they are not ours to read."""
+    links = set()
+    with contextlib.suppress(OSError):
+        for fd in fds.iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile (the listing's own, say)
+                links.add(fd.readlink().as_posix())
+    return links
 
 
 def _parent(pid: int, proc: Path) -> int | None:
