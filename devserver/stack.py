@@ -287,15 +287,26 @@ class Stack:
     def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         if process.poll() is None:
             process.send_signal(sig)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            Stack._await_exit(process)
+
+    @staticmethod
+    def _await_exit(process: subprocess.Popen[bytes]) -> None:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def stop(self) -> None:
+        """The workers and the API at once (neither needs the other to stop, and each takes a
+        second or so: one after the other a clean stop of `make serve` took 2.3 s), then Redis,
+        which both use until they are gone. (A second SIGTERM, from stop_api, only repeats the
+        request to uvicorn.)"""
+        for process in [*self.workers, *([self.api] if self.api is not None else [])]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for process in self.workers:
-            self.stop_process(process)
+            self._await_exit(process)
         self.workers.clear()
         self.stop_api()
         if self.redis is not None:
