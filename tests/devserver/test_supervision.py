@@ -100,7 +100,9 @@ def port_free(port: int) -> bool:
         return True
 
 
-def serve_command(tmp_path: Path, port: int, mark: str, **env: str) -> subprocess.Popen[str]:
+def serve_command(
+    tmp_path: Path, port: int, mark: str, *, drain_errors: bool = True, **env: str
+) -> subprocess.Popen[str]:
     inherited = {
         k: v
         for k, v in os.environ.items()
@@ -118,7 +120,8 @@ def serve_command(tmp_path: Path, port: int, mark: str, **env: str) -> subproces
             **env,
         },
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe that no one reads: a full pipe would stall the logging of the stop.
+        stderr=(tmp_path / "serve.err").open("w") if drain_errors else subprocess.PIPE,
         text=True,
     )
 
@@ -226,7 +229,7 @@ def test_a_busy_port_is_named_and_nothing_starts(tmp_path: Path, mark: str) -> N
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        serve = serve_command(tmp_path, port, mark)
+        serve = serve_command(tmp_path, port, mark, drain_errors=False)
         _, err = serve.communicate(timeout=60)
 
     assert serve.returncode != 0
