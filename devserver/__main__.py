@@ -1,7 +1,10 @@
 """`python -m devserver serve|demo` (behind `make serve` and `make demo`).
 
 serve: Redis (embedded when REDIS_URL is unset), migrations, the API (API_PROCESSES processes
-       on one port) and one worker, until Ctrl-C.
+       on one port) and one worker, until Ctrl-C, SIGTERM or SIGHUP (each a clean stop). However
+       it ends, SIGKILL included, its processes end with it (devserver/parent_death.py). A worker
+       that exits asking to be recycled (worker/exit_codes.py) is replaced; any other exit of a
+       worker or the API ends it.
 demo:  the same stack, then one real job through the GraphQL API with a sample product photo,
        followed to COMPLETED; prints the MP4's path and URL, shuts everything down, exits 0.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -19,8 +23,12 @@ from rich.console import Console
 from cli.client import Client, GraphQLError
 from cli.commands import CliError, JobInput, create_job, watch_job
 from devserver import sample
+from devserver.ports import PortInUse
 from devserver.stack import Stack
 from settings import Settings
+from worker.exit_codes import RECYCLE_EXIT_CODE
+
+RECYCLING = "worker exited asking to be recycled; starting a new one"
 
 
 def banner(stack: Stack, settings: Settings) -> str:
@@ -52,15 +60,40 @@ def api_processes(count: int) -> str:
     return f"{count} processes on one port, each answering /metrics for itself (API_PROCESSES)"
 
 
+def supervise(stack: Stack, interval: float = 0.5) -> str:
+    """Watch the stack's processes until the API or a worker exits, and say which. A worker
+    that exits with RECYCLE_EXIT_CODE is replaced by a new one instead."""
+    while True:
+        if stack.api is None or stack.api.poll() is not None:
+            code = stack.api.returncode if stack.api else None
+            return f"the API exited with code {code}"
+        for worker in list(stack.workers):
+            code = worker.poll()
+            if code == RECYCLE_EXIT_CODE:
+                print(RECYCLING, flush=True)
+                stack.workers.remove(worker)
+                stack.start_worker()
+            elif code is not None:
+                return f"the worker exited with code {code}"
+        time.sleep(interval)
+
+
+def _stop_cleanly(*_: object) -> None:
+    sys.exit(0)  # SystemExit: the `with Stack` block stops everything in order
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
-    with Stack(settings, host=host, port=port) as stack:
-        print(banner(stack, settings), flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        try:
-            while all(p.poll() is None for p in [stack.api, *stack.workers] if p):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+    # SIGTERM from a supervisor and SIGHUP from a closing terminal stop it as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _stop_cleanly)
+    signal.signal(signal.SIGHUP, _stop_cleanly)
+    try:
+        with Stack(settings, host=host, port=port, die_with_parent=True) as stack:
+            print(banner(stack, settings), flush=True)
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop
+                print(f"{supervise(stack)}; stopping", file=sys.stderr, flush=True)
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -90,18 +123,26 @@ async def _create_and_follow(stack: Stack, settings: Settings) -> int:
 
 
 def demo(settings: Settings, host: str, port: int, timeout: float) -> int:
-    with Stack(settings, host=host, port=port, quiet=True) as stack:
-        try:
-            return asyncio.run(asyncio.wait_for(_create_and_follow(stack, settings), timeout))
-        except TimeoutError:
-            print(f"timed out after {timeout:.0f}s", file=sys.stderr)
-            return 1
-        except CliError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return exc.exit_code
-        except GraphQLError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+    try:
+        with Stack(settings, host=host, port=port, quiet=True, die_with_parent=True) as stack:
+            return _run_demo(stack, settings, timeout)
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run_demo(stack: Stack, settings: Settings, timeout: float) -> int:
+    try:
+        return asyncio.run(asyncio.wait_for(_create_and_follow(stack, settings), timeout))
+    except TimeoutError:
+        print(f"timed out after {timeout:.0f}s", file=sys.stderr)
+        return 1
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except GraphQLError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 def main() -> int:

