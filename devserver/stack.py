@@ -105,6 +105,7 @@ class Stack:
         worker_groups: bool = False,
         log_dir: Path | None = None,
         die_with_parent: bool = False,
+        stop_grace: float = 15.0,
     ) -> None:
         self.settings = settings
         self.host = host
@@ -126,6 +127,9 @@ class Stack:
         # reach only this process, which stops the others in order (workers, API, Redis).
         # Off for the tests' stacks, started and stopped from executor threads.
         self.die_with_parent = die_with_parent
+        # How long a stop waits for the workers and the API to end by themselves before
+        # SIGKILL: make serve allows 0.8 s (a worker killed mid-job is resumed by the next one).
+        self.stop_grace = stop_grace
         self.redis: EmbeddedRedis | None = None
         self.api: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -290,9 +294,9 @@ class Stack:
             Stack._await_exit(process)
 
     @staticmethod
-    def _await_exit(process: subprocess.Popen[bytes]) -> None:
+    def _await_exit(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=max(0.0, timeout))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -302,12 +306,15 @@ class Stack:
         second or so: one after the other a clean stop of `make serve` took 2.3 s), then Redis,
         which both use until they are gone. (A second SIGTERM, from stop_api, only repeats the
         request to uvicorn.)"""
+        deadline = time.monotonic() + self.stop_grace
         for process in [*self.workers, *([self.api] if self.api is not None else [])]:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.workers:
-            self._await_exit(process)
+            self._await_exit(process, deadline - time.monotonic())
         self.workers.clear()
+        if self.api is not None:
+            self._await_exit(self.api, deadline - time.monotonic())
         self.stop_api()
         if self.redis is not None:
             self.redis.close()
