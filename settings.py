@@ -1,29 +1,103 @@
 """The one place configuration is read: environment variables and `.env`.
 
 `Settings` is built once at the edge (server start-up, worker start-up, the CLI) and passed in;
-nothing else reads `os.environ`. Every field is documented in `.env.example`.
+nothing else reads `os.environ`. Every field is documented in `.env.example`. The hosted
+providers' fields are not written here: each `Section` below turns a domain config model into
+flat settings (`ANTHROPIC_MODEL` from `ClaudeConfig.model`) and reads the model back from them.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from copy import copy
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, create_model, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.enums import FULL_RESOLUTION, RESOLUTIONS, StageName
 from domain.pricing import Prices
-from domain.providers import ClaudeConfig, ProvidersConfig, ReplicateConfig, SpeechConfig
+from domain.providers import (
+    ClaudeConfig,
+    ProvidersConfig,
+    ReplicateConfig,
+    RetryPolicy,
+    SpeechConfig,
+)
 
 LOCAL_OWNER = "local"
 # Per stage: `hosted` needs the provider's key; `auto` is hosted when the key is set.
 ProviderChoice = Literal["auto", "offline", "hosted"]
 
 
-class Settings(BaseSettings):
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Section(Generic[Model]):
+    """A domain model whose every field is a setting named `<prefix>_<field>`, except the few
+    whose long-standing names are in `renamed`. The model declares each field's type, default and
+    bounds once; Settings gets the flat fields (so every environment variable keeps its name) and
+    `read` builds the model back from them."""
+
+    model: type[Model]
+    prefix: str
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    def setting(self, name: str) -> str:
+        if name not in self.model.model_fields:
+            raise KeyError(f"{self.model.__name__} has no field {name}")
+        return self.renamed.get(name, f"{self.prefix}_{name}")
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """Setting name -> the model's field."""
+        return {self.setting(name): name for name in self.model.model_fields}
+
+    def fields(self) -> dict[str, Any]:
+        """The settings, for `create_model`: each with its model field's type and FieldInfo."""
+        fields = self.model.model_fields
+        return {
+            setting: (fields[name].annotation, copy(fields[name]))
+            for setting, name in self.settings.items()
+        }
+
+    def read(self, settings: BaseSettings) -> Model:
+        return self.model.model_validate(
+            {name: getattr(settings, setting) for setting, name in self.settings.items()}
+        )
+
+
+# Hosted providers (README "Providers"). Keys are secrets: never logged, stored or returned.
+CLAUDE = Section(ClaudeConfig, "anthropic")
+SPEECH = Section(SpeechConfig, "tts", {"api_key": "openai_api_key", "base_url": "openai_base_url"})
+REPLICATE = Section(ReplicateConfig, "replicate", {"model": "replicate_video_model"})
+RETRIES = Section(RetryPolicy, "provider")
+PRICES = Section(Prices, "price")
+SECTIONS: tuple[Section[Any], ...] = (CLAUDE, SPEECH, REPLICATE, RETRIES, PRICES)
+# Per hosted stage: the setting that chooses its provider, and the setting holding that
+# provider's key.
+STAGE_KEYS = {
+    StageName.SCRIPT_GEN: ("script_provider", CLAUDE.setting("api_key")),
+    StageName.VOICE_GEN: ("voice_provider", SPEECH.setting("api_key")),
+    StageName.VIDEO_GEN: ("video_provider", REPLICATE.setting("api_token")),
+}
+
+if TYPE_CHECKING:
+    # mypy sees no provider fields on Settings: code reads them from `providers_config`.
+    _ProviderSettings = BaseSettings
+else:
+    _ProviderSettings = create_model(
+        "_ProviderSettings",
+        __base__=BaseSettings,
+        **{name: spec for section in SECTIONS for name, spec in section.fields().items()},
+    )
+
+
+class Settings(_ProviderSettings):
     model_config = SettingsConfigDict(
         env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
     )
@@ -120,32 +194,8 @@ class Settings(BaseSettings):
     voice_provider: ProviderChoice = "auto"
     video_provider: ProviderChoice = "auto"
     fallback_to_offline: bool = True
-    provider_max_retries: int = Field(default=2, ge=0, le=10)
-    provider_retry_base_seconds: float = Field(default=0.5, gt=0)
-    anthropic_api_key: SecretStr = SecretStr("")
-    anthropic_model: str = "claude-sonnet-4-5"
-    anthropic_base_url: str = "https://api.anthropic.com"
-    anthropic_max_tokens: int = Field(default=2048, ge=256)
-    anthropic_timeout_seconds: float = Field(default=60.0, gt=0)
-    openai_api_key: SecretStr = SecretStr("")
-    openai_base_url: str = "https://api.openai.com/v1"
-    tts_model: str = "tts-1"
-    tts_timeout_seconds: float = Field(default=60.0, gt=0)
-    tts_concurrency: int = Field(default=4, gt=0)
-    replicate_api_token: SecretStr = SecretStr("")
-    replicate_base_url: str = "https://api.replicate.com"
-    replicate_video_model: str = "wavespeedai/wan-2.1-i2v-480p"
-    replicate_image_input: str = "image"
-    replicate_concurrency: int = Field(default=3, gt=0)
-    replicate_timeout_seconds: float = Field(default=30.0, gt=0)
-    replicate_prediction_timeout_seconds: float = Field(default=600.0, gt=0)
-    replicate_poll_seconds: float = Field(default=1.0, gt=0)
-    replicate_estimated_predict_seconds: float = Field(default=60.0, ge=0)
-    # Prices in USD, used for every recorded cost and for estimateCost.
-    price_claude_input_per_mtok: Decimal = Field(default=Decimal("3.00"), ge=0)
-    price_claude_output_per_mtok: Decimal = Field(default=Decimal("15.00"), ge=0)
-    price_tts_per_mchar: Decimal = Field(default=Decimal("15.00"), ge=0)
-    price_video_per_second: Decimal = Field(default=Decimal("0.0014"), ge=0)
+    # The providers' own settings (ANTHROPIC_*, OPENAI_*, TTS_*, REPLICATE_*, PROVIDER_*,
+    # PRICE_*) are derived from their domain models: see SECTIONS below.
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -181,19 +231,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _hosted_needs_its_key(self) -> Self:
-        needs = (
-            ("SCRIPT_PROVIDER", self.script_provider, "ANTHROPIC_API_KEY", self.anthropic_api_key),
-            ("VOICE_PROVIDER", self.voice_provider, "OPENAI_API_KEY", self.openai_api_key),
-            (
-                "VIDEO_PROVIDER",
-                self.video_provider,
-                "REPLICATE_API_TOKEN",
-                self.replicate_api_token,
-            ),
-        )
-        for setting, choice, key_name, key in needs:
-            if choice == "hosted" and not key.get_secret_value():
-                raise ValueError(f"{setting}=hosted needs {key_name}")
+        for choice, key in STAGE_KEYS.values():
+            if getattr(self, choice) == "hosted" and not getattr(self, key).get_secret_value():
+                raise ValueError(f"{choice.upper()}=hosted needs {key.upper()}")
         return self
 
     @cached_property
@@ -243,67 +283,35 @@ def _parse_api_keys(raw: str) -> dict[str, str]:
     return _parse_pairs(raw, "API_KEYS", "key:owner")
 
 
-def _hosted(choice: ProviderChoice, key: SecretStr) -> bool:
-    return choice == "hosted" or (choice == "auto" and bool(key.get_secret_value()))
+def _hosted(settings: Settings, stage: StageName) -> bool:
+    """`auto` resolves here: a stage is hosted when its choice is `hosted`, or `auto` with the
+    provider's key set; otherwise it runs offline."""
+    choice, key = STAGE_KEYS[stage]
+    chosen: ProviderChoice = getattr(settings, choice)
+    return chosen == "hosted" or (
+        chosen == "auto" and bool(getattr(settings, key).get_secret_value())
+    )
 
 
 def providers_config(settings: Settings) -> ProvidersConfig:
-    """The hosted providers' configuration. `auto` resolves here: a stage is hosted when its
-    choice is `hosted`, or `auto` with the provider's key set; otherwise it runs offline."""
-    hosted = {
-        StageName.SCRIPT_GEN: hosted_script(settings),
-        StageName.VOICE_GEN: hosted_voice(settings),
-        StageName.VIDEO_GEN: _hosted(settings.video_provider, settings.replicate_api_token),
-    }
-    retries = settings.provider_max_retries
+    """The hosted providers' configuration, each model read from its section of Settings."""
     return ProvidersConfig(
         model_cache_dir=settings.model_cache_dir.resolve(),
-        hosted=frozenset(name for name, on in hosted.items() if on),
+        hosted=frozenset(stage for stage in STAGE_KEYS if _hosted(settings, stage)),
         fallback_to_offline=settings.fallback_to_offline,
-        claude=ClaudeConfig(
-            api_key=settings.anthropic_api_key,
-            model=settings.anthropic_model,
-            base_url=settings.anthropic_base_url,
-            max_tokens=settings.anthropic_max_tokens,
-            timeout_seconds=settings.anthropic_timeout_seconds,
-            max_retries=retries,
-        ),
-        speech=SpeechConfig(
-            api_key=settings.openai_api_key,
-            base_url=settings.openai_base_url,
-            model=settings.tts_model,
-            timeout_seconds=settings.tts_timeout_seconds,
-            concurrency=settings.tts_concurrency,
-            max_retries=retries,
-            retry_base_seconds=settings.provider_retry_base_seconds,
-        ),
-        replicate=ReplicateConfig(
-            api_token=settings.replicate_api_token,
-            base_url=settings.replicate_base_url,
-            model=settings.replicate_video_model,
-            image_input=settings.replicate_image_input,
-            concurrency=settings.replicate_concurrency,
-            timeout_seconds=settings.replicate_timeout_seconds,
-            prediction_timeout_seconds=settings.replicate_prediction_timeout_seconds,
-            poll_seconds=settings.replicate_poll_seconds,
-            estimated_predict_seconds=settings.replicate_estimated_predict_seconds,
-            max_retries=retries,
-            retry_base_seconds=settings.provider_retry_base_seconds,
-        ),
-        prices=Prices(
-            claude_input_per_mtok=settings.price_claude_input_per_mtok,
-            claude_output_per_mtok=settings.price_claude_output_per_mtok,
-            tts_per_mchar=settings.price_tts_per_mchar,
-            video_per_second=settings.price_video_per_second,
-        ),
+        claude=CLAUDE.read(settings),
+        speech=SPEECH.read(settings),
+        replicate=REPLICATE.read(settings),
+        retries=RETRIES.read(settings),
+        prices=PRICES.read(settings),
     )
 
 
 def hosted_voice(settings: Settings) -> bool:
     """Whether hosted speech is on (its voices can be chosen, and speak many languages)."""
-    return _hosted(settings.voice_provider, settings.openai_api_key)
+    return _hosted(settings, StageName.VOICE_GEN)
 
 
 def hosted_script(settings: Settings) -> bool:
     """Whether Claude writes the scripts (any language), or the offline writer (its books)."""
-    return _hosted(settings.script_provider, settings.anthropic_api_key)
+    return _hosted(settings, StageName.SCRIPT_GEN)

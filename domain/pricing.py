@@ -7,8 +7,9 @@ A call's cost is exact; a stage's cost is the sum of its calls rounded once to t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 MICRO = Decimal("0.000001")
 MILLION = Decimal(1_000_000)
@@ -19,12 +20,15 @@ def to_micro(amount: Decimal) -> Decimal:
     return amount.quantize(MICRO, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class Prices:
-    claude_input_per_mtok: Decimal
-    claude_output_per_mtok: Decimal
-    tts_per_mchar: Decimal
-    video_per_second: Decimal
+class Prices(BaseModel):
+    """Prices in USD, used for every recorded cost and for estimateCost (settings PRICE_*)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    claude_input_per_mtok: Decimal = Field(default=Decimal("3.00"), ge=0)
+    claude_output_per_mtok: Decimal = Field(default=Decimal("15.00"), ge=0)
+    tts_per_mchar: Decimal = Field(default=Decimal("15.00"), ge=0)
+    video_per_second: Decimal = Field(default=Decimal("0.0014"), ge=0)
 
     def claude(self, input_tokens: int, output_tokens: int) -> Decimal:
         return (

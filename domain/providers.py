@@ -2,8 +2,9 @@
 of the hosted ones.
 
 The configuration is built from Settings at the edge (`settings.providers_config`), so pipeline/
-never reads configuration itself. Keys stay `SecretStr` until the moment a client puts them in a
-request header.
+never reads configuration itself; Settings' provider fields are derived from the models here.
+Keys stay `SecretStr` (masked in every repr) until the moment a client puts them in a request
+header.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from domain.enums import StageName
 from domain.pricing import Prices
@@ -34,40 +35,49 @@ OPENAI_TTS = "openai-tts"
 REPLICATE = "replicate"
 
 
-@dataclass(frozen=True)
-class ClaudeConfig:
-    api_key: SecretStr
-    model: str
-    base_url: str
-    max_tokens: int
-    timeout_seconds: float
-    max_retries: int
+class _Config(BaseModel):
+    """A provider's configuration: each field's type, default and bounds are declared here once,
+    and settings.py derives one setting per field from it (ANTHROPIC_MODEL is ClaudeConfig.model).
+    Frozen, and errors never echo a value (some are keys)."""
+
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
 
-@dataclass(frozen=True)
-class SpeechConfig:
-    api_key: SecretStr
-    base_url: str
-    model: str
-    timeout_seconds: float
-    concurrency: int
-    max_retries: int
-    retry_base_seconds: float
+class ClaudeConfig(_Config):
+    api_key: SecretStr = SecretStr("")
+    model: str = "claude-sonnet-4-5"
+    base_url: str = "https://api.anthropic.com"
+    max_tokens: int = Field(default=2048, ge=256)
+    timeout_seconds: float = Field(default=60.0, gt=0)
 
 
-@dataclass(frozen=True)
-class ReplicateConfig:
-    api_token: SecretStr
-    base_url: str
-    model: str
-    image_input: str
-    concurrency: int
-    timeout_seconds: float
-    prediction_timeout_seconds: float
-    poll_seconds: float
-    estimated_predict_seconds: float
-    max_retries: int
-    retry_base_seconds: float
+class SpeechConfig(_Config):
+    """An OpenAI-compatible speech API."""
+
+    api_key: SecretStr = SecretStr("")
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "tts-1"
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    concurrency: int = Field(default=4, gt=0)  # requests at once per worker process
+
+
+class ReplicateConfig(_Config):
+    api_token: SecretStr = SecretStr("")
+    base_url: str = "https://api.replicate.com"
+    model: str = "wavespeedai/wan-2.1-i2v-480p"  # owner/name or owner/name:version
+    image_input: str = "image"  # the name of that model's image input
+    concurrency: int = Field(default=3, gt=0)  # predictions at once per worker process
+    timeout_seconds: float = Field(default=30.0, gt=0)  # per HTTP request
+    prediction_timeout_seconds: float = Field(default=600.0, gt=0)  # then it is cancelled
+    poll_seconds: float = Field(default=1.0, gt=0)  # the first poll interval
+    estimated_predict_seconds: float = Field(default=60.0, ge=0)  # per clip, for estimateCost
+
+
+class RetryPolicy(_Config):
+    """Every hosted request's retries (Claude's through its SDK, which keeps its own backoff)."""
+
+    max_retries: int = Field(default=2, ge=0, le=10)
+    retry_base_seconds: float = Field(default=0.5, gt=0)  # the first backoff delay
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class ProvidersConfig:
     claude: ClaudeConfig
     speech: SpeechConfig
     replicate: ReplicateConfig
+    retries: RetryPolicy
     prices: Prices
     model_cache_dir: Path  # where the offline narrator keeps its prepared model
 

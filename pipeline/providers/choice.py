@@ -60,17 +60,19 @@ def build_providers(config: ProvidersConfig) -> Providers:
         from pipeline.script.claude import ClaudeScriptWriter
 
         providers.hosted[StageName.SCRIPT_GEN] = ClaudeScriptWriter(
-            config.claude, config.prices, secrets
+            config.claude, config.retries, config.prices, secrets
         )
     if StageName.VOICE_GEN in config.hosted:
         from pipeline.voice.hosted import HostedVoice
 
-        providers.hosted[StageName.VOICE_GEN] = HostedVoice(config.speech, config.prices, secrets)
+        providers.hosted[StageName.VOICE_GEN] = HostedVoice(
+            config.speech, config.retries, config.prices, secrets
+        )
     if StageName.VIDEO_GEN in config.hosted:
         from pipeline.video.hosted import HostedVideo
 
         providers.hosted[StageName.VIDEO_GEN] = HostedVideo(
-            config.replicate, config.prices, secrets
+            config.replicate, config.retries, config.prices, secrets
         )
     for name, hosted in providers.hosted.items():
         providers.stages[name] = with_fallback(

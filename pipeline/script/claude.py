@@ -24,7 +24,7 @@ from anthropic.types import Message, ToolUseBlock
 
 from domain.outputs import Completed, ScriptOutput
 from domain.pricing import Prices
-from domain.providers import ClaudeConfig
+from domain.providers import ClaudeConfig, RetryPolicy
 from domain.script import AdScript
 from pipeline.providers.errors import (
     ProviderError,
@@ -74,14 +74,21 @@ def _as_params(message: Message) -> list[dict[str, Any]]:
 class ClaudeScriptWriter:
     """A StageFn for script_gen. One instance (one HTTP connection pool) per worker process."""
 
-    def __init__(self, config: ClaudeConfig, prices: Prices, secrets: Sequence[str]) -> None:
+    def __init__(
+        self,
+        config: ClaudeConfig,
+        retries: RetryPolicy,
+        prices: Prices,
+        secrets: Sequence[str],
+    ) -> None:
         self.config = config
+        self.retries = retries
         self.prices = prices
         self.secrets = tuple(secrets)
         self.client = anthropic.AsyncAnthropic(
             api_key=config.api_key.get_secret_value(),
             base_url=config.base_url,
-            max_retries=config.max_retries,
+            max_retries=retries.max_retries,
             timeout=httpx.Timeout(
                 config.timeout_seconds, connect=min(10.0, config.timeout_seconds)
             ),
@@ -113,7 +120,7 @@ class ClaudeScriptWriter:
         return StageResult(output=output, provider=self.name, cost_usd=float(ledger.cost))
 
     async def _create(self, ledger: Ledger, kind: str, **request: Any) -> Message:
-        attempts = self.config.max_retries + 1
+        attempts = self.retries.max_retries + 1
         try:
             message: Message = await self.client.messages.create(
                 model=self.config.model, max_tokens=self.config.max_tokens, system=SYSTEM, **request

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from domain.media import VIDEO_DIR
 from domain.outputs import Completed
 from domain.pricing import Prices
-from domain.providers import ReplicateConfig
+from domain.providers import ReplicateConfig, RetryPolicy
 from pipeline.errors import StageError
 from pipeline.providers.errors import ProviderError
 from pipeline.providers.http import first_error
@@ -37,9 +37,15 @@ LAYERS_SHARE = 15  # progress points for drawing the layers; the clips take the 
 class HostedVideo:
     """A StageFn for video_gen. One instance (clients, concurrency limit) per worker process."""
 
-    def __init__(self, config: ReplicateConfig, prices: Prices, secrets: Sequence[str]) -> None:
+    def __init__(
+        self,
+        config: ReplicateConfig,
+        retries: RetryPolicy,
+        prices: Prices,
+        secrets: Sequence[str],
+    ) -> None:
         self.config = config
-        self.replicate = ReplicateClient(config, prices, secrets)
+        self.replicate = ReplicateClient(config, retries, prices, secrets)
         self.slots = asyncio.Semaphore(config.concurrency)
 
     @property

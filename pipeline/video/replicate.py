@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from domain.pricing import Prices
-from domain.providers import ReplicateConfig
+from domain.providers import ReplicateConfig, RetryPolicy
 from pipeline.providers.errors import ProviderError, TransientProviderError, redact
 from pipeline.providers.http import send
 from pipeline.providers.usage import Call, Ledger
@@ -59,8 +59,15 @@ def _predict_seconds(prediction: dict[str, Any]) -> Decimal:
 
 
 class ReplicateClient:
-    def __init__(self, config: ReplicateConfig, prices: Prices, secrets: Sequence[str]) -> None:
+    def __init__(
+        self,
+        config: ReplicateConfig,
+        retries: RetryPolicy,
+        prices: Prices,
+        secrets: Sequence[str],
+    ) -> None:
         self.config = config
+        self.retries = retries
         self.prices = prices
         self.secrets = tuple(secrets)
         timeout = httpx.Timeout(config.timeout_seconds)
@@ -81,8 +88,8 @@ class ReplicateClient:
             method,
             url,
             what=what,
-            max_retries=self.config.max_retries,
-            base_seconds=self.config.retry_base_seconds,
+            max_retries=self.retries.max_retries,
+            base_seconds=self.retries.retry_base_seconds,
             secrets=self.secrets,
             **kwargs,
         )

@@ -18,7 +18,7 @@ import httpx
 from domain.enums import Style
 from domain.outputs import Completed, VoiceOutput, VoiceScene
 from domain.pricing import Prices
-from domain.providers import SpeechConfig
+from domain.providers import RetryPolicy, SpeechConfig
 from domain.script import SceneScript
 from domain.templates import voice_window
 from domain.text import count_words
@@ -55,8 +55,15 @@ HOSTED_VOICES: dict[Style, HostedVoiceStyle] = {
 class HostedVoice:
     """A StageFn for voice_gen. One instance (connection pool, concurrency limit) per process."""
 
-    def __init__(self, config: SpeechConfig, prices: Prices, secrets: Sequence[str]) -> None:
+    def __init__(
+        self,
+        config: SpeechConfig,
+        retries: RetryPolicy,
+        prices: Prices,
+        secrets: Sequence[str],
+    ) -> None:
         self.config = config
+        self.retries = retries
         self.prices = prices
         self.secrets = tuple(secrets)
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(config.timeout_seconds))
@@ -114,8 +121,8 @@ class HostedVoice:
                 "POST",
                 f"{self.config.base_url.rstrip('/')}/audio/speech",
                 what=f"speech for scene {scene.index}",
-                max_retries=self.config.max_retries,
-                base_seconds=self.config.retry_base_seconds,
+                max_retries=self.retries.max_retries,
+                base_seconds=self.retries.retry_base_seconds,
                 secrets=self.secrets,
                 headers={"Authorization": f"Bearer {self.config.api_key.get_secret_value()}"},
                 json={

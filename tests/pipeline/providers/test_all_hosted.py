@@ -19,7 +19,7 @@ from pipeline.providers.fallback import with_fallback
 from pipeline.script.claude import ClaudeScriptWriter
 from pipeline.script.offline import generate_script
 from pipeline.spec import no_progress
-from settings import Settings
+from settings import Settings, hosted_script, hosted_voice
 from tests.conftest import serve_app
 from tests.factories import create_job, gql, image_bytes, job_input, upload
 from tests.outputs import fallback_of
@@ -130,7 +130,7 @@ async def test_without_keys_every_stage_runs_offline_for_free(
 
 async def test_estimate_counts_the_vision_step_only_with_an_image(base: Any, redis: Any) -> None:
     settings = base(claude_url="http://127.0.0.1:9", voice_provider="offline")
-    assert settings.anthropic_api_key.get_secret_value()  # hosted script, offline voice
+    assert hosted_script(settings) and not hosted_voice(settings)
     async with serve_app(settings) as (api, _app):
         plain = await gql(api, ESTIMATE, {"input": job_input()})
         response = await api.post(
@@ -160,7 +160,7 @@ async def test_a_key_echoed_by_the_api_is_redacted(
     fake, url = claude
     fake.plan = [error(400, f"invalid request for key {ANTHROPIC_KEY}")]
     config = config_for(tmp_path, claude_url=url)
-    writer = ClaudeScriptWriter(config.claude, config.prices, config.secrets)
+    writer = ClaudeScriptWriter(config.claude, config.retries, config.prices, config.secrets)
     result = await with_fallback(writer, generate_script, enabled=True)(
         make_spec(tmp_path, image=False), Completed(), no_progress
     )

@@ -35,7 +35,7 @@ MODEL = "claude-sonnet-4-5"
 
 def writer_for(tmp_path: Path, url: str, **kwargs: Any) -> ClaudeScriptWriter:
     config = config_for(tmp_path, claude_url=url, **kwargs)
-    return ClaudeScriptWriter(config.claude, config.prices, config.secrets)
+    return ClaudeScriptWriter(config.claude, config.retries, config.prices, config.secrets)
 
 
 def claude_cost(*calls: tuple[int, int]) -> Decimal:

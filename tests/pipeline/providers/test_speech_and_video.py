@@ -136,7 +136,7 @@ async def test_failed_prediction_falls_back_to_offline_motion(
     fake, url = replicate
     fake.outcome = "failed"
     config = config_for(tmp_path, replicate_url=url)
-    hosted = HostedVideo(config.replicate, config.prices, config.secrets)
+    hosted = HostedVideo(config.replicate, config.retries, config.prices, config.secrets)
     spec, completed = await completed_script(tmp_path)
     try:
         with pytest.raises(ProviderError, match="failed: CUDA out of memory"):
@@ -167,7 +167,7 @@ async def test_a_prediction_that_never_finishes_times_out_and_is_cancelled(
         replicate_prediction_timeout_seconds=0.3,
         replicate_concurrency=3,
     )
-    hosted = HostedVideo(config.replicate, config.prices, config.secrets)
+    hosted = HostedVideo(config.replicate, config.retries, config.prices, config.secrets)
     spec, completed = await completed_script(tmp_path, image=False)
     try:
         with pytest.raises(TransientProviderError, match=r"did not finish within 0.3 s"):
@@ -189,7 +189,7 @@ async def test_versioned_models_use_the_predictions_endpoint(
         replicate_video_model="someone/i2v:5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca",
         replicate_image_input="start_image",
     )
-    hosted = HostedVideo(config.replicate, config.prices, config.secrets)
+    hosted = HostedVideo(config.replicate, config.retries, config.prices, config.secrets)
     spec, completed = await completed_script(tmp_path)
     try:
         result = await hosted(spec, completed, no_progress)
