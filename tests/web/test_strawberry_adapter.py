@@ -34,9 +34,9 @@ def test_the_handler_hooks_and_view_attributes_are_there() -> None:
     view_init = inspect.signature(GraphQL.__init__).parameters
     assert {"max_subscriptions_per_connection", "connection_init_wait_timeout"} <= set(view_init)
     # The view builds its handlers from these class attributes: ours replace them.
-    transport = GraphQL.graphql_transport_ws_handler_class
+    transport: Any = inspect.getattr_static(GraphQL, "graphql_transport_ws_handler_class")
     assert getattr(transport, "__origin__", transport) is BaseGraphQLTransportWSHandler
-    legacy = GraphQL.graphql_ws_handler_class
+    legacy: Any = inspect.getattr_static(GraphQL, "graphql_ws_handler_class")
     assert getattr(legacy, "__origin__", legacy) is BaseGraphQLWSHandler
     overridden = {
         BaseGraphQLTransportWSHandler: [
@@ -99,7 +99,8 @@ async def test_a_registered_operation_is_strawberrys_own_for_ids_limits_and_shut
         await operation.task  # type: ignore[misc]
     assert not ops.forget(operation)  # ...and forgetting it twice is harmless.
     # shutdown cancels every registered operation's task.
-    operation = ops.add({**message, "id": "b"}, run)
+    second: Any = {**message, "id": "b"}
+    operation = ops.add(second, run)
     await handler.shutdown()
     assert operation.task is not None and operation.task.cancelled() and ops.count() == 0
 
