@@ -162,10 +162,6 @@ class Settings(_ProviderSettings):
     max_aliases: int = 30
     max_query_tokens: int = 2000
     max_subscriptions_per_connection: int = Field(default=20, gt=0)
-    # How jobProgress reaches websockets: "direct", frames written from the event hub to the
-    # sockets (web/fanout.py); "stream", every event through Strawberry's per-subscriber stream
-    # (the previous design: bench-subscriptions measures the two side by side).
-    live_writer: Literal["direct", "stream"] = "direct"
     # Worker.
     worker_max_jobs: int = Field(default=2, gt=0)
     job_timeout_seconds: int = Field(default=900, gt=0)

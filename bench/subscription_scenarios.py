@@ -2,10 +2,7 @@
 with one or more API processes on one port, an embedded Redis, the database) and its watchers in
 client processes of their own (bench.crowds). Each returns its figures as a dict.
 
-A Design is what the API runs as: how many processes, and which LIVE_WRITER (`direct`, frames
-written from the hub to the sockets; `stream`, the previous design, every event through
-Strawberry's per-subscriber stream). An API that does not read LIVE_WRITER runs the same either
-way.
+A Design is what the API runs as: how many processes on one port.
 """
 
 from __future__ import annotations
@@ -47,11 +44,10 @@ BURSTS = 5
 @dataclass(frozen=True)
 class Design:
     processes: int
-    writer: str  # LIVE_WRITER
 
     @property
     def label(self) -> str:
-        return f"{self.processes} API process{'es' if self.processes > 1 else ''}, {self.writer}"
+        return f"{self.processes} API process{'es' if self.processes > 1 else ''}"
 
 
 def _stack(
@@ -62,7 +58,7 @@ def _stack(
         settings,
         port=free_port(),
         api_processes=design.processes,
-        env={"LIVE_WRITER": design.writer, **(env or {})},
+        env=env or {},
         quiet=not verbose,
         # Quiet, but kept: a stack that fails to start says why (Stack.log_tail).
         log_dir=None if verbose else settings.media_root.parent / "logs",

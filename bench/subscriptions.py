@@ -3,18 +3,15 @@ port: fan-out, connecting, a reconnect storm, and watchers of a job that renders
 machine.
 
     make bench-subscriptions   (or: .venv-bench/bin/python -m bench.subscriptions
-                                [--postgres URL | --no-postgres] [--scale 1.0] [--quick]
-                                [--no-previous])
+                                [--postgres URL | --no-postgres] [--scale 1.0] [--quick])
 
 Every scenario (bench.subscription_scenarios) runs on a fresh stack and its watchers in client
 processes of their own (devserver.watchers: graphql-transport-ws, as a browser or the CLI
 talks), once per design: 1 and 2 API processes (uvicorn --workers, as `API_PROCESSES` runs
-them), each with the hub writing frames to the sockets (LIVE_WRITER=direct, the default) and
-with the previous design (LIVE_WRITER=stream: every event through Strawberry's per-subscriber
-stream), the scenario's designs back to back so that each ratio compares like with like. All
-of it runs on SQLite, then on PostgreSQL (TEST_DATABASE_URL or the local `test` database; it is
-emptied first). Latency is measured on the one machine clock: an event's `at` (set when it is
-published) to the moment a watcher has parsed it.
+them), back to back so that the two compare like with like. All of it runs on SQLite, then on
+PostgreSQL (TEST_DATABASE_URL or the local `test` database; it is emptied first). Latency is
+measured on the one machine clock: an event's `at` (set when it is published) to the moment a
+watcher has parsed it.
 
 - fan-out: N watchers (all of one job, or 10 per job); bursts of one event per job, far enough
   apart that each burst is measured on its own; p50/p99 of publish-to-receive.
@@ -29,15 +26,13 @@ published) to the moment a watcher has parsed it.
 - crowd: 3,000 watchers arriving as a real ad starts rendering beside them: from the first
   connect to the last watcher's terminal status.
 
-The goals are for the direct writer; the baseline is one watcher of one job in the same run (its
-p99 against the fan-out's), and the last table divides each figure by the previous design's.
+The baseline is one watcher of one job in the same run (its p99 against the fan-out's).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import tempfile
 import time
@@ -56,12 +51,11 @@ Results = dict[str, dict[str, Any]]  # scenario -> its figures, for one design
 
 @dataclass(frozen=True)
 class Row:
-    """One goal row: its text, and how one design's results show, compare and meet it."""
+    """One goal row: its text, and how one design's results show and meet it."""
 
     figure: str
     goal: str
     shown: Callable[[Results], str]
-    value: Callable[[Results], float]  # what the last table divides by the previous design's
     met: Callable[[Results], bool]
 
 
@@ -78,42 +72,39 @@ def rows(n: Callable[[int], int], ad_seconds: float) -> list[Row]:
 
     return [
         Row(f"{n(1000)} watchers of one job, one event: p99", "<= 100 ms",
-            lambda r: _ms(r["one"]), lambda r: r["one"]["p99_ms"],
+            lambda r: _ms(r["one"]),
             lambda r: r["one"]["p99_ms"] <= 100 and complete(r["one"])),
         Row(f"{n(10_000)} watchers (10 per job), one event per job: p99", "<= 1000 ms",
-            lambda r: _ms(r["many"]), lambda r: r["many"]["p99_ms"],
+            lambda r: _ms(r["many"]),
             lambda r: r["many"]["p99_ms"] <= 1000 and complete(r["many"])),
         Row(f"{n(10_000)} subscriptions connected (handshake + snapshot)", "<= 15 s",
-            lambda r: f"{r['many']['connect_s']:.1f} s", lambda r: r["many"]["connect_s"],
+            lambda r: f"{r['many']['connect_s']:.1f} s",
             lambda r: r["many"]["connect_s"] <= 15),
         Row("API RSS per watcher (all its processes)", "<= 64 KB",
             lambda r: f"{r['many']['kb_per_watcher']:.1f} KB",
-            lambda r: r["many"]["kb_per_watcher"], lambda r: r["many"]["kb_per_watcher"] <= 64),
+            lambda r: r["many"]["kb_per_watcher"] <= 64),
         Row("baseline: 1 watcher, one event: p99 (fan-out ratio)", "",
             lambda r: f"{r['base']['p99_ms']:.1f} ms "
                       f"({r['one']['p99_ms'] / r['base']['p99_ms']:.0f}x)",
-            lambda r: r["base"]["p99_ms"], lambda r: True),
+            lambda r: True),
         Row(f"storm: API restarted under {n(5000)}: all back on the current state",
             "<= 20 s, 0, 0",
             lambda r: f"{r['storm']['all_back_s']:.1f} s, {r['storm']['waiting']} hung, "
                       f"{r['storm']['other']} not terminal",
-            lambda r: r["storm"]["all_back_s"],
             lambda r: r["storm"]["all_back_s"] <= 20
             and r["storm"]["waiting"] == r["storm"]["other"] == 0),
         Row(f"{n(1000)} watchers of a {ad_seconds:g} s job rendering here: live events p99 late",
             "<= 250 ms",
-            lambda r: _ms(r["render"]), lambda r: r["render"]["p99_ms"],
+            lambda r: _ms(r["render"]),
             lambda r: r["render"]["p99_ms"] <= 250),
         Row("  and the last watcher's COMPLETED after the job's", "<= 1 s",
             lambda r: f"{r['render']['last_done_s']:.2f} s "
                       f"({r['render']['terminal']}/{r['render']['watchers']} ended)",
-            lambda r: r["render"]["last_done_s"],
             lambda r: r["render"]["last_done_s"] <= 1 and all_ended(r["render"])),
         Row(f"{n(3000)} watchers connect, subscribe and see a rendering job end",
             "<= 12 s",
             lambda r: f"{r['crowd']['wall_s']:.1f} s ({r['crowd']['terminal']}/"
                       f"{r['crowd']['watchers']} ended; job {r['crowd']['job_s']:.1f} s)",
-            lambda r: r["crowd"]["wall_s"],
             lambda r: r["crowd"]["wall_s"] <= 12 and all_ended(r["crowd"])),
     ]  # fmt: skip
 
@@ -134,7 +125,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="bench-subs-") as tmp:
         for name, scenario in plan:
             for design in designs:
-                root = Path(tmp) / f"{name}-{design.processes}-{design.writer}"
+                root = Path(tmp) / f"{name}-{design.processes}"
                 root.mkdir()
                 if database_url is None:
                     url = f"sqlite+aiosqlite:///{root / 'bench.db'}"
@@ -150,33 +141,15 @@ def run(
     return results
 
 
-def _ratio(row: Row, new: Results, old: Results) -> str:
-    try:
-        ratio = row.value(new) / row.value(old)
-    except (KeyError, ZeroDivisionError):
-        return "-"
-    return "-" if math.isnan(ratio) else f"{ratio:.2f}x"
-
-
 def table(name: str, results: dict[Design, Results], goal_rows: list[Row]) -> None:
-    direct = [Design(p, "direct") for p in PROCESSES]
+    designs = [Design(p) for p in PROCESSES]
     heads = [f"{p} API process{'es' if p > 1 else ''}" for p in PROCESSES]
     print(f"\n{name}")
     print(f"  {'figure':<64} {heads[0]:<32} {heads[1]:<32} {'goal':<14} met")
     for row in goal_rows:
-        shown = [row.shown(results[d]) for d in direct]
-        met = "/".join("yes" if row.met(results[d]) else "NO" for d in direct)
+        shown = [row.shown(results[d]) for d in designs]
+        met = "/".join("yes" if row.met(results[d]) else "NO" for d in designs)
         print(f"  {row.figure:<64} {shown[0]:<32} {shown[1]:<32} {row.goal:<14} {met}")
-    if Design(1, "stream") not in results:
-        return
-    print(f"\n  {name}, against the previous design (LIVE_WRITER=stream): direct / stream")
-    print(f"  {'figure':<64} {heads[0]:<32} {heads[1]:<32}")
-    for row in goal_rows:
-        ratios = [
-            _ratio(row, results[Design(p, "direct")], results[Design(p, "stream")])
-            for p in PROCESSES
-        ]
-        print(f"  {row.figure:<64} {ratios[0]:<32} {ratios[1]:<32}")
 
 
 def main() -> None:
@@ -196,9 +169,6 @@ def main() -> None:
         action="store_true",
         help="a check that it all works: --scale 0.05 and 8 s ads (with --no-postgres, minutes)",
     )
-    parser.add_argument(
-        "--no-previous", action="store_true", help="skip the previous design (LIVE_WRITER=stream)"
-    )
     args = parser.parse_args()
     scale = 0.05 if args.quick and args.scale == 1.0 else args.scale
     ad_seconds = 8.0 if args.quick else 30.0
@@ -206,8 +176,7 @@ def main() -> None:
     def n(count: int) -> int:
         return max(10, int(count * scale))
 
-    writers = ["direct"] if args.no_previous else ["direct", "stream"]
-    designs = [Design(p, w) for p in PROCESSES for w in writers]
+    designs = [Design(p) for p in PROCESSES]
     databases: list[tuple[str, str | None]] = [] if args.no_sqlite else [("SQLite", None)]
     if not args.no_postgres:
         databases.append(("PostgreSQL", args.postgres))

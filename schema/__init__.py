@@ -12,7 +12,6 @@ from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtens
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import PublicError
-from schema.executor import SharedEventExecutor
 from schema.mutation import Mutation
 from schema.preparation import Preparation, Prepared, limit_rules
 from schema.query import Query
@@ -25,16 +24,6 @@ def _is_unexpected(error: GraphQLError) -> bool:
     """Mask errors that come from exceptions we did not mean to show (bugs, outages)."""
     original = error.original_error
     return original is not None and not isinstance(original, PublicError | GraphQLError)
-
-
-class MaskUnexpectedErrors(MaskErrors):
-    """Strawberry's MaskErrors, minus a runtime Protocol isinstance check on every result: on a
-    subscription that check ran once per subscriber per event (3% of a fan-out's CPU)."""
-
-    def _process_result(self, result: object) -> None:
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
 
 class Schema(strawberry.Schema):
@@ -68,7 +57,7 @@ def build_schema(
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         Preparation.factory(prepared),
-        partial(MaskUnexpectedErrors, should_mask_error=_is_unexpected),
+        partial(MaskErrors, should_mask_error=_is_unexpected),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
@@ -77,7 +66,6 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=SharedEventExecutor,
     )
     schema.prepared = prepared
     return schema

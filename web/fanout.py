@@ -13,14 +13,15 @@ carries on as a task of its own (`run_eagerly`), and until it is done that watch
 in its mailbox, conflated as the hub's are (events/hub.py): a slow socket never delays the
 others, and costs bounded memory.
 
-The order that makes progress lossless is kept exactly (resolvers/progress.py): join the hub
-(Redis confirms the channel), then read the snapshot, then pass on only events with a higher
-sequence; events that arrive while the snapshot is read or written wait in the mailbox. A RESYNC
-re-reads the snapshot the same way.
+What is passed on is the job's ProgressFeed's to decide (resolvers/progress.py, the one place
+the snapshot-then-live rule is written): join the hub (Redis confirms the channel), then read
+the snapshot, then only events with a higher sequence, to a terminal status. Events that arrive
+while the snapshot is read or written wait in the mailbox. A RESYNC re-reads the snapshot.
 
-Only the plain case takes this path: a valid subscription document whose one root field is
-jobProgress, of a job that exists and is the caller's. Anything else (errors, other
-subscriptions, limits) is Strawberry's, unchanged (web/ws_handlers.py).
+This is the only way jobProgress is delivered. Every valid subscription document whose one root
+field is jobProgress (fragments at the root included) is planned here; what Strawberry runs is
+the refusal of the rest, unchanged (web/ws_handlers.py): errors, limits, close codes, and a job
+that is not the caller's.
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ import structlog
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
     execute_sync,
     get_operation_ast,
 )
@@ -50,6 +55,7 @@ from events.hub import EventHub, Signal, Subscriber
 from resolvers.context import Context
 from resolvers.errors import PublicError
 from resolvers.jobs import parse_job_id
+from resolvers.progress import JobGone, ProgressFeed
 from resolvers.services import Services
 from schema import Schema
 from schema.subscription import JobProgressEvent
@@ -195,7 +201,8 @@ def _public(error: GraphQLError) -> dict[str, Any]:
 
 
 class Watcher(Subscriber):
-    """One jobProgress operation on one socket, fed by the hub (see the module docstring)."""
+    """One jobProgress operation on one socket, fed by the hub (see the module docstring); what
+    it passes on is its ProgressFeed's to decide (resolvers/progress.py)."""
 
     def __init__(
         self,
@@ -208,14 +215,12 @@ class Watcher(Subscriber):
         on_end: Callable[[Watcher], None],
     ) -> None:
         super().__init__(str(selection.job_id))
-        self.fanout = fanout
+        self.feed = ProgressFeed(fanout.hub, fanout.snapshot, self, selection.job_id, context.owner)
         self.selection = selection
         self.context = context
-        self.owner = context.owner
         self.send = send
         self.head, self.complete = envelope.frames(op_id)
         self.on_end = on_end
-        self.last = -1  # the sequence of the last event sent
         self.live = False  # the snapshot is out: events may be written as they come
         self.ended = False
         self.sending: asyncio.Task[None] | None = None  # a write (or resync) still going on
@@ -236,18 +241,15 @@ class Watcher(Subscriber):
             self._write(self._resync())
             return
         assert isinstance(item, JobEvent)
-        frames = self._frames(item)
-        if frames:
-            self._write(self._send_all(frames))
+        event = self.feed.admit(item)
+        if event is not None:
+            self._write(self._send_all(self._frames(event)))
 
     def _frames(self, event: JobEvent) -> list[str]:
-        """The messages that tell `event`, none when it is not newer than the last one sent;
-        the job's last event ends the watcher (its write may still go on)."""
-        if event.sequence <= self.last:
-            return []
-        self.last = event.sequence
+        """The messages that tell `event`, which the feed admitted; the job's last event ends
+        the watcher (its write may still go on)."""
         frames = [f"{self.head}{self.selection.payload(event, self.context)}}}"]
-        if event.is_terminal:
+        if self.feed.finished:
             frames.append(self.complete)
             self._end()
         return frames
@@ -259,15 +261,15 @@ class Watcher(Subscriber):
     async def _resync(self) -> None:
         """Events may have been missed: send the job's state now, if it is newer."""
         try:
-            event = await self.fanout.snapshot(self.selection.job_id, self.owner)
-        except Exception:
-            log.exception("fanout.resync_failed", job_id=self.job_id)
-            event = None
-        if event is None:  # deleted while watched, or the database failed: it ends here
+            event = await self.feed.resync()
+        except Exception as exc:  # deleted while watched, or the database failed: it ends here
+            if not isinstance(exc, JobGone):
+                log.exception("fanout.resync_failed", job_id=self.job_id)
             self._end()
             await self.send(self.complete)
             return
-        await self._send_all(self._frames(event))
+        if event is not None:
+            await self._send_all(self._frames(event))
 
     def _write(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
@@ -294,16 +296,11 @@ class Watcher(Subscriber):
     # --- the operation -----------------------------------------------------------------------
 
     async def start(self) -> bool:
-        """Join the hub, read the snapshot, send it, go live. False when the job is not the
-        caller's or cannot be read: nothing was sent, and the caller lets Strawberry answer."""
-        hub = self.fanout.hub
-        await hub.join(self)
-        try:
-            first = await self.fanout.snapshot(self.selection.job_id, self.owner)
-        except Exception:
-            first = None
+        """Open the feed (join the hub, read the snapshot), send the snapshot, go live. False
+        when the job is not the caller's or cannot be read: nothing was sent, and the caller
+        lets Strawberry answer."""
+        first = await self.feed.open()
         if first is None:
-            await asyncio.shield(hub.leave(self))
             return False
         if self.ended:  # stopped (the client, or its socket) while the snapshot was read
             return True
@@ -321,13 +318,13 @@ class Watcher(Subscriber):
         if self.ended:
             return
         self.ended = True
-        self.fanout.hub.drop(self)
+        self.feed.close()
         self.on_end(self)
 
     def stop(self) -> None:
         """The client stopped the operation, or its socket is gone."""
         self.ended = True
-        self.fanout.hub.drop(self)
+        self.feed.close()
         if self.sending is not None:
             self.sending.cancel()
 
@@ -383,14 +380,13 @@ class FanOut:
         if document is None:
             return None
         operation = get_operation_ast(document, name)
-        if not _is_job_progress(operation):
+        field = _job_progress_field(document, operation)
+        if field is None:
             return None
         assert operation is not None and schema.subscription_type is not None
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):  # variable errors
             return None
-        field = operation.selection_set.selections[0]
-        assert isinstance(field, FieldNode)
         arguments = get_argument_values(schema.subscription_type.fields[FIELD], field, coerced)
         job_id = parse_job_id(str(arguments.get("jobId", "")))
         if job_id is None:
@@ -398,11 +394,42 @@ class FanOut:
         return Selection(self.schema, document, name, variables, job_id)
 
 
-def _is_job_progress(operation: OperationDefinitionNode | None) -> bool:
+def _job_progress_field(
+    document: DocumentNode, operation: OperationDefinitionNode | None
+) -> FieldNode | None:
+    """The jobProgress field of a subscription whose one root field it is, through fragments;
+    None for anything else, or for directives anywhere at the root (Strawberry answers those)."""
     if operation is None or operation.operation != OperationType.SUBSCRIPTION:
-        return False
-    selections = operation.selection_set.selections
-    if operation.directives or len(selections) != 1:
-        return False
-    field = selections[0]
-    return isinstance(field, FieldNode) and field.name.value == FIELD and not field.directives
+        return None
+    if operation.directives:
+        return None
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    pending: list[SelectionNode] = list(operation.selection_set.selections)
+    fields: list[FieldNode] = []
+    seen: set[str] = set()
+    while pending:
+        selection = pending.pop()
+        if selection.directives:
+            return None
+        if isinstance(selection, FieldNode):
+            fields.append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            pending.extend(selection.selection_set.selections)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or fragment.directives:
+                return None
+            pending.extend(fragment.selection_set.selections)
+    # Validation merged same-named fields with the same arguments: one response key, one field.
+    if not fields or {(f.alias or f.name).value for f in fields} != {
+        (fields[0].alias or fields[0].name).value
+    }:
+        return None
+    if any(f.name.value != FIELD for f in fields):
+        return None
+    return fields[0]

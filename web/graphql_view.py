@@ -32,7 +32,6 @@ from web.graphql_http import (
     response_media_type,
 )
 from web.middleware import owner_for, state
-from web.ws_frames import SharedFrames
 from web.ws_handlers import LegacyWSHandler, TransportWSHandler
 
 # Until a websocket's connection_init authenticates it, its context has no owner.
@@ -53,12 +52,10 @@ class GraphQLView(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.services = services
-        self.frames = SharedFrames()
-        if settings.live_writer == "direct":
-            # jobProgress frames go from the event hub straight to the sockets (web/fanout.py).
-            self.fanout = FanOut(schema, services)
-            self.graphql_transport_ws_handler_class = TransportWSHandler
-            self.graphql_ws_handler_class = LegacyWSHandler
+        # jobProgress frames go from the event hub straight to the sockets (web/fanout.py).
+        self.fanout = FanOut(schema, services)
+        self.graphql_transport_ws_handler_class = TransportWSHandler
+        self.graphql_ws_handler_class = LegacyWSHandler
         # Built (and its vendored assets checked) at start-up, not on the first visit.
         self.graphiql_html = offline_graphiql_html() if settings.graphiql_enabled else ""
 
@@ -83,9 +80,6 @@ class GraphQLView(GraphQL[Context, None]):
             else:
                 response = PlainTextResponse(exc.reason, status_code=exc.status_code)
         await response(scope, receive, send)
-
-    def encode_json(self, data: object) -> str:
-        return self.frames.encode(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

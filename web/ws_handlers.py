@@ -6,6 +6,7 @@ operation is registered where Strawberry keeps its operations, so ids, the per-c
 stop/complete and the connection's end behave as they always have, and its task only lives
 until the snapshot is out. Every other message, and every operation the fan-out does not plan or
 whose job is not the caller's, is Strawberry's own handling: the same errors and close codes.
+Strawberry's internals are reached only through web/strawberry_adapter.py.
 """
 
 from __future__ import annotations
@@ -16,43 +17,39 @@ from typing import Any
 
 import structlog
 from graphql import GraphQLFormattedError
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+
+from resolvers.progress import START_FAILED
+from web.fanout import LEGACY_WS, TRANSPORT_WS, FanOut, Watcher
+from web.strawberry_adapter import (
     ConnectionInitMessage,
     ErrorMessage,
+    LegacyErrorMessage,
+    LegacyHandler,
+    LegacyOperations,
+    Operation,
+    StartMessage,
     SubscribeMessage,
+    TransportHandler,
+    TransportOperations,
+    init_timer,
+    send_text,
 )
-from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyErrorMessage
-from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
-
-from resolvers.context import Context
-from web.fanout import LEGACY_WS, TRANSPORT_WS, FanOut, Watcher
 
 log = structlog.get_logger("web.fanout")
 # What a watcher that could not start is told (a GraphQL error, in either protocol's error
 # message); the details are in the server's log.
-WATCH_FAILED: GraphQLFormattedError = {
-    "message": "live progress failed to start on this server; subscribe again"
-}
+WATCH_FAILED: GraphQLFormattedError = {"message": START_FAILED}
 
 
-def _fanout(handler: Any) -> FanOut:
-    fanout: FanOut = handler.view.fanout
+def _fanout(handler: TransportHandler | LegacyHandler) -> FanOut:
+    fanout: FanOut = handler.view.fanout  # type: ignore[attr-defined]  # GraphQLView's
     return fanout
 
 
-def _send_text(handler: Any) -> Any:
-    """The socket's own send (Starlette's WebSocket.send_text): frames are text already."""
-    return handler.websocket.ws.send_text
-
-
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class TransportWSHandler(TransportHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.ops = TransportOperations(self)
         self.watchers: dict[str, Watcher] = {}  # this connection's, by operation id
         self._init_timer: asyncio.TimerHandle | None = None
 
@@ -65,8 +62,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def _init_timed_out(self) -> None:
         if not self.connection_init_received:
-            self.connection_init_timeout_task = asyncio.create_task(self._close_uninitialised())
-            self.connection_init_timeout_task.add_done_callback(self._task_done)
+            init_timer(self, self._close_uninitialised)
 
     async def _close_uninitialised(self) -> None:
         self.connection_timed_out = True
@@ -88,33 +84,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         plain = (
             self.connection_acknowledged
             and self.context.owner
-            and op_id not in self.operations
-            and (limit is None or len(self.operations) < limit)
+            and op_id not in self.ops
+            and (limit is None or self.ops.count() < limit)
         )
         selection = _fanout(self).plan(message.get("payload")) if plain else None
         if selection is None:
             await super().handle_subscribe(message)
             return
-        payload = message["payload"]
-        operation: Operation[Context, None] = Operation(
-            self, op_id, payload["query"], payload.get("variables"), payload.get("operationName")
-        )
 
         def ended(_watcher: Watcher) -> None:
-            if self.operations.get(op_id) is operation:
-                del self.operations[op_id]
+            self.ops.forget(operation)
             self.watchers.pop(op_id, None)
 
         watcher = Watcher(
-            _fanout(self), selection, self.context, _send_text(self), TRANSPORT_WS, op_id, ended
+            _fanout(self), selection, self.context, send_text(self), TRANSPORT_WS, op_id, ended
         )
-        self.operations[op_id] = operation
         self.watchers[op_id] = watcher
-        operation.task = asyncio.create_task(self._watch(operation, watcher, message))
-        operation.task.add_done_callback(self._task_done)
+        operation = self.ops.add(message, lambda op: self._watch(op, watcher, message))
 
     async def _watch(
-        self, operation: Operation[Context, None], watcher: Watcher, message: SubscribeMessage
+        self, operation: Operation[Any, None], watcher: Watcher, message: SubscribeMessage
     ) -> None:
         try:
             started = await watcher.start()
@@ -123,8 +112,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             # empty stream for a finished one: an error, so that it subscribes again.
             log.exception("fanout.watch_failed", job_id=watcher.job_id)
             watcher.stop()
-            if self.operations.get(operation.id) is operation:
-                del self.operations[operation.id]
+            if self.ops.forget(operation):
                 self.watchers.pop(operation.id, None)
                 with contextlib.suppress(Exception):
                     failed: ErrorMessage = {
@@ -137,8 +125,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if started:
             return
         # Not the caller's job (or unreadable): Strawberry's answer, as it has always been.
-        if self.operations.get(operation.id) is operation:
-            del self.operations[operation.id]
+        if self.ops.forget(operation):
             self.watchers.pop(operation.id, None)
             await super().handle_subscribe(message)
 
@@ -149,20 +136,21 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().cleanup_operation(operation_id)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+class LegacyWSHandler(LegacyHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.ops = LegacyOperations(self)
         self.watchers: dict[str, Watcher] = {}  # this connection's, by operation id
 
     async def handle_start(self, message: StartMessage) -> None:
         op_id = message["id"]
-        if self.connection_acknowledged and op_id in self.tasks:
+        if self.connection_acknowledged and op_id in self.ops:
             await self.cleanup_operation(op_id)  # as Strawberry does: a reused id replaces
         limit = self.max_subscriptions_per_connection
         plain = (
             self.connection_acknowledged
             and self.context.owner
-            and (limit is None or len(self.tasks) < limit)
+            and (limit is None or self.ops.count() < limit)
         )
         selection = _fanout(self).plan(message.get("payload")) if plain else None
         if selection is None:
@@ -172,13 +160,13 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         def ended(_watcher: Watcher) -> None:
             if self.watchers.get(op_id) is watcher:
                 del self.watchers[op_id]
-                self.tasks.pop(op_id, None)
+                self.ops.take(op_id)
 
         watcher = Watcher(
-            _fanout(self), selection, self.context, _send_text(self), LEGACY_WS, op_id, ended
+            _fanout(self), selection, self.context, send_text(self), LEGACY_WS, op_id, ended
         )
         self.watchers[op_id] = watcher
-        self.tasks[op_id] = asyncio.create_task(self._watch(watcher, message))
+        self.ops.add(op_id, self._watch(watcher, message))
 
     async def _watch(self, watcher: Watcher, message: StartMessage) -> None:
         op_id = message["id"]
@@ -191,7 +179,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             watcher.stop()
             if self.watchers.get(op_id) is watcher:
                 del self.watchers[op_id]
-                self.tasks.pop(op_id, None)
+                self.ops.take(op_id)
                 with contextlib.suppress(Exception):
                     failed: LegacyErrorMessage = {
                         "type": "error",
@@ -204,7 +192,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             return
         if self.watchers.get(op_id) is watcher:
             del self.watchers[op_id]
-            self.tasks.pop(op_id, None)
+            self.ops.take(op_id)
             await super().handle_start(message)
 
     async def cleanup_operation(self, operation_id: str) -> None:
@@ -213,7 +201,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await super().cleanup_operation(operation_id)
             return
         watcher.stop()
-        task = self.tasks.pop(operation_id, None)
+        task = self.ops.take(operation_id)
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(BaseException):

@@ -251,23 +251,37 @@ async def test_legacy_graphql_ws_stop_restart_and_refusals(
             assert await _close_code(raw) == 4401
 
 
+FRAGMENT_SUBSCRIBE = """
+subscription Follow($id: ID!) { ...Progress }
+fragment Progress on Subscription { jobProgress(jobId: $id) { sequence status } }
+"""
+
+
 @sqlite
-async def test_the_previous_stream_writer_still_serves_both_protocols(
-    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_root_fragment_is_served_by_a_watcher_too(
+    settings: Settings, engine: AsyncEngine, redis: aioredis.Redis, protocol: str
 ) -> None:
-    """LIVE_WRITER=stream: every event through Strawberry's per-subscriber stream."""
-    async with live_server(settings.model_copy(update={"live_writer": "stream"})) as (address, app):
+    """jobProgress has one delivery path: however the document spells it, the watcher."""
+    async with live_server(settings) as (address, app):
         async with httpx.AsyncClient(base_url=f"http://{address}") as http:
             job = await create_job(http)
         job_id = job["id"]
-        async with _one_per_protocol(address, job_id) as streams:
-            assert not any(isinstance(w, Watcher) for w in _watchers(app))
-            assert _operation_tasks() == 2  # one per subscriber, as the fan-out has none
+        async with graphql_socket(address, protocol) as client:
+            op = await client.subscribe(FRAGMENT_SUBSCRIBE, {"id": job_id})
+            stream = client.results(op)
+            first = (await anext(stream))["data"]["jobProgress"]
+            assert [isinstance(w, Watcher) for w in _watchers(app)] == [True]
+            assert _operation_tasks() == 0
             await _finish(engine, job_id, 2)
             for sequence in (1, 2):
                 await redis.publish(channel_for(job_id), _event(job_id, sequence, 2).to_json())
-            received = [await _sequences(stream) for stream in streams]
-    assert received == [[1, 2], [1, 2]]
+            rest = [p["data"]["jobProgress"] async for p in stream]
+    assert first == {"sequence": 0, "status": "PENDING"}
+    assert rest == [
+        {"sequence": 1, "status": "PROCESSING"},
+        {"sequence": 2, "status": "COMPLETED"},
+    ]
 
 
 async def _close_code(socket: Any) -> int | None:
