@@ -102,3 +102,63 @@ def test_the_readme_layout_names_every_top_level_part() -> None:
         and (path.is_dir() or path.suffix == ".py")
     }
     assert parts - named == set(), f"not in the README's layout: {sorted(parts - named)}"
+
+
+# Inside pipeline/, bottom to top: a module imports only from its own layer and those below.
+# The stages are providers of one output each; they share what is below them and hand on
+# data (domain.outputs), never calls: none imports a stage above it, and the stage table on top
+# (which provider runs each stage) is the only one that knows them all.
+PIPELINE_LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("base", (
+        "pipeline/__init__.py", "pipeline/errors.py", "pipeline/spec.py", "pipeline/shared/",
+        "pipeline/music/", "pipeline/providers/__init__.py", "pipeline/providers/errors.py",
+        "pipeline/providers/http.py", "pipeline/providers/images.py",
+        "pipeline/providers/usage.py",
+    )),
+    ("script", ("pipeline/script/",)),
+    ("voice", ("pipeline/voice/",)),
+    ("video", ("pipeline/video/",)),
+    ("compositing", ("pipeline/compositing/",)),
+    ("stage table", (
+        "pipeline/stages.py", "pipeline/providers/choice.py", "pipeline/providers/fallback.py",
+        "pipeline/providers/estimate.py",
+    )),
+]  # fmt: skip
+
+
+def _pipeline_layer(relative: str) -> int:
+    """The layer of a pipeline module (a file, or a package by its __init__.py)."""
+    matches = [
+        (len(prefix), rank)
+        for rank, (_, prefixes) in enumerate(PIPELINE_LAYERS)
+        for prefix in prefixes
+        if relative == prefix or (prefix.endswith("/") and relative.startswith(prefix))
+    ]
+    assert matches, f"{relative} is in no layer of PIPELINE_LAYERS: place it"
+    return max(matches)[1]
+
+
+def _module_file(name: str) -> str:
+    path = ROOT / Path(*name.split("."))
+    return (
+        (path / "__init__.py" if path.is_dir() else path.with_suffix(".py"))
+        .relative_to(ROOT)
+        .as_posix()
+    )
+
+
+def test_pipeline_layers_import_downwards() -> None:
+    upward = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        layer = _pipeline_layer(relative)
+        for name in _imports(path):
+            if not name.startswith("pipeline"):
+                continue
+            target = _pipeline_layer(_module_file(name))
+            if target > layer:
+                upward.append(
+                    f"{relative} ({PIPELINE_LAYERS[layer][0]}) imports {name} "
+                    f"({PIPELINE_LAYERS[target][0]})"
+                )
+    assert upward == []
