@@ -162,3 +162,18 @@ def test_pipeline_layers_import_downwards() -> None:
                     f"({PIPELINE_LAYERS[target][0]})"
                 )
     assert upward == []
+
+
+def test_providers_never_import_each_other() -> None:
+    """A stage's offline and hosted providers share what is below them (the plan, the drawing,
+    the narrator's parts); only the stage table names them."""
+    table = {prefix for prefix in PIPELINE_LAYERS[-1][1]}
+    providers = ("offline", "hosted")
+    wrong = [
+        f"{path.relative_to(ROOT).as_posix()} imports {name}"
+        for path in sorted((ROOT / "pipeline").rglob("*.py"))
+        if path.relative_to(ROOT).as_posix() not in table
+        for name in _imports(path)
+        if name.startswith("pipeline.") and name.rsplit(".", 1)[-1] in providers
+    ]
+    assert wrong == []

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from domain.enums import Style
+from domain.media import VOICE_DIR
 from domain.outputs import Completed, VoiceOutput, VoiceScene
 from domain.pricing import Prices
 from domain.providers import RetryPolicy, SpeechConfig
@@ -31,7 +32,6 @@ from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.voice.audio import speed_up_to_fit, wav_seconds
-from pipeline.voice.offline import VOICE_DIR
 
 PROVIDER = "openai-tts"
 AUDIO_FORMAT = "mp3"

@@ -281,4 +281,4 @@ async def espeak_voice(
     return StageResult(output=VoiceOutput(scenes=out), provider=ESPEAK_VOICE)
 
 
-__all__ = ["VOICE_DIR", "OfflineVoice", "espeak_voice", "speed_up_to_fit", "wav_seconds"]
+__all__ = ["OfflineVoice", "espeak_voice", "speed_up_to_fit", "wav_seconds"]
