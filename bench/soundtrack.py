@@ -111,13 +111,13 @@ def _loudnorm_json(stderr: str) -> dict[str, str]:
 
 
 async def loudnorm(directory: Path, style: str, out: Path) -> dict[str, Any]:
-    from pipeline.compositing.soundtrack import _measure_inputs, build_graph, plan_render
+    from pipeline.compositing.soundtrack import Mode, _measure_inputs, build_graph, plan_render
 
     clips, bed = _inputs(directory, style)
     started, cpu = time.perf_counter(), _cpu()
     voice, music = await _measure_inputs(clips, bed, DURATION)
     plan = plan_render(voice, music, bed, DURATION)
-    inputs, graph = build_graph(clips, bed, plan, "mix", f"{LOUDNORM}:print_format=json")
+    inputs, graph = build_graph(clips, bed, plan, Mode.MIX, f"{LOUDNORM}:print_format=json")
     first = _loudnorm_json(
         _ffmpeg([*inputs, "-filter_complex", graph, "-map", "[out]", "-f", "null", "-"])
     )
@@ -126,7 +126,7 @@ async def loudnorm(directory: Path, style: str, out: Path) -> dict[str, Any]:
         f":measured_LRA={first['input_lra']}:measured_thresh={first['input_thresh']}"
         f":offset={first['target_offset']}:linear=true:print_format=json,aresample=48000"
     )
-    inputs, graph = build_graph(clips, bed, plan, "mix", measured)
+    inputs, graph = build_graph(clips, bed, plan, Mode.MIX, measured)
     args = [*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le", "-y", str(out)]
     second = _loudnorm_json(_ffmpeg(args))
     seconds, cpu = time.perf_counter() - started, _cpu() - cpu

@@ -26,6 +26,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,16 @@ DUCKER = (
     ":mix=0.75:detection=rms:link=maximum"
 )
 TO_STEREO = "pan=stereo|c0=c0|c1=c0"
-MODES = ("mix", "voice", "music")
+
+
+class Mode(StrEnum):
+    """What render_soundtrack renders: the soundtrack, or one of its two stems."""
+
+    MIX = "mix"
+    VOICE = "voice"  # the voice alone
+    MUSIC = "music"  # the music alone, still ducked under the (silent) voice
+
+
 # Every 100 ms block: momentary loudness (ebur128) and its sample count (astats), on stdout.
 METER = (
     f"asetnsamples=n={RATE // 10}:p=0,ebur128=metadata=1,"
@@ -300,7 +310,7 @@ def master_chain(plan: Plan) -> str:
 
 
 def build_graph(
-    voice: Sequence[VoiceClip], music: BedAudio | None, plan: Plan, mode: str, master: str
+    voice: Sequence[VoiceClip], music: BedAudio | None, plan: Plan, mode: Mode, master: str
 ) -> tuple[list[str], str]:
     """ffmpeg's input args and the filter graph, ending in `[out]`; `master` is the chain from
     the sum to the output (normally `master_chain(plan)`). Only the branches the mode uses are
@@ -308,7 +318,7 @@ def build_graph(
     samples = round(plan.duration * RATE)
     end = f"apad=whole_len={samples},atrim=end_sample={samples}"
     bus = _voice_bus(voice, samples, plan.voice_db)
-    if music is None or mode == "voice":
+    if music is None or mode == Mode.VOICE:
         parts, music = [f"{bus},{TO_STEREO}[pre]"], None
     else:
         fade = max(music.fade_out, 0.01)
@@ -319,7 +329,7 @@ def build_graph(
             f"afade=t=out:st={plan.duration - fade:.4f}:d={fade:.4f}:curve=qsin,"
             f"volume={plan.music_db:.2f}dB[bed]"
         ]
-        if mode == "mix":
+        if mode == Mode.MIX:
             parts += [
                 f"{bus},asplit=2[key][spoken]",
                 f"[spoken]{TO_STEREO}[heard]",
@@ -366,7 +376,7 @@ async def render_soundtrack(
     duration: float,
     out: Path,
     *,
-    mode: str = "mix",
+    mode: Mode = Mode.MIX,
 ) -> Soundtrack:
     """Write a 48 kHz stereo PCM WAV of exactly `duration` seconds to `out` (atomically).
 
@@ -374,11 +384,9 @@ async def render_soundtrack(
     by the voice) at the mix's master gain, for measuring. With no music, the voice alone.
     Missing, undecodable or silent inputs raise StageError.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if duration <= 0:
         raise ValueError("duration must be positive")
-    if music is None and mode == "music":
+    if music is None and mode == Mode.MUSIC:
         raise ValueError("mode 'music' needs a music bed")
     voice_levels, music_levels = await _measure_inputs(voice, music, duration)
     plan = plan_render(voice_levels, music_levels, music, duration)

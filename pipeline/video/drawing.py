@@ -48,7 +48,7 @@ from pipeline.shared.files import (
 )
 from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, shots
+from pipeline.video import artwork, framings, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -60,12 +60,14 @@ from pipeline.video.captions import (
     timed_words,
 )
 from pipeline.video.cutout import accent_colour, cut_out, dominant_colours
+from pipeline.video.framings import ShotKind
 from pipeline.video.headlines import word_by_word
 from pipeline.video.layout import Layout, layout_for
 from pipeline.video.plan import (
     CAPTIONS_FILE,
     PLAN_FILE,
     EndCard,
+    LookKind,
     Rect,
     RenderPlan,
     ScenePlan,
@@ -108,7 +110,7 @@ def _save_still(image: Image.Image, path: Path) -> None:
 class Look:
     """What the ad is built around, decided from the first photo."""
 
-    kind: str  # "cutout", "photo" or "type"
+    kind: LookKind
     hero: Image.Image
     palette: Palette
     photos: list[shots.Photo]
@@ -158,7 +160,7 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
     if not paths:
         palette = artwork.palette_for(spec.style, base, None)
         return Look(
-            "type",
+            LookKind.TYPE,
             artwork.wordmark_hero(spec.product_name, spec.style, layout, palette),
             palette,
             [],
@@ -167,9 +169,9 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
     first = photos[0]
     palette = artwork.palette_for(spec.style, base, first.accent)
     if first.cutout.confident:
-        return Look("cutout", artwork.cutout_hero(first.cutout.image, layout, palette), palette,
-                    photos)  # fmt: skip
-    return Look("photo", artwork.photo_hero(first.image, layout), palette, photos)
+        hero = artwork.cutout_hero(first.cutout.image, layout, palette)
+        return Look(LookKind.CUTOUT, hero, palette, photos)
+    return Look(LookKind.PHOTO, artwork.photo_hero(first.image, layout), palette, photos)
 
 
 def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
@@ -219,7 +221,7 @@ def captions(
         accent=artwork.lit_for_dark(look.palette.accent),
         text="#ffffff",
     )
-    show_name = look.kind != "type"  # else the hero, on the end card, is the name
+    show_name = look.kind != LookKind.TYPE  # else the hero, on the end card, is the name
     inset = layout.caption_size // 6  # the outline stays inside the safe zone too
     room = layout.captions.w - 2 * inset
     frame = Frame(
@@ -292,7 +294,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         )
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
-        kinds = shots.sequence(look.kind, counts[:moving])
+        kinds = framings.sequence(look.kind, counts[:moving])
         cta = cta_fit(script.cta, spec, layout)
         cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
         button = shots.button_rect(layout, cta_width, cta.size)
@@ -337,7 +339,7 @@ class _Job:
     """One still to draw and where its shot goes."""
 
     scene: int  # position in the ad
-    kind: str
+    kind: ShotKind
     photo: int | None
     variant: int
     frame: int
@@ -349,7 +351,7 @@ async def _draw_scenes(
     spec: JobSpec,
     canvas: shots.Canvas,
     script: AdScript,
-    kinds: list[list[str]],
+    kinds: list[list[ShotKind]],
     counts: list[int],
     starts: list[int],
     ends: list[int],
@@ -368,25 +370,26 @@ async def _draw_scenes(
             zip(scene_kinds, cuts, bounds, strict=True)
         ):
             photo = walked % photos if photos else None
-            walked += 1 if kind != "pair" else 2
             variant = position * 3 + k
-            jobs.append(_Job(position, kind, photo, variant, frame, stop - frame, beat))
+            job = _Job(position, kind, photo, variant, frame, stop - frame, beat)
+            walked += framings.framing(kind, photo, variant).photos_shown
+            jobs.append(job)
     end_position = len(kinds)
     end_cuts = cut_frames(starts[-1], ends[-1], spec.fps, counts[-1], beats)
     end_bounds = [*(c[0] for c in end_cuts[1:]), ends[-1]]
     for k, ((frame, beat), stop) in enumerate(zip(end_cuts, end_bounds, strict=True)):
-        jobs.append(_Job(end_position, "end", 0 if photos else None, k % 2, frame, stop - frame,
-                         beat))  # fmt: skip
+        photo = 0 if photos else None
+        jobs.append(_Job(end_position, ShotKind.END, photo, k % 2, frame, stop - frame, beat))
 
     def draw(job: _Job) -> Shot:
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
-        if job.kind == "end":
+        if job.kind == ShotKind.END:
             card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
             photos = [job.photo] if job.photo is not None else []
         else:
-            drawn = shots.draw(canvas, job.kind, job.photo, job.variant)
+            drawn = framings.framing(job.kind, job.photo, job.variant).draw(canvas)
             still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
             photos = list(drawn.photos)
         _save_still(still, path)
@@ -440,7 +443,7 @@ def _headline(
     """A call that draws one moving scene's headline steps (the opening's is the hook)."""
     scene = script.scenes[position]
     words = scene.on_screen_text
-    if canvas.look == "type" and words == spec.product_name:
+    if canvas.look == LookKind.TYPE and words == spec.product_name:
         # The hero is the name already: the headline says something else.
         words = PHRASEBOOKS[spec.style].headlines["hook"][0]
     layout = canvas.layout

@@ -16,6 +16,8 @@ word timings made.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict
 
 PLAN_VERSION = 3
@@ -27,6 +29,14 @@ MIN_SHOT_SECONDS = 1.5
 MAX_SHOT_SECONDS = 3.0
 SHOT_SECONDS = 2.3  # the length aimed at before beats move the cuts
 BEAT_REACH = 0.45  # a cut moves at most this far to land on a beat (seconds)
+
+
+class LookKind(StrEnum):
+    """What an ad is built around, decided from its first photo."""
+
+    CUTOUT = "cutout"  # the product cut out of its photo, over the style's backdrop
+    PHOTO = "photo"  # the photo as it is (no confident cut-out)
+    TYPE = "type"  # no photo: the product's name set in type
 
 
 class Rect(BaseModel):
@@ -46,7 +56,7 @@ class Shot(BaseModel):
 
     frame: int  # first frame, on the ad's timeline
     frames: int
-    kind: str  # whole, detail, pan, pair, card, type, end (pipeline.video.shots)
+    kind: str  # a ShotKind (pipeline.video.framings.base): whole, detail, ..., end
     image: str  # JPEG, relative to work_dir, at least the frame's size
     start: tuple[int, int]
     end: tuple[int, int]
@@ -99,7 +109,7 @@ class RenderPlan(BaseModel):
     scenes: list[ScenePlan]
     hero: str | None  # the hero layer (RGBA PNG): what a hosted video model animates from
     captions: str | None  # ASS file, relative to work_dir
-    look: str  # "cutout" (product cut out), "photo" (the photo as it is) or "type" (no photo)
+    look: LookKind
     end_card: EndCard | None = None
 
     @property

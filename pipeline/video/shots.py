@@ -17,7 +17,7 @@ plus the distance its window travels, so compositing only moves a crop over it p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -28,13 +28,10 @@ from domain.templates import Palette
 from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork
 from pipeline.video.cutout import Cutout
-from pipeline.video.layout import Box, Layout
-from pipeline.video.plan import Rect
+from pipeline.video.layout import Layout
+from pipeline.video.plan import LookKind, Rect
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
-# The framings a moving scene cycles through, in order; scene 1 opens on the whole product.
-KINDS = ("whole", "detail", "pan", "card", "pair", "type")
-TYPE_KINDS = ("whole", "type", "card", "pan")  # no photo: the name is the product
 MAX_UPSCALE = 4.5  # a close-up never enlarges the photo's pixels more than this
 DETAIL_SHARE = 0.5  # a close-up's side, as a share of the product's shorter side
 
@@ -134,7 +131,7 @@ class Canvas:
     layout: Layout
     style: Style
     palette: Palette
-    look: str  # cutout, photo or type
+    look: LookKind
     photos: Sequence[Photo]
     hero: Image.Image  # the look's hero layer (RGBA): used when there is no photo
     name: str
@@ -155,7 +152,7 @@ class Canvas:
         return self._backdrops[key].copy()
 
 
-def _blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> Image.Image:
+def blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> Image.Image:
     """`image` filling `size`, blurred and darkened: a backdrop made of the photo's colours."""
     small = ImageOps.fit(
         image.convert("RGB"), (max(1, size[0] // 8), max(1, size[1] // 8)), Image.Resampling.BOX
@@ -164,13 +161,13 @@ def _blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> 
     return Image.blend(blurred, Image.new("RGB", size, (0, 0, 0)), shade)
 
 
-def _fit(image: Image.Image, w: int, h: int, upscale: float = MAX_UPSCALE) -> Image.Image:
+def fit(image: Image.Image, w: int, h: int, upscale: float = MAX_UPSCALE) -> Image.Image:
     scale = min(w / image.width, h / image.height, upscale)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
-def _shadowed(image: Image.Image, canvas: Canvas) -> tuple[Image.Image, int]:
+def shadowed(image: Image.Image, canvas: Canvas) -> tuple[Image.Image, int]:
     """The RGBA image with its soft shadow, and the padding the shadow added on each side."""
     r, g, b, _ = hex_rgba(canvas.palette.background)
     tint = (r * 3 // 10, g * 3 // 10, b * 3 // 10)
@@ -178,7 +175,7 @@ def _shadowed(image: Image.Image, canvas: Canvas) -> tuple[Image.Image, int]:
     return shadowed, (shadowed.width - image.width) // 2
 
 
-def _place(still: Image.Image, layer: Image.Image, centre: tuple[int, int], pad: int = 0) -> Rect:
+def place(still: Image.Image, layer: Image.Image, centre: tuple[int, int], pad: int = 0) -> Rect:
     """Paste `layer` centred at `centre`; the rect of its content (without `pad`)."""
     x = centre[0] - layer.width // 2
     y = centre[1] - layer.height // 2
@@ -189,7 +186,7 @@ def _place(still: Image.Image, layer: Image.Image, centre: tuple[int, int], pad:
     return Rect(x=x + pad, y=y + pad, w=layer.width - 2 * pad, h=layer.height - 2 * pad)
 
 
-def _in_frame(rect: Rect, window: tuple[int, int], size: tuple[int, int]) -> Rect | None:
+def in_frame(rect: Rect, window: tuple[int, int], size: tuple[int, int]) -> Rect | None:
     """`rect` (still pixels) in frame pixels for a window at `window`, clipped to the frame."""
     left = max(0, rect.x - window[0])
     top = max(0, rect.y - window[1])
@@ -200,7 +197,7 @@ def _in_frame(rect: Rect, window: tuple[int, int], size: tuple[int, int]) -> Rec
     return Rect(x=left, y=top, w=right - left, h=bottom - top)
 
 
-def _drawn(
+def drawn(
     canvas: Canvas,
     still: Image.Image,
     product: Rect | None,
@@ -211,167 +208,8 @@ def _drawn(
     extra = (still.width - canvas.size[0], still.height - canvas.size[1])
     a, b = (0, 0), extra
     start, end = (a, b) if forward else (b, a)
-    located = _in_frame(product, start, canvas.size) if product is not None else None
+    located = in_frame(product, start, canvas.size) if product is not None else None
     return Drawn(still.convert("RGB"), start, end, located, () if photo is None else (photo,))
-
-
-def _subject_box(canvas: Canvas, photo: Photo | None) -> Box:
-    """Where the whole product goes: the hero box; a photo as it is takes the frame's width."""
-    layout = canvas.layout
-    if photo is not None and not photo.cutout.confident:
-        top = layout.headline.bottom
-        return Box(0, top, layout.width, layout.captions.y - top)
-    return layout.hero
-
-
-def whole(canvas: Canvas, index: int | None, variant: int) -> Drawn:
-    width, height = canvas.size
-    drift = round(height * 0.045)
-    size = (width, height + drift)
-    photo = canvas.photos[index] if index is not None else None
-    if photo is None:
-        still = canvas.backdrop(size, variant)
-        subject, pad = canvas.hero, 0
-    else:
-        still = (
-            canvas.backdrop(size, variant)
-            if photo.cutout.confident
-            else _blurred(photo.image, size)
-        )
-        box = _subject_box(canvas, photo)
-        subject, pad = _shadowed(_fit(photo.subject, box.w, box.h), canvas)
-    centre_x = canvas.layout.centre_x if photo is None or photo.cutout.confident else width // 2
-    rect = _place(still, subject, (centre_x, canvas.layout.hero.centre[1] + drift // 2), pad)
-    return _drawn(canvas, still, rect, variant % 2 == 0, index)
-
-
-def detail(canvas: Canvas, index: int, variant: int) -> Drawn:
-    """A close-up: a detailed square of the photo as large as the frame's width allows."""
-    width, height = canvas.size
-    photo = canvas.photos[index]
-    region = photo.details[variant % len(photo.details)]
-    crop = photo.image.crop(region).convert("RGB")
-    drift = round(min(width, height) * 0.06)
-    size = (width + drift, height + drift)
-    still = _blurred(crop, size, 0.35)
-    side = min(round(min(width, height) * 1.04), round(crop.width * MAX_UPSCALE))
-    close = crop.resize((side, side), Image.Resampling.LANCZOS)
-    centre = (size[0] // 2, canvas.layout.hero.centre[1] + drift // 2)
-    if side < min(width, height):  # a small photo: the close-up is a card with a shadow
-        layer, pad = _shadowed(close, canvas)
-        rect = _place(still, layer, centre, pad)
-    else:
-        rect = _place(still, close, centre)
-    return _drawn(canvas, still, rect, variant % 2 == 1, index)
-
-
-def pan(canvas: Canvas, index: int | None, variant: int) -> Drawn:
-    """The product larger than the frame, the frame travelling across it."""
-    width, height = canvas.size
-    photo = canvas.photos[index] if index is not None else None
-    subject = canvas.hero if photo is None else photo.subject
-    box = canvas.layout.hero
-    # Across a wide subject, along a tall one; the direction alternates.
-    across = subject.width / subject.height >= box.w / box.h
-    if across:
-        travel = round(width * 0.3)
-        layer = _fit(subject, max(width + travel, round(box.w * 1.5)), round(box.h * 1.25))
-        size = (max(width + travel, layer.width), height)
-    else:
-        travel = round(height * 0.16)
-        layer = _fit(subject, round(width * 1.25), max(height + travel, round(box.h * 1.6)))
-        size = (width, max(height + travel, layer.height))
-    if photo is not None and not photo.cutout.confident:
-        still = _blurred(photo.image, size)
-    else:
-        still = canvas.backdrop(size, variant + 1)
-    rect = _place(still, layer, (size[0] // 2, size[1] // 2 + (box.centre[1] - height // 2)))
-    return _drawn(canvas, still, rect, variant % 2 == 0, index)
-
-
-def card(canvas: Canvas, index: int | None, variant: int) -> Drawn:
-    """The photo as a tilted print on the style's backdrop; a cut-out larger and off-centre."""
-    width, height = canvas.size
-    drift = round(width * 0.07)
-    size = (width + drift, height)
-    still = canvas.backdrop(size, variant + 2)
-    photo = canvas.photos[index] if index is not None else None
-    box = canvas.layout.hero
-    if photo is None or photo.cutout.confident:
-        subject = canvas.hero if photo is None else photo.subject
-        layer, pad = _shadowed(_fit(subject, round(box.w * 1.15), round(box.h * 1.1)), canvas)
-        side = 1 if variant % 2 else -1
-        centre = (size[0] // 2 + side * round(width * 0.06), box.centre[1])
-        return _drawn(canvas, still, _place(still, layer, centre, pad), variant % 2 == 1, index)
-    print_ = _fit(photo.image.convert("RGB"), round(canvas.layout.safe.w * 0.92), box.h)
-    border = max(6, print_.width // 28)
-    framed = ImageOps.expand(print_, border=border, fill=(250, 248, 244)).convert("RGBA")
-    angle = 3.5 if variant % 2 else -3.5
-    tilted = framed.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
-    layer, pad = _shadowed(tilted, canvas)
-    rect = _place(still, layer, (size[0] // 2, box.centre[1]), pad)
-    return _drawn(canvas, still, rect, variant % 2 == 0, index)
-
-
-def _cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`image` filling `size`, cropped, not distorted."""
-    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
-
-
-def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> Image.Image:
-    if photo.cutout.confident:
-        half = canvas.backdrop(size, variant)
-        layer = _fit(photo.subject, round(size[0] * 0.8), round(size[1] * 0.84))
-        _place(half, layer, (size[0] // 2, size[1] // 2))
-        return half
-    return _cover(photo.image, size)
-
-
-def pair(canvas: Canvas, index: int, variant: int) -> Drawn:
-    """Two photos, or a photo and its close-up: one above the other (side by side when the
-    frame is wider than tall), a line of the accent colour between them."""
-    width, height = canvas.size
-    drift = round(min(width, height) * 0.04)
-    size = (width, height + drift)
-    still = Image.new("RGB", size, hex_rgba(canvas.palette.accent)[:3])
-    first = canvas.photos[index]
-    rule = max(4, min(width, height) // 120)
-    tall = height >= width
-    half = (width, (size[1] - rule) // 2) if tall else ((width - rule) // 2, size[1])
-    still.paste(_half(canvas, first, half, variant), (0, 0))
-    second_at = (0, half[1] + rule) if tall else (half[0] + rule, 0)
-    if len(canvas.photos) > 1:
-        second = canvas.photos[(index + 1) % len(canvas.photos)]
-        still.paste(_half(canvas, second, half, variant + 1), second_at)
-    else:
-        region = first.details[0]
-        still.paste(_cover(first.image.crop(region), half), second_at)
-    product = Rect(x=0, y=0, w=half[0], h=half[1])
-    drawn = _drawn(canvas, still, product, variant % 2 == 1, index)
-    if len(canvas.photos) > 1:
-        return replace(drawn, photos=(index, (index + 1) % len(canvas.photos)))
-    return drawn
-
-
-def type_shot(canvas: Canvas, index: int | None, variant: int) -> Drawn:
-    """The name set huge across an accent field, the product in front of it."""
-    width, height = canvas.size
-    drift = round(width * 0.08)
-    size = (width + drift, height)
-    accent = hex_rgba(canvas.palette.accent)
-    still = Image.new("RGB", size, accent[:3])
-    face = TYPOGRAPHY[canvas.style].headline
-    ink = (0, 0, 0, 70) if artwork.is_light(canvas.palette.accent) else (255, 255, 255, 80)
-    fitted = fit_text(canvas.name.upper(), face, round(width * 0.94), round(height * 0.55),
-                      height // 6, 3)  # fmt: skip
-    letters = draw_text(fitted, ink, shadow=False)
-    box = canvas.layout.hero
-    _place(still, letters, (size[0] // 2, box.centre[1]))
-    photo = canvas.photos[index] if index is not None else None
-    subject = canvas.hero if photo is None else photo.subject
-    layer, pad = _shadowed(_fit(subject, round(box.w * 0.95), round(box.h * 0.8)), canvas)
-    rect = _place(still, layer, (size[0] // 2, box.centre[1] + round(box.h * 0.08)), pad)
-    return _drawn(canvas, still, rect, variant % 2 == 0, index)
 
 
 @dataclass(frozen=True)
@@ -404,15 +242,15 @@ def end_card(
     photo = canvas.photos[index] if index is not None else None
     subject = canvas.hero if photo is None else photo.subject
     box = layout.end_hero
-    layer, pad = _shadowed(_fit(subject, box.w, box.h), canvas)
-    product = _place(still, layer, box.centre, pad)
+    layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
+    product = place(still, layer, box.centre, pad)
     draw = ImageDraw.Draw(still, "RGBA")
     if price:
         face = TYPOGRAPHY[canvas.style].caption
         fitted = fit_text(price, face, layout.end_price.w, layout.end_price.h, layout.cta_size, 1)
         colour = hex_rgba(artwork.lit_for_dark(canvas.palette.accent))
         text = draw_text(fitted, colour)
-        _place(still, text, layout.end_price.centre)
+        place(still, text, layout.end_price.centre)
     radius = button.h // 2
     accent = hex_rgba(canvas.palette.accent)
     draw.rounded_rectangle(
@@ -423,26 +261,3 @@ def end_card(
         width=max(4, button.h // 18),
     )
     return EndCardDrawn(still.convert("RGB"), product, button)
-
-
-DRAW = {"whole": whole, "pan": pan, "card": card, "type": type_shot}
-
-
-def draw(canvas: Canvas, kind: str, index: int | None, variant: int) -> Drawn:
-    if kind == "detail" and index is not None:
-        return detail(canvas, index, variant)
-    if kind == "pair" and index is not None:
-        return pair(canvas, index, variant)
-    return DRAW[kind](canvas, index, variant)
-
-
-def sequence(look: str, counts: Sequence[int]) -> list[list[str]]:
-    """The framing of every shot of the moving scenes (`counts` shots each): the whole product
-    first, then the look's framings in turn, never the same twice in a row."""
-    kinds = TYPE_KINDS if look == "type" else KINDS
-    out: list[list[str]] = []
-    at = 0
-    for count in counts:
-        out.append([kinds[(at + k) % len(kinds)] for k in range(count)])
-        at += count
-    return out

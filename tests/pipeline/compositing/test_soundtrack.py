@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from domain.enums import Style
-from pipeline.compositing.soundtrack import BedAudio, Soundtrack, VoiceClip, render_soundtrack
+from pipeline.compositing.soundtrack import BedAudio, Mode, Soundtrack, VoiceClip, render_soundtrack
 from pipeline.errors import StageError
 from pipeline.music.tracks import (
     STYLE_BED_LU,
@@ -179,7 +179,9 @@ async def stems(
     levels, rendered = {}, {}
     for mode in ("mix", "voice", "music"):
         path = directory / f"{mode}.wav"
-        rendered[mode] = await render_soundtrack(narration.clips, bed, DURATION, path, mode=mode)
+        rendered[mode] = await render_soundtrack(
+            narration.clips, bed, DURATION, path, mode=Mode(mode)
+        )
         assert rendered[mode].path == path
         levels[mode] = rms_db(decode(path))
     return style, Stems(levels["mix"], levels["voice"], levels["music"], rendered["mix"])

@@ -78,7 +78,7 @@ def test_every_installed_track_has_stored_beats_at_its_listed_tempo() -> None:
 
 
 def test_an_unknown_track_says_how_to_store_its_beats() -> None:
-    with pytest.raises(LookupError, match=r"python -m pipeline\.compositing\.beats") as raised:
+    with pytest.raises(LookupError, match=r"python -m pipeline\.music\.beats") as raised:
         bundled_beats("no_such_track")
     assert type(raised.value) is LookupError
 

@@ -1,0 +1,61 @@
+"""The pair framing (ShotKind.PAIR)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from PIL import Image, ImageOps
+
+from pipeline.video import shots
+from pipeline.video.framings.base import Framing, ShotKind
+from pipeline.video.plan import Rect
+from pipeline.video.shots import Canvas, Drawn, Photo
+from pipeline.video.textcards import hex_rgba
+
+
+def _cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` filling `size`, cropped, not distorted."""
+    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
+
+
+def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> Image.Image:
+    if photo.cutout.confident:
+        half = canvas.backdrop(size, variant)
+        layer = shots.fit(photo.subject, round(size[0] * 0.8), round(size[1] * 0.84))
+        shots.place(half, layer, (size[0] // 2, size[1] // 2))
+        return half
+    return _cover(photo.image, size)
+
+
+class Pair(Framing):
+    """Two photos, or a photo and its close-up: one above the other (side by side when the
+    frame is wider than tall), a line of the accent colour between them."""
+
+    kind: Literal[ShotKind.PAIR] = ShotKind.PAIR
+    photo: int
+    photos_shown: int = 2
+
+    def draw(self, canvas: Canvas) -> Drawn:
+        index, variant = self.photo, self.variant
+        width, height = canvas.size
+        drift = round(min(width, height) * 0.04)
+        size = (width, height + drift)
+        still = Image.new("RGB", size, hex_rgba(canvas.palette.accent)[:3])
+        first = canvas.photos[index]
+        rule = max(4, min(width, height) // 120)
+        tall = height >= width
+        half = (width, (size[1] - rule) // 2) if tall else ((width - rule) // 2, size[1])
+        still.paste(_half(canvas, first, half, variant), (0, 0))
+        second_at = (0, half[1] + rule) if tall else (half[0] + rule, 0)
+        if len(canvas.photos) > 1:
+            second = canvas.photos[(index + 1) % len(canvas.photos)]
+            still.paste(_half(canvas, second, half, variant + 1), second_at)
+        else:
+            region = first.details[0]
+            still.paste(_cover(first.image.crop(region), half), second_at)
+        product = Rect(x=0, y=0, w=half[0], h=half[1])
+        drawn = shots.drawn(canvas, still, product, variant % 2 == 1, index)
+        if len(canvas.photos) > 1:
+            return replace(drawn, photos=(index, (index + 1) % len(canvas.photos)))
+        return drawn

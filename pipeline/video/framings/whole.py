@@ -1,0 +1,46 @@
+"""The whole framing (ShotKind.WHOLE)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pipeline.video import shots
+from pipeline.video.framings.base import Framing, ShotKind
+from pipeline.video.layout import Box
+from pipeline.video.shots import Canvas, Drawn, Photo
+
+
+def _subject_box(canvas: Canvas, photo: Photo | None) -> Box:
+    """Where the whole product goes: the hero box; a photo as it is takes the frame's width."""
+    layout = canvas.layout
+    if photo is not None and not photo.cutout.confident:
+        top = layout.headline.bottom
+        return Box(0, top, layout.width, layout.captions.y - top)
+    return layout.hero
+
+
+class Whole(Framing):
+    kind: Literal[ShotKind.WHOLE] = ShotKind.WHOLE
+
+    def draw(self, canvas: Canvas) -> Drawn:
+        index, variant = self.photo, self.variant
+        width, height = canvas.size
+        drift = round(height * 0.045)
+        size = (width, height + drift)
+        photo = canvas.photos[index] if index is not None else None
+        if photo is None:
+            still = canvas.backdrop(size, variant)
+            subject, pad = canvas.hero, 0
+        else:
+            still = (
+                canvas.backdrop(size, variant)
+                if photo.cutout.confident
+                else shots.blurred(photo.image, size)
+            )
+            box = _subject_box(canvas, photo)
+            subject, pad = shots.shadowed(shots.fit(photo.subject, box.w, box.h), canvas)
+        centre_x = canvas.layout.centre_x if photo is None or photo.cutout.confident else width // 2
+        rect = shots.place(
+            still, subject, (centre_x, canvas.layout.hero.centre[1] + drift // 2), pad
+        )
+        return shots.drawn(canvas, still, rect, variant % 2 == 0, index)
