@@ -39,6 +39,16 @@ class LookKind(StrEnum):
     TYPE = "type"  # no photo: the product's name set in type
 
 
+class ShotKind(StrEnum):
+    WHOLE = "whole"  # the whole product over the backdrop, drifting
+    DETAIL = "detail"  # a close-up on one of its most detailed regions
+    PAN = "pan"  # the product larger than the frame, the frame panning across it
+    CARD = "card"  # the photo as a tilted print, or the cut-out larger, off-centre
+    PAIR = "pair"  # two photos, or a photo and its close-up
+    TYPE = "type"  # the name set huge in the accent colour, the product in front
+    END = "end"  # the end card (pipeline.video.shots.end_card)
+
+
 class Rect(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -56,7 +66,7 @@ class Shot(BaseModel):
 
     frame: int  # first frame, on the ad's timeline
     frames: int
-    kind: str  # a ShotKind (pipeline.video.framings.base): whole, detail, ..., end
+    kind: ShotKind  # drawn by its framing (pipeline.video.framings), or the end card
     image: str  # JPEG, relative to work_dir, at least the frame's size
     start: tuple[int, int]
     end: tuple[int, int]

@@ -3,21 +3,12 @@ draws its own still. One module per kind beside this one; the registry is framin
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict
 
+from pipeline.video.plan import ShotKind
 from pipeline.video.shots import Canvas, Drawn
 
-
-class ShotKind(StrEnum):
-    WHOLE = "whole"  # the whole product over the backdrop, drifting
-    DETAIL = "detail"  # a close-up on one of its most detailed regions
-    PAN = "pan"  # the product larger than the frame, the frame panning across it
-    CARD = "card"  # the photo as a tilted print, or the cut-out larger, off-centre
-    PAIR = "pair"  # two photos, or a photo and its close-up
-    TYPE = "type"  # the name set huge in the accent colour, the product in front
-    END = "end"  # the end card (pipeline.video.shots.end_card)
+__all__ = ["Framing", "ShotKind"]
 
 
 class Framing(BaseModel):
