@@ -318,9 +318,12 @@ async def test_a_blog_post_has_no_product(shop: Shop) -> None:
 
     error = await refused(read_product_page(url, allow_private=True))
 
+    # What was found, and what is missing.
     assert (error.code, error.message) == (
         NO_PRODUCT,
-        "has no product on it: no schema.org Product, no Open Graph product data",
+        "shows no product: no schema.org Product or Open Graph product data, and a heading "
+        '("How to Care for Linen") but no price on the page; give the productName and photos '
+        "yourself",
     )
 
 
