@@ -110,8 +110,8 @@ def test_a_page_without_structured_data_gives_its_heading_and_the_price_under_it
     assert found.price == "$64.99"  # not the cart's $0.00 above it, nor a suggestion's below
     # The gallery its script carries, each photo at its largest.
     assert found.image_urls == (
-        "https://images.shop.example/I/51kettle._AC_SL1500_.jpg",
-        "https://images.shop.example/I/61spout._AC_SL1500_.jpg",
+        "https://shop.example/images/I/51kettle._AC_SL1500_.jpg",
+        "https://shop.example/images/I/61spout._AC_SL1500_.jpg",
     )
     assert sources(found) == {"name": "heading", "price": "page text"}
 
