@@ -330,11 +330,11 @@ async def _images(
                 seen.add(digest)
                 kept.append(image)
                 tally[source] = (count_kept + 1, skipped)
-    return tuple(kept), tuple(_photo_fact(s, n, why) for s, (n, why) in tally.items() if n)
+    return tuple(kept), tuple(_photo_fact(s, n, why) for s, (n, why) in tally.items() if n or why)
 
 
 def _photo_fact(source: str, kept: int, skipped: list[str]) -> Fact:
-    note = f"{kept} photo{'s' if kept != 1 else ''}"
+    note = f"{kept} photo{'s' if kept != 1 else ''}" if kept else "none kept"
     if skipped:
         note += f"; {len(skipped)} could not be used ({'; '.join(dict.fromkeys(skipped))})"
     return Fact("photos", source, note)
