@@ -7,8 +7,9 @@ with their zoom links and srcset, and, on pages with no structured photo at all,
 photos of a gallery written into an inline script (Amazon's image block).
 
 One photo is offered at many sizes: "_grande" and "_1024x1024" (Shopify), "._AC_UY445_"
-(Amazon), "-416x582" (WordPress), "s-l300" (eBay), "il_570xN" (Etsy), "resize-h600-w600" (Wayfair), "?sw=1280"
-(Salesforce), "?imwidth=103" (Zalando), "u_" and "l_" (Currys). `photo_key` drops those marks
+(Amazon), "-416x582" (WordPress), "/1280x1280/" (BigCommerce), "s-l300" (eBay), "il_570xN"
+(Etsy), "resize-h600-w600" (Wayfair), "?sw=1280" (Salesforce), "?imwidth=103" (Zalando), "u_"
+and "l_" (Currys). `photo_key` drops those marks
 (and the query, the host and the scheme: CDNs mirror a file under several names), and of the
 URLs with one key the largest (by the size its URL names) is kept, at the place of the first.
 """
@@ -40,7 +41,9 @@ _SIZE_MARKS = [
     re.compile(r"\.\d{2,4}\.\d{2,4}$"),  # BigCommerce: name__81234.1581234567.500.659.jpg
 ]
 _TRANSFORM_SEGMENT = re.compile(r"^(?:(?:resize|scale|compr|crop|fit|trim)-[\w-]*\^?)+$")
-_NUMBERS = re.compile(r"(?:(?<=[^a-z])|^)(?:s-l|sw=|w=|width=|imwidth=|UL|SL|SX|SY|UX|UY|SS|w)(\d{2,4})")
+_NUMBERS = re.compile(
+    r"(?:(?<=[^a-z])|^)(?:s-l|sw=|w=|width=|imwidth=|UL|SL|SX|SY|UX|UY|SS|w)(\d{2,4})"
+)
 # A gallery's photo at its largest, as scripts name it: Amazon's "hiRes", eBay's "maxImageUrl".
 _SCRIPT_PHOTO = re.compile(r'"(?:hiRes|maxImageUrl)"\s*:\s*("https?:(?:[^"\\\s]|\\.)+")')
 _ID_LIKE = re.compile(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}-", re.IGNORECASE)

@@ -65,7 +65,7 @@ def read_markup(text: str, base_url: str) -> Markup:
     for source, extract in extractors:
         try:
             found = list(extract())
-        except Exception:  # noqa: BLE001  # a stranger's markup: what one syntax cannot read is skipped
+        except Exception:  # a stranger's markup: what one syntax cannot read is skipped
             found = []
         markup.nodes[source] = list(_normalised(source, found))
     for item in OpenGraphExtractor().extract_items(tree):

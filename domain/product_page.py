@@ -209,7 +209,7 @@ def read_listing(text: str, base_url: str) -> Listing | NoListing:
     if products or og_product:
         reading.offer("name", product_name(first.get("og:title"), sites), "open-graph")
     reading.offer("description", clean_text(first.get("og:description")), "open-graph")
-    reading.offer("price", og_price and display_price(og_price), "open-graph")
+    reading.offer("price", display_price(og_price) if og_price else None, "open-graph")
     photos += [
         (url, "open-graph")
         for key, url in og
@@ -273,8 +273,9 @@ def _quoted(text: str | None) -> str:
 
 def _meta(markup: Markup, name: str) -> str | None:
     for meta in markup.tree.iter("meta"):
-        if (meta.get("name") or "").lower() == name:
-            return meta.get("content")
+        content = meta.get("content")
+        if (meta.get("name") or "").lower() == name and isinstance(content, str):
+            return content
     return None
 
 

@@ -160,7 +160,7 @@ class ProductFact:
     )
     note: str | None = strawberry.field(
         default=None,
-        description='For photos: how many were kept from there, and why any could not be used.',
+        description="For photos: how many were kept from there, and why any could not be used.",
     )
 
 
@@ -244,7 +244,7 @@ class Job:
     )
     def product_facts(self) -> list[ProductFact]:
         return [
-            ProductFact(field=fact["field"], source=fact["source"], note=fact.get("note"))
+            ProductFact(field=str(fact["field"]), source=str(fact["source"]), note=fact.get("note"))
             for fact in self.row.product_facts or []
         ]
 

@@ -278,7 +278,10 @@ def test_an_offer_nested_in_an_offer_and_a_price_specification_will_do() -> None
         {"@type": "Offer", "availability": "https://schema.org/OutOfStock"},
         {"@type": "Offer", "priceSpecification": [{"price": 9.99, "priceCurrency": "GBP"}]},
     ]
-    nested = {"@type": "Offer", "offers": {"@type": "Offer", "price": "115.0", "priceCurrency": "GBP"}}
+    nested = {
+        "@type": "Offer",
+        "offers": {"@type": "Offer", "price": "115.0", "priceCurrency": "GBP"},
+    }
 
     assert listing(json_ld({"@type": "Product", "name": "K", "offers": offers})).price == "£9.99"
     assert listing(json_ld({"@type": "Product", "name": "K", "offers": nested})).price == "£115.00"
@@ -309,7 +312,10 @@ def test_json_ld_goes_first_then_open_graph_and_each_field_says_where_it_came_fr
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ("<h1>How to care for linen</h1><p>Wash it cold.</p>", 'a heading ("How to care for linen")'),
+        (
+            "<h1>How to care for linen</h1><p>Wash it cold.</p>",
+            'a heading ("How to care for linen")',
+        ),
         ("", 'a title ("Journal")'),
         # Two headings: neither is the page's main one, so no price under it counts.
         ("<h1>Kettle</h1><p>$64.99</p><h1>Teapot</h1>", 'a title ("Journal")'),
@@ -335,4 +341,6 @@ def test_a_page_without_a_product_says_what_it_found_and_what_is_missing(
 def test_a_stranger_s_deep_nesting_is_no_product_and_no_crash() -> None:
     deep = "[" * 100_000 + "]" * 100_000
 
-    assert isinstance(read_listing(f'<script type="application/ld+json">{deep}</script>', BASE), NoListing)
+    assert isinstance(
+        read_listing(f'<script type="application/ld+json">{deep}</script>', BASE), NoListing
+    )

@@ -2,8 +2,9 @@
 with every photo they name answered locally.
 
 Each absolute URL in a page ("https://cdn.shop/x.jpg", "//cdn.shop/x.jpg", and the JSON-escaped
-"https:\\/\\/cdn.shop\\/x.jpg", "https:\\u002F\\u002Fcdn.shop") is rewritten to this server as "/_/cdn.shop/x.jpg", so the reader
-follows the page's own links and no request leaves the machine. An image request (the reader asks
+"https:\\/\\/cdn.shop\\/x.jpg" and "https:\\u002F\\u002Fcdn.shop") is rewritten to this server
+as "/_/cdn.shop/x.jpg", so the reader follows the page's own links and no request leaves the
+machine. An image request (the reader asks
 with an image Accept header) gets a small PNG of its own colour for each path: two URLs of one
 photo at two sizes are two different files here, so the photo count the reader gives is the
 count of photos it chose to download, not of downloads that happened to match.

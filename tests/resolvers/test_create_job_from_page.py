@@ -312,6 +312,9 @@ async def test_a_page_without_structured_data_makes_a_job_from_its_heading_and_p
     assert job["productFacts"] == [
         {"field": "name", "source": "heading", "note": None},
         {"field": "price", "source": "page text", "note": None},
-        {"field": "photos", "source": "page script", "note": "1 photo; 1 could not be used "
-         "(answered HTTP 404)"},
+        {
+            "field": "photos",
+            "source": "page script",
+            "note": "1 photo; 1 could not be used (answered HTTP 404)",
+        },
     ]
