@@ -390,7 +390,10 @@ async def _draw_scenes(
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
             photos = [job.photo] if job.photo is not None else []
         else:
-            drawn = framings.framing(job.kind, job.photo, job.variant).draw(canvas)
+            room = shots.text_free(canvas.layout, hook=job.scene == 0)
+            drawn = framings.framing(job.kind, job.photo, job.variant).draw(
+                shots.within(canvas, room)
+            )
             still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
             photos = list(drawn.photos)
         _save_still(still, path)

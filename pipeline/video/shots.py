@@ -17,7 +17,7 @@ plus the distance its window travels, so compositing only moves a crop over it p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -28,7 +28,7 @@ from domain.templates import Palette
 from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork
 from pipeline.video.cutout import Cutout
-from pipeline.video.layout import Layout
+from pipeline.video.layout import Box, Layout
 from pipeline.video.plan import LookKind, Rect
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
@@ -150,6 +150,23 @@ class Canvas:
                 drawn if drawn.size == size else drawn.resize(size, Image.Resampling.BILINEAR)
             )
         return self._backdrops[key].copy()
+
+
+def text_free(layout: Layout, *, hook: bool) -> Box:
+    """Where a moving shot's product may be, over the whole shot: the band between the scene's
+    headline (the opening's larger hook) and the captions, less the most any shot's window
+    drifts, so that no headline or caption is ever drawn over the product."""
+    top = (layout.hook if hook else layout.headline).bottom
+    bottom = layout.captions.y
+    margin = round(layout.height * 0.03)
+    box = layout.hero
+    return Box(box.x, top + margin, box.w, bottom - top - 2 * margin)
+
+
+def within(canvas: Canvas, room: Box) -> Canvas:
+    """The canvas with its hero's box set to `room` (the framings size the product to it); the
+    drawn backdrops are shared."""
+    return replace(canvas, layout=replace(canvas.layout, hero=room))
 
 
 def blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> Image.Image:

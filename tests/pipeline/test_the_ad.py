@@ -380,6 +380,10 @@ async def test_the_product_is_in_every_frame_of_scenes_1_to_3(jar_ad: Ad) -> Non
         assert cyan.sum() >= 0.005 * pixels and magenta.sum() >= 0.005 * pixels, k / 5
 
 
+def as_hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(v):02x}" for v in rgb)
+
+
 def drawn_on(frame: np.ndarray, box: Rect | Box) -> float:
     """The share of `box`'s pixels far from its median colour: something is drawn there."""
     region = frame[box.y : box.y + box.h, box.x : box.x + box.w].astype(np.int16)
@@ -420,7 +424,6 @@ async def test_the_end_card_sells(jar_ad: Ad) -> None:
         inside = band[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
         far = np.abs(inside - expected).max(axis=2) > 120  # the price's ink
         assert far.mean() > 0.03
-        as_hex = lambda rgb: "#" + "".join(f"{int(v):02x}" for v in rgb)  # noqa: E731
         field, ink = np.median(inside[~far], axis=0), np.median(inside[far], axis=0)
         assert contrast(as_hex(ink), as_hex(field)) >= 4.5, (as_hex(ink), as_hex(field))
         edge = frame[ring.y : ring.y + ring.h, ring.x : ring.x + ring.w].reshape(-1, 3)

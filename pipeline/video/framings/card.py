@@ -26,15 +26,15 @@ class Card(Framing):
         box = canvas.layout.hero
         if photo is None or photo.cutout.confident:
             subject = canvas.hero if photo is None else photo.subject
-            layer, pad = shots.shadowed(
-                shots.fit(subject, round(box.w * 1.15), round(box.h * 1.1)), canvas
-            )
+            layer, pad = shots.shadowed(shots.fit(subject, round(box.w * 1.15), box.h), canvas)
             side = 1 if variant % 2 else -1
             centre = (size[0] // 2 + side * round(width * 0.06), box.centre[1])
             return shots.drawn(
                 canvas, still, shots.place(still, layer, centre, pad), variant % 2 == 1, index
             )
-        print_ = shots.fit(photo.image.convert("RGB"), round(canvas.layout.safe.w * 0.92), box.h)
+        print_ = shots.fit(
+            photo.image.convert("RGB"), round(canvas.layout.safe.w * 0.92), round(box.h * 0.86)
+        )
         border = max(6, print_.width // 28)
         framed = ImageOps.expand(print_, border=border, fill=(250, 248, 244)).convert("RGBA")
         angle = 3.5 if variant % 2 else -3.5

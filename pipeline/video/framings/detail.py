@@ -26,10 +26,11 @@ class Detail(Framing):
         drift = round(min(width, height) * 0.06)
         size = (width + drift, height + drift)
         still = shots.blurred(crop, size, 0.35)
-        side = min(round(min(width, height) * 1.04), round(crop.width * shots.MAX_UPSCALE))
+        room = canvas.layout.hero  # the text-free band: no headline or caption over it
+        side = min(round(min(width, height) * 1.04), round(crop.width * shots.MAX_UPSCALE), room.h)
         close = crop.resize((side, side), Image.Resampling.LANCZOS)
         centre = (size[0] // 2, canvas.layout.hero.centre[1] + drift // 2)
-        if side < min(width, height):  # a small photo: the close-up is a card with a shadow
+        if side < min(width, height):  # the close-up is a card with a shadow
             layer, pad = shots.shadowed(close, canvas)
             rect = shots.place(still, layer, centre, pad)
         else:

@@ -30,7 +30,8 @@ def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> 
 
 class Pair(Framing):
     """Two photos, or a photo and its close-up: one above the other (side by side when the
-    frame is wider than tall), a line of the accent colour between them."""
+    frame is wider than tall) in the text-free band, a line of the accent colour between
+    them and around them."""
 
     kind: Literal[ShotKind.PAIR] = ShotKind.PAIR
     photo: int
@@ -45,16 +46,18 @@ class Pair(Framing):
         first = canvas.photos[index]
         rule = max(4, min(width, height) // 120)
         tall = height >= width
-        half = (width, (size[1] - rule) // 2) if tall else ((width - rule) // 2, size[1])
-        still.paste(_half(canvas, first, half, variant), (0, 0))
-        second_at = (0, half[1] + rule) if tall else (half[0] + rule, 0)
+        room = canvas.layout.hero  # the halves stay in the text-free band
+        top = room.y + drift // 2
+        half = (width, (room.h - rule) // 2) if tall else ((width - rule) // 2, room.h)
+        still.paste(_half(canvas, first, half, variant), (0, top))
+        second_at = (0, top + half[1] + rule) if tall else (half[0] + rule, top)
         if len(canvas.photos) > 1:
             second = canvas.photos[(index + 1) % len(canvas.photos)]
             still.paste(_half(canvas, second, half, variant + 1), second_at)
         else:
             region = first.details[0]
             still.paste(_cover(first.image.crop(region), half), second_at)
-        product = Rect(x=0, y=0, w=half[0], h=half[1])
+        product = Rect(x=0, y=top, w=half[0], h=half[1])
         drawn = shots.drawn(canvas, still, product, variant % 2 == 1, index)
         if len(canvas.photos) > 1:
             return replace(drawn, photos=(index, (index + 1) % len(canvas.photos)))

@@ -20,23 +20,14 @@ class Pan(Framing):
         photo = canvas.photos[index] if index is not None else None
         subject = canvas.hero if photo is None else photo.subject
         box = canvas.layout.hero
-        # Across a wide subject, along a tall one; the direction alternates.
-        across = subject.width / subject.height >= box.w / box.h
-        if across:
-            travel = round(width * 0.3)
-            layer = shots.fit(subject, max(width + travel, round(box.w * 1.5)), round(box.h * 1.25))
-            size = (max(width + travel, layer.width), height)
-        else:
-            travel = round(height * 0.16)
-            layer = shots.fit(
-                subject, round(width * 1.25), max(height + travel, round(box.h * 1.6))
-            )
-            size = (width, max(height + travel, layer.height))
+        # Across the product, its height within the text-free band (a tall product drifts
+        # across the backdrop); the direction alternates.
+        travel = round(width * 0.3)
+        layer = shots.fit(subject, max(width + travel, round(box.w * 1.5)), box.h)
+        size = (max(width + travel, layer.width), height)
         if photo is not None and not photo.cutout.confident:
             still = shots.blurred(photo.image, size)
         else:
             still = canvas.backdrop(size, variant + 1)
-        rect = shots.place(
-            still, layer, (size[0] // 2, size[1] // 2 + (box.centre[1] - height // 2))
-        )
+        rect = shots.place(still, layer, (size[0] // 2, box.centre[1]))
         return shots.drawn(canvas, still, rect, variant % 2 == 0, index)

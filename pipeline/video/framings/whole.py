@@ -11,11 +11,11 @@ from pipeline.video.shots import Canvas, Drawn, Photo
 
 
 def _subject_box(canvas: Canvas, photo: Photo | None) -> Box:
-    """Where the whole product goes: the hero box; a photo as it is takes the frame's width."""
+    """Where the whole product goes: the hero's box (the text-free band); a photo as it is takes
+    the frame's width."""
     layout = canvas.layout
     if photo is not None and not photo.cutout.confident:
-        top = layout.headline.bottom
-        return Box(0, top, layout.width, layout.captions.y - top)
+        return Box(0, layout.hero.y, layout.width, layout.hero.h)
     return layout.hero
 
 
