@@ -39,7 +39,7 @@ def test_cut_outs_in_two_slots_finish_while_children_start(mode: str, seconds: f
     assert cutouts >= 6 and children >= 50, result.stdout  # the storm really ran
 
 
-@pytest.mark.slow(seconds=8)
+@pytest.mark.slow(seconds=17)
 def test_the_harness_catches_the_deadlock_as_it_was() -> None:
     """fork() for every child, OpenBLAS at its default pool: stuck in the backdrop fit."""
     result = storm("before", 30)
