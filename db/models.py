@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
-    Float,
     Integer,
     MetaData,
     Numeric,

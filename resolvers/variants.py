@@ -125,6 +125,8 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         product_price=source.product_price,
         product_description=source.product_description,
         key_benefits=list(source.key_benefits or []),
+        duration=source.duration,
+        duration_seconds=source.duration_seconds,  # reused stages were made at this length
         music=source.music,
         music_track_path=source.music_track_path,
         music_track_beats=source.music_track_beats,
