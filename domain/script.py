@@ -32,6 +32,9 @@ ON_SCREEN_MAX_WORDS = 7
 CTA_MAX_CHARS = 60
 CTA_MAX_WORDS = 10
 HOOK_MAX_CHARS = 120
+# A hook is one line said in at most this long (at the narrator's measured timing): it names
+# the product before a viewer scrolls on.
+HOOK_SPOKEN_SECONDS = 2.5
 MIN_WORD_BUDGET = 3
 DURATION_TOLERANCE = 0.05
 # No scene is shorter than this (or than its template share, in a very short preview): a
