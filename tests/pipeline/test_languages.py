@@ -103,8 +103,7 @@ async def test_an_ad_in_each_offline_language(tmp_path: Path, language: str) -> 
         hook = done.voice.scene(1)
         assert script.scenes[0].duration_seconds <= 3.5
         assert hook.duration_seconds <= HOOK_SPOKEN_SECONDS + 0.5
-        for scene, take in zip(
-            script.scenes, sorted(done.voice.scenes, key=lambda s: s.index), strict=True
-        ):
-            assert take.offset_seconds + take.duration_seconds <= scene.duration_seconds
+        takes = sorted(done.voice.scenes, key=lambda s: s.index)
+        for written, take in zip(script.scenes, takes, strict=True):
+            assert take.offset_seconds + take.duration_seconds <= written.duration_seconds
         assert all(b in spoken for b in benefits)

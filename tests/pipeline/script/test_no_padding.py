@@ -50,7 +50,7 @@ def briefs() -> list[tuple[str, str, str | None, tuple[str, ...]]]:
     """50 briefs: a name and a CTA; with a description; with benefits; with both; long names,
     names in other scripts, names with nothing to say."""
     kinds = itertools.cycle(["name", "description", "benefits", "both", "name"])
-    out = []
+    out: list[tuple[str, str, str | None, tuple[str, ...]]] = []
     for n, (name, kind) in enumerate(zip(itertools.cycle(NAMES), kinds, strict=False)):
         if n == 50:
             break
