@@ -86,21 +86,22 @@ class EmbeddedRedis:
         except OSError:
             return False
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
         if process.stderr:
             process.stderr.close()
 
-    def close(self) -> None:
-        self.stop()
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the server (SIGTERM; SIGKILL after `timeout` s) and remove its directory."""
+        self.stop(timeout)
         with contextlib.suppress(OSError):
             self._dir.cleanup()
 

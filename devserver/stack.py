@@ -128,7 +128,7 @@ class Stack:
         # Off for the tests' stacks, started and stopped from executor threads.
         self.die_with_parent = die_with_parent
         # How long a stop waits for the workers and the API to end by themselves before
-        # SIGKILL: make serve allows 0.8 s (a worker killed mid-job is resumed by the next one).
+        # SIGKILL: make serve allows 0.5 s (a worker killed mid-job is resumed by the next one).
         self.stop_grace = stop_grace
         self.redis: EmbeddedRedis | None = None
         self.api: subprocess.Popen[bytes] | None = None
@@ -317,7 +317,7 @@ class Stack:
             self._await_exit(self.api, deadline - time.monotonic())
         self.stop_api()
         if self.redis is not None:
-            self.redis.close()
+            self.redis.close(timeout=min(5.0, max(0.3, self.stop_grace)))
             self.redis = None
 
     def __enter__(self) -> Stack:

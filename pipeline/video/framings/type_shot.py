@@ -1,4 +1,10 @@
-"""The type framing (ShotKind.TYPE)."""
+"""The type framing (ShotKind.TYPE): the product's name set large, whole, then the product.
+
+The name is read, not glimpsed: solid ink in whichever of near-black and white contrasts more
+with the accent field (one of the two always reaches WCAG AA's 4.5:1), set whole in
+the top of the hero's band, and the product stands in the rest of the band below it (beside it
+on a landscape frame). Nothing covers a letter: the name's box and the product's never meet.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,21 @@ from PIL import Image
 from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork, shots
 from pipeline.video.framings.base import Framing, ShotKind
+from pipeline.video.plan import Rect
 from pipeline.video.shots import Canvas, Drawn
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
+INKS = ("#141414", "#ffffff")
+NAME_SHARE = 0.36  # of the hero band given to the name (portrait; landscape: half the width)
+
+
+def ink_for(field: str) -> str:
+    """The ink that reads best on `field`."""
+    return max(INKS, key=lambda ink: artwork.contrast(ink, field))
+
 
 class TypeShot(Framing):
-    """The name set huge across an accent field, the product in front of it."""
+    """The name set large across an accent field, whole, and the product beside it."""
 
     kind: Literal[ShotKind.TYPE] = ShotKind.TYPE
 
@@ -23,19 +38,35 @@ class TypeShot(Framing):
         width, height = canvas.size
         drift = round(width * 0.08)
         size = (width + drift, height)
-        accent = hex_rgba(canvas.palette.accent)
-        still = Image.new("RGB", size, accent[:3])
+        field = canvas.palette.accent
+        still = Image.new("RGB", size, hex_rgba(field)[:3])
         face = TYPOGRAPHY[canvas.style].headline
-        ink = (0, 0, 0, 70) if artwork.is_light(canvas.palette.accent) else (255, 255, 255, 80)
-        fitted = fit_text(canvas.name.upper(), face, round(width * 0.94), round(height * 0.55),
-                          height // 6, 3)  # fmt: skip
-        letters = draw_text(fitted, ink, shadow=False)
         box = canvas.layout.hero
-        shots.place(still, letters, (size[0] // 2, box.centre[1]))
+        gap = round(min(width, height) * 0.03)
+        portrait = height >= width
+        if portrait:
+            fitted = fit_text(canvas.name, face, round(width * 0.9), round(box.h * NAME_SHARE),
+                              height // 7, 2)  # fmt: skip
+        else:  # the left half of the frame, up to three lines
+            fitted = fit_text(canvas.name, face, round(width * 0.46), box.h, height // 5, 3)
+        letters = draw_text(fitted, hex_rgba(ink_for(field)), shadow=False)
         photo = canvas.photos[index] if index is not None else None
         subject = canvas.hero if photo is None else photo.subject
-        layer, pad = shots.shadowed(
-            shots.fit(subject, round(box.w * 0.95), round(box.h * 0.8)), canvas
+        if portrait:
+            name_centre = (size[0] // 2, box.y + letters.height // 2)
+            room_top = box.y + letters.height + gap
+            room = Rect(x=box.x, y=room_top, w=box.w, h=box.bottom - room_top)
+        else:
+            left = (size[0] - width) // 2 + round(width * 0.06)
+            name_centre = (left + letters.width // 2, box.centre[1])
+            room_left = left + letters.width + gap
+            room = Rect(x=room_left, y=box.y, w=size[0] - room_left - drift, h=box.h)
+        shots.place(still, letters, name_centre)
+        layer, pad = shots.shadowed(shots.fit(subject, room.w, room.h), canvas)
+        centre = (
+            (size[0] // 2, room.y + room.h // 2)
+            if portrait
+            else (room.x + room.w // 2, room.y + room.h // 2)
         )
-        rect = shots.place(still, layer, (size[0] // 2, box.centre[1] + round(box.h * 0.08)), pad)
+        rect = shots.place(still, layer, centre, pad)
         return shots.drawn(canvas, still, rect, variant % 2 == 0, index)
