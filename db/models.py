@@ -104,6 +104,9 @@ class Job(Base):
     # The shop's page the job was made from (productUrl), and the price it shows ("$24.00").
     product_url: Mapped[str | None] = mapped_column(String(MAX_PRODUCT_URL))
     product_price: Mapped[str | None] = mapped_column(String(MAX_PRICE))
+    # Where each of the page's facts came from: [{"field": "price", "source": "microdata",
+    # "note": null}, ...] (domain.product_page.Fact), so a user can see why the ad says it.
+    product_facts: Mapped[list[dict[str, str | None]]] = mapped_column(JSONType, default=list)
     music_track_path: Mapped[str | None] = mapped_column(String(255))
     # The track's beats (seconds from its start), found at upload; None: no track of one's own.
     music_track_beats: Mapped[list[float] | None] = mapped_column(JSONType)
@@ -166,6 +169,7 @@ class Job(Base):
             event_sequence=0,
             tries=0,
             key_benefits=benefits,
+            product_facts=fields.pop("product_facts", None) or [],
             product_image_paths=photos,
             product_image_path=photos[0] if photos else None,
             music=fields.pop("music", None) or MusicChoice.AUTO,

@@ -1,31 +1,47 @@
-"""Product pages, the part that is pure: what a shop's page says about its product.
+"""Product pages, the part that is pure: what a shop's page says about its product, and where
+each fact came from.
 
-Read in order of trust, field by field: schema.org Product JSON-LD (what Shopify, WooCommerce
-and most themes emit for search engines: `@graph`, top-level lists, `Product` or `ProductGroup`,
-offers as an object, a list or an AggregateOffer), then Open Graph (`og:*`, `product:price:*`),
-then `<title>` and the meta description. Text is decoded and stripped of tags; image URLs are
-made absolute against the page's own URL. The fetching, and the guard around it, is
-`resolvers/product_page.py`.
+Every kind of markup is read (domain.page_markup, with extruct) and merged field by field in
+this order of trust, the first that says something winning:
+
+1. JSON-LD ("json-ld"): what Shopify, WooCommerce, BigCommerce and most themes write for search
+   engines; a Product, or a ProductGroup with its variants (`hasVariant`);
+2. microdata ("microdata"): itemprop attributes on the visible page (eBay, Spartoo, Magento);
+3. RDFa ("rdfa"): typeof/property attributes;
+4. Open Graph ("open-graph"): og:title, og:description, every og:image, og:price:* and
+   product:price:*;
+5. what a person sees ("heading", "title", "page text"): the main heading, the <title>, a price
+   shown just under the heading, the meta description, the page's gallery.
+
+Photos are gathered from all of them (domain.page_gallery: each photo once, at its largest). A
+page with one offer per size or colour gives its lowest price, "from" when they differ
+(domain.page_price); names lose the shop's name around them (domain.page_names). The fetching,
+and the guard around it, is resolvers/product_page.py.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
-from dataclasses import dataclass
-from decimal import Decimal
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-PRODUCT_TYPES = frozenset({"Product", "ProductGroup"})
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-WHOLE_UNITS = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})  # currencies shown without cents
-# "24", "24.9", "1,299.00", "1.299,00", "1 299,00": whole units with optional thousands
-# separators, then up to two decimals after a point or a comma.
-_AMOUNT = re.compile(r"(\d{1,3}(?:[,. \u00a0']\d{3})+|\d+)(?:[.,](\d{1,2}))?")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+from domain import page_gallery, page_text
+from domain.page_markup import Markup, Node, read_markup, types
+from domain.page_names import clean_text, product_name, site_names, with_brand
+from domain.page_price import Money, display_price, lowest_price, read_money
+
+PRODUCT_TYPES = frozenset({"product", "productgroup", "individualproduct", "productmodel"})
+STRUCTURED = ("json-ld", "microdata", "rdfa")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Where one field of the listing came from: `source` is "json-ld", "microdata", "rdfa",
+    "open-graph", "heading", "title", "page text" or "page gallery"."""
+
+    field: str
+    source: str
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +50,22 @@ class Listing:
 
     name: str | None = None
     description: str | None = None
-    price: str | None = None  # for display: "$24.00", "€19.90", "24.90 CHF"
-    image_urls: tuple[str, ...] = ()  # absolute http(s), page order, each once
+    price: str | None = None  # for display: "$24.00", "€19.90", "from €49.10", "24.90 CHF"
+    # Absolute http(s), one per photo, in order of trust, with where each was found.
+    images: tuple[tuple[str, str], ...] = ()
+    facts: tuple[Fact, ...] = ()
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        return tuple(url for url, _ in self.images)
+
+
+@dataclass(frozen=True, slots=True)
+class NoListing:
+    """A page with no product on it; `reason` says what was found and what is missing, to be
+    read after "productUrl "."""
+
+    reason: str
 
 
 def join_url(base: str, url: str) -> str | None:
@@ -47,194 +77,209 @@ def join_url(base: str, url: str) -> str | None:
         return None
 
 
-class _PageParser(HTMLParser):
-    """Collects the JSON-LD scripts, the <meta> properties and the first <title>."""
+@dataclass
+class _Product:
+    """One source's product: the main node and its variants."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.json_ld: list[str] = []
-        self.meta: list[tuple[str, str]] = []
-        self.title: str | None = None
-        self._capturing: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        kind = values.get("type", "").partition(";")[0].strip().lower()
-        json_ld = tag == "script" and kind == "application/ld+json"
-        if json_ld or (tag == "title" and self.title is None):
-            self._capturing, self._text = tag, []
-        elif tag == "meta" and "content" in values:
-            key = values.get("property") or values.get("name")
-            if key:
-                self.meta.append((key.strip().lower(), values["content"]))
-
-    def handle_data(self, data: str) -> None:
-        if self._capturing:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag != self._capturing:
-            return
-        if tag == "script":
-            self.json_ld.append("".join(self._text))
-        else:
-            self.title = "".join(self._text)
-        self._capturing = None
-
-    def first(self, *keys: str) -> str | None:
-        """The first value of the first of `keys` the page has."""
-        return next((value for key in keys for name, value in self.meta if name == key), None)
+    source: str
+    node: Node
+    variants: list[Node] = field(default_factory=list)
 
 
-def read_listing(text: str, base_url: str) -> Listing | None:
-    """What the page says about its product, or None when it names none.
-
-    A page has a product if it carries schema.org Product (or ProductGroup) JSON-LD, or Open
-    Graph product data (og:type product, or a product price) and a name. A name and an image
-    are not enough: every blog post has an og:title and an og:image."""
-    parser = _PageParser()
-    # Python 3.11's html.parser raises on a "<![" it does not know ("<![if !IE]>"); HTML reads
-    # one as a comment anyway, and "<!-[" is one to the parser too.
-    parser.feed(text.replace("<![", "<!-["))
-    parser.close()
-    nodes = [node for script in parser.json_ld for node in _nodes(_load(script))]
-    # By @id, the nodes that say something: {"@id": ...} alone is a reference to one.
-    index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and len(n) > 1}
-    product = next((node for node in nodes if _types(node) & PRODUCT_TYPES), None)
-    found = _from_json_ld(product, index) if product is not None else Listing()
-    og_price = display_price(
-        parser.first("product:price:amount", "og:price:amount"),
-        parser.first("product:price:currency", "og:price:currency"),
-    )
-    name = found.name or _clean(parser.first("og:title")) or _clean(parser.title)
-    og_product = "product" in (parser.first("og:type") or "").lower() or og_price is not None
-    if product is None and not (og_product and name):
-        return None
-    og_images = [value for key, value in parser.meta if key in ("og:image", "og:image:url")]
-    images = found.image_urls or tuple(og_images)
-    description = found.description or _clean(parser.first("og:description", "description"))
-    return Listing(
-        name=name,
-        description=description,
-        price=found.price or og_price,
-        image_urls=_absolute(images, base_url),
-    )
-
-
-def _load(script: str) -> Any:
-    try:
-        # strict=False: themes put raw newlines and tabs inside JSON strings.
-        return json.loads(script, strict=False)
-    except (ValueError, RecursionError):
-        return None
-
-
-def _nodes(value: Any) -> list[dict[str, Any]]:
-    """Every node of a JSON-LD document in document order, top-level lists, @graph and
-    mainEntity included (walked with a stack: a stranger's nesting cannot exhaust ours)."""
-    found: list[dict[str, Any]] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            found.append(item)
-            stack += [item.get("mainEntity"), item.get("@graph")]
+def _products(markup: Markup) -> list[_Product]:
+    """Per structured source, the page's product, with its variants: a ProductGroup's
+    hasVariant, and the other Product nodes of the same name (one per colour or size)."""
+    found: list[_Product] = []
+    for source in STRUCTURED:
+        nodes = [n for n in markup.nodes.get(source, []) if types(n) & PRODUCT_TYPES]
+        named = [n for n in nodes if clean_text(n.get("name"))] or nodes
+        if not named:
+            continue
+        main = named[0]
+        variants = [v for v in _listed(main.get("hasVariant")) if isinstance(v, dict)]
+        name = (clean_text(main.get("name")) or "").casefold()
+        variants += [
+            n
+            for n in named[1:]
+            if n not in variants and (clean_text(n.get("name")) or "").casefold() == name
+        ]
+        found.append(_Product(source, main, variants))
     return found
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    """The node's types by short name: "Product", "http://schema.org/Product" and
-    "schema:Product" are all "Product"."""
-    value = node.get("@type")
-    names = value if isinstance(value, list) else [value]
-    return {n.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for n in names if isinstance(n, str)}
 
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def _from_json_ld(product: dict[str, Any], index: dict[str, dict[str, Any]]) -> Listing:
-    """A Product, or a ProductGroup: the group's text and images, its first variant's price
-    (a group rarely has offers of its own)."""
-    variants = [v for v in _listed(product.get("hasVariant")) if isinstance(v, dict)]
-    variant = variants[0] if variants else {}
-    return Listing(
-        name=_clean(product.get("name")) or _clean(variant.get("name")),
-        description=_clean(product.get("description")) or _clean(variant.get("description")),
-        price=_offer_price(product.get("offers")) or _offer_price(variant.get("offers")),
-        image_urls=_image_urls(product.get("image"), index)
-        or _image_urls(variant.get("image"), index),
-    )
-
-
-def _offer_price(offers: Any) -> str | None:
-    """The first offer's price that can be shown: an Offer's price, an AggregateOffer's
-    lowPrice, or the price of its priceSpecification."""
+def _offers(offers: Any, depth: int = 0) -> list[Money]:
+    """Every price an offer states: an Offer's price, an AggregateOffer's lowPrice and
+    highPrice, a priceSpecification's price, and offers nested in offers (eBay's)."""
+    prices: list[Money] = []
     for offer in _listed(offers):
-        if not isinstance(offer, dict):
+        if not isinstance(offer, dict) or depth > 4:
             continue
         specs = [s for s in _listed(offer.get("priceSpecification")) if isinstance(s, dict)]
-        spec = specs[0] if specs else {}
-        amount = offer.get("lowPrice") or offer.get("price") or spec.get("price")
-        shown = display_price(amount, offer.get("priceCurrency") or spec.get("priceCurrency"))
-        if shown:
-            return shown
-    return None
+        currency = offer.get("priceCurrency") or next(
+            (s.get("priceCurrency") for s in specs if s.get("priceCurrency")), None
+        )
+        amounts = [offer.get("lowPrice"), offer.get("price"), offer.get("highPrice")]
+        stated = [m for m in (read_money(_first(a), currency) for a in amounts) if m]
+        if not stated:
+            specified = (read_money(_first(s.get("price")), currency) for s in specs)
+            stated = [m for m in specified if m][:1]
+        prices += stated + _offers(offer.get("offers"), depth + 1)
+    return prices
 
 
-def _image_urls(value: Any, index: dict[str, dict[str, Any]]) -> tuple[str, ...]:
-    """A URL, a list of them, an ImageObject (or a reference to one by @id), or a list of
-    those."""
+def _first(value: Any) -> Any:
+    return next(iter(value), None) if isinstance(value, list) else value
+
+
+def _image_urls(value: Any, index: dict[str, Node]) -> list[str]:
+    """A URL, a list of them, an ImageObject (or a reference to one by @id, as Yoast writes
+    them), or a list of those."""
     urls: list[str] = []
     for item in _listed(value):
         if isinstance(item, dict):
             reference = item.get("@id")
             if "url" not in item and "contentUrl" not in item and isinstance(reference, str):
                 item = index.get(reference, item)
-            item = item.get("url") or item.get("contentUrl")
+            item = item.get("url") or item.get("contentUrl") or item.get("@id")
+        item = _first(item)
         if isinstance(item, str) and item.strip():
             urls.append(item.strip())
-    return tuple(urls)
+    return urls
 
 
-def _absolute(urls: tuple[str, ...], base_url: str) -> tuple[str, ...]:
-    """Resolved against the page's URL, http(s) only, each once."""
-    resolved = (join_url(base_url, url) for url in urls)
-    return tuple(dict.fromkeys(u for u in resolved if u and u.startswith(("http://", "https://"))))
+def _brand(node: Node) -> str | None:
+    brand = _first(node.get("brand"))
+    return clean_text(brand.get("name") if isinstance(brand, dict) else brand)
 
 
-def _clean(value: Any) -> str | None:
-    """Text as a person reads it: entities decoded, tags dropped, whitespace collapsed."""
-    if not isinstance(value, str):
+class _Reading:
+    """The listing as it is merged: each field set once, by the first source that has it."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.facts: list[Fact] = []
+
+    def offer(self, field_name: str, value: str | None, source: str) -> None:
+        if value and field_name not in self.values:
+            self.values[field_name] = value
+            self.facts.append(Fact(field_name, source))
+
+
+def read_listing(text: str, base_url: str) -> Listing | NoListing:
+    """What the page says about its product, or why it shows none.
+
+    A page has a product if it carries a schema.org Product (or ProductGroup) in any markup, or
+    Open Graph product data (og:type product, or a price) and a name, or, with no structured
+    data, a main heading with a price shown under it. A name and an image are not enough:
+    every blog post has an og:title and an og:image."""
+    markup = read_markup(text, base_url)
+    og = markup.open_graph
+    first = {key: value for key, value in reversed(og)}
+    sites = site_names(base_url, first.get("og:site_name"), _meta(markup, "application-name"))
+    products = _products(markup)
+    reading = _Reading()
+    photos: list[tuple[str, str]] = []
+
+    for product in products:
+        node, source = product.node, product.source
+        name = product_name(node.get("name"), sites)
+        reading.offer("name", name and with_brand(name, _brand(node)), source)
+        reading.offer("description", clean_text(node.get("description")), source)
+        prices = _offers(node.get("offers"))
+        for variant in product.variants:
+            prices += _offers(variant.get("offers"))
+        reading.offer("price", lowest_price(prices), source)
+        index = {
+            n["@id"]: n
+            for n in markup.nodes[source]
+            if isinstance(n.get("@id"), str) and len(n) > 1  # {"@id": ...} alone refers
+        }
+        for item in [node, *product.variants]:
+            photos += [(url, source) for url in _image_urls(item.get("image"), index)]
+
+    og_price = read_money(
+        first.get("product:price:amount") or first.get("og:price:amount"),
+        first.get("product:price:currency") or first.get("og:price:currency"),
+    )
+    og_product = "product" in first.get("og:type", "").lower() or og_price is not None
+    if products or og_product:
+        reading.offer("name", product_name(first.get("og:title"), sites), "open-graph")
+    reading.offer("description", clean_text(first.get("og:description")), "open-graph")
+    reading.offer("price", display_price(og_price) if og_price else None, "open-graph")
+    photos += [
+        (url, "open-graph")
+        for key, url in og
+        if key in ("og:image", "og:image:url", "og:image:secure_url")
+    ]
+
+    if not products and not og_product:
+        missing = _from_page_text(markup, reading, sites)
+        if missing:
+            return NoListing(missing)
+    reading.offer("description", clean_text(_meta(markup, "description")), "page text")
+
+    # Photos a script names: the gallery itself where the markup names no photo (Amazon's),
+    # else only larger sizes of the photos named (eBay's).
+    in_scripts = [(url, "page script") for url in page_gallery.script_photos(markup.tree)]
+    if not photos:
+        photos, in_scripts = in_scripts, []
+    name = reading.values.get("name")
+    if name:
+        photos += [(u, "page gallery") for u in page_gallery.named_images(markup.tree, name)]
+    images = page_gallery.distinct_photos(
+        _absolute(photos, base_url), [url for url, _ in _absolute(in_scripts, base_url)]
+    )
+    return Listing(
+        name=name,
+        description=reading.values.get("description"),
+        price=reading.values.get("price"),
+        images=tuple(images),
+        facts=tuple(reading.facts),
+    )
+
+
+def _from_page_text(markup: Markup, reading: _Reading, sites: frozenset[str]) -> str | None:
+    """A page with no product data: its main heading and the price under it, as a person
+    reads them. None when they make a product; else what was found and what is missing."""
+    heading = page_text.heading(markup.tree)
+    title = page_text.title(markup.tree)
+    money = page_text.price_near(heading) if heading is not None else None
+    if heading is not None and money is not None:
+        reading.offer("name", product_name(page_text.heading_text(heading), sites), "heading")
+        reading.offer("name", product_name(title, sites), "title")
+        reading.offer("price", display_price(money), "page text")
         return None
-    return " ".join(_TAG.sub(" ", html.unescape(value)).split()) or None
+    found = (
+        f'a heading ("{_quoted(page_text.heading_text(heading))}")'
+        if heading is not None
+        else f'a title ("{_quoted(title)}")'
+        if title
+        else "no heading"
+    )
+    return (
+        "shows no product: no schema.org Product or Open Graph product data, and "
+        f"{found} but no price on the page; give the productName and photos yourself"
+    )
 
 
-def display_price(amount: Any, currency: Any) -> str | None:
-    """A price for the end card: "$24.00", "€19.90", "¥2,400", "24.90 CHF"; None for an amount
-    that is not a positive number (a price of 0 is a shop's placeholder, not an offer)."""
-    value = _amount(amount)
-    if value is None or not value.is_finite() or value <= 0:
-        return None
-    code = currency.strip().upper() if isinstance(currency, str) else ""
-    number = f"{value:,.{0 if code in WHOLE_UNITS else 2}f}"
-    if code in SYMBOLS:
-        return SYMBOLS[code] + number
-    return f"{number} {code}" if re.fullmatch(r"[A-Z]{3}", code) else number
+def _quoted(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= 60 else text[:57].rstrip() + "..."
 
 
-def _amount(value: Any) -> Decimal | None:
-    """A JSON number as it is; text as shops write it ("1,299.00", "19,90", "1.299,00")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    match = _AMOUNT.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        return None
-    whole, cents = match.groups()
-    return Decimal(re.sub(r"\D", "", whole) + "." + (cents or "0"))
+def _meta(markup: Markup, name: str) -> str | None:
+    for meta in markup.tree.iter("meta"):
+        content = meta.get("content")
+        if (meta.get("name") or "").lower() == name and isinstance(content, str):
+            return content
+    return None
+
+
+def _absolute(photos: list[tuple[str, str]], base_url: str) -> list[tuple[str, str]]:
+    """Resolved against the page's URL, http(s) only."""
+    resolved = ((join_url(base_url, url), source) for url, source in photos)
+    return [(u, s) for u, s in resolved if u and u.startswith(("http://", "https://"))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -79,6 +80,7 @@ class Checked:
     track: CheckedAudio | None = None
     product_url: str | None = None
     price: str | None = None
+    facts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError | None]:
@@ -211,6 +213,14 @@ async def _fill_from_page(ctx: Context, url: str, checked: Checked) -> list[Fiel
     page = await read_page(ctx.settings, url, want_photos=not checked.photos)
     if isinstance(page, FieldError):
         return [page]
+    # Only the facts the job takes from the page: the caller's own name, text and photos win.
+    taken = {"price"}
+    if not checked.product_name:
+        taken.add("name")
+    if not checked.description:
+        taken.add("description")
+    if not checked.photos:
+        taken.add("photos")
     checked.product_name = checked.product_name or page.name or ""
     if not checked.product_name:
         message = "productName is required: the page at productUrl does not name its product"
@@ -219,6 +229,7 @@ async def _fill_from_page(ctx: Context, url: str, checked: Checked) -> list[Fiel
     checked.photos = checked.photos or list(page.photos)
     checked.price = page.price
     checked.product_url = url.strip()
+    checked.facts = [fact for fact in page.facts if fact["field"] in taken]
     return []
 
 
@@ -250,6 +261,7 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
             product_image_paths=photo_paths,
             product_url=checked.product_url,
             product_price=checked.price,
+            product_facts=checked.facts,
             product_description=checked.description,
             key_benefits=checked.benefits,
             duration=request.duration,  # its seconds are decided from the brief as it is now

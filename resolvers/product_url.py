@@ -13,7 +13,8 @@ Photos are downloaded only when the caller sent none: theirs win (createJob merg
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from db.models import MAX_DESCRIPTION, MAX_PRICE, MAX_PRODUCT_IMAGES, MAX_PRODUCT_NAME
 from domain.text import TextError, clean_text, graphemes
@@ -35,6 +36,7 @@ class PageProduct:
     description: str | None
     price: str | None
     photos: tuple[uploads.CheckedImage, ...]
+    facts: tuple[dict[str, Any], ...] = ()  # where each came from, as the job stores them
 
 
 def shorten(text: str, max_chars: int) -> str:
@@ -69,12 +71,21 @@ def page_text(value: str | None, max_chars: int) -> str | None:
 
 def page_product(page: ProductPage) -> PageProduct:
     price = page.price.strip() if page.price else None
-    return PageProduct(
+    product = PageProduct(
         name=page_text(page.name, MAX_PRODUCT_NAME),
         description=page_text(page.description, MAX_DESCRIPTION),
         price=price if price and len(price) <= MAX_PRICE else None,
         photos=page.images[:MAX_PRODUCT_IMAGES],
     )
+    # A fact is kept only for what the job keeps of the page.
+    kept = {
+        "name": product.name,
+        "description": product.description,
+        "price": product.price,
+        "photos": product.photos,
+    }
+    facts = tuple(asdict(fact) for fact in page.facts if kept.get(fact.field))
+    return PageProduct(product.name, product.description, product.price, product.photos, facts)
 
 
 async def read_page(settings: Settings, url: str, *, want_photos: bool) -> PageProduct | FieldError:

@@ -123,6 +123,7 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         product_image_paths=list(source.product_image_paths or []),
         product_url=source.product_url,
         product_price=source.product_price,
+        product_facts=list(source.product_facts or []),
         product_description=source.product_description,
         key_benefits=list(source.key_benefits or []),
         duration=source.duration,

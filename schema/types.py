@@ -149,6 +149,23 @@ class AdScript:
         )
 
 
+@strawberry.type(
+    description="Where one fact of a product page came from, so a user can see why the ad "
+    "says what it says."
+)
+class ProductFact:
+    field: str = strawberry.field(description='"name", "description", "price" or "photos".')
+    source: str = strawberry.field(
+        description='Where the page says it: "json-ld", "microdata", "rdfa", "open-graph", '
+        '"heading", "title", "page text", "page gallery" (the page\'s photos named after the '
+        'product) or "page script".'
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="For photos: how many were kept from there, and why any could not be used.",
+    )
+
+
 @strawberry.type
 class Job:
     row: strawberry.Private[JobRow]  # for the fields that need loaders or settings
@@ -235,6 +252,16 @@ class Job:
     )
     def duration_seconds(self, info: AppInfo) -> float:
         return render_seconds(self.row.duration_seconds, info.context.settings.ad_seconds)
+
+    @strawberry.field(
+        description="Where each fact the job took from its productUrl came from (empty for a "
+        "job made without one), in the order they were read."
+    )
+    def product_facts(self) -> list[ProductFact]:
+        return [
+            ProductFact(field=str(fact["field"]), source=str(fact["source"]), note=fact.get("note"))
+            for fact in self.row.product_facts or []
+        ]
 
     @strawberry.field(description="BCP 47 tag of the ad's language.")
     def language(self) -> str:

@@ -58,6 +58,25 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+INKS = ("#141414", "#ffffff")
+# WCAG AA asks 4.5:1 of text; a field is moved until its ink reaches this, so that the video's
+# chroma subsampling and compression (which soften small type's edges) keep it above 4.5.
+READABLE = 5.0
+
+
+def ink_on(field: str, least: float = READABLE) -> tuple[str, str]:
+    """A field for text and the ink to set on it: the ink (near-black or white) that contrasts
+    more with `field`, and `field` itself when they reach `least`, else `field` moved toward the
+    ink's opposite until they do (a saturated accent keeps its hue, a step darker or lighter)."""
+    ink = max(INKS, key=lambda colour: contrast(colour, field))
+    away = "#000000" if ink == "#ffffff" else "#ffffff"
+    moved, amount = field, 0.0
+    while contrast(ink, moved) < least and amount < 1.0:
+        amount = min(1.0, amount + 0.04)
+        moved = _hex(_mix(field, away, amount))
+    return moved, ink
+
+
 def is_light(colour: str) -> bool:
     return luminance(colour) > 0.4
 

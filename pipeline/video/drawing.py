@@ -208,7 +208,7 @@ def captions(
     # them the same way Pillow measures them).
     end_box = layout.end_name
     name_fit = fit_text(
-        spec.product_name, typography.headline, end_box.w, end_box.h, layout.headline_size, 2
+        spec.product_name, typography.headline, end_box.w, end_box.h, layout.name_size, 2
     )
     cta_box = layout.end_cta
     caption_style = CaptionStyle(
@@ -263,8 +263,9 @@ def captions(
             events += lit_events(
                 tokens, said_name, caption_style, frame.name_centre, "Name", start, end
             )
-        if not lead_is_name:
-            events += caption_events(lead, caption_style, end)
+        # The lead (the name's introduction, "Discover …") is said, not captioned: the card
+        # shows the name (or the wordmark) and the call-to-action, and its button stands where
+        # the captions run.
         tokens = ass_tokens(script.cta, typography.caption, cta_fit.size, round(cta_box.w * 0.8))
         events += lit_events(tokens, said_cta, caption_style, frame.cta_centre, "CTA", start, end)
     return ass_document(frame, caption_style, events)

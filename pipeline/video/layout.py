@@ -61,6 +61,7 @@ class Layout:
     hook_size: int  # the opening headline's, pixels (>= 8% of a portrait frame's height in ink)
     caption_size: int
     cta_size: int
+    name_size: int  # the end card's name at its largest (>= 4% of the frame's height)
 
     @property
     def centre_x(self) -> int:
@@ -91,15 +92,7 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
     centre_x = safe.x + safe.w // 2
     hero = Box(centre_x - hero_w // 2, room_top, hero_w, hero_h)
     hook = Box(safe.x, safe.y, safe.w, round(safe.h * (0.3 if portrait else 0.36)))
-    # The end card sells: the product at least 55% of the frame's width (portrait), then the
-    # name, the price and the call-to-action as a button, all above the captions.
-    end_top = safe.y
-    end_hero_h = round(safe.h * (0.56 if portrait else 0.42))
-    end_hero_w = min(safe.w, round(width * (0.7 if portrait else 0.4)))
-    end_hero = Box(centre_x - end_hero_w // 2, end_top, end_hero_w, end_hero_h)
-    end_name = Box(safe.x, end_hero.bottom + gap, safe.w, round(safe.h * 0.08))
-    end_price = Box(safe.x, end_name.bottom, safe.w, round(safe.h * 0.06))
-    end_cta = Box(safe.x, end_price.bottom + gap, safe.w, room_bottom - end_price.bottom - gap)
+    end_hero, end_name, end_price, end_cta = _end_card(width, height, safe, gap)
     return Layout(
         width=width,
         height=height,
@@ -116,4 +109,37 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
         hook_size=round(height * (0.075 if portrait else 0.1)),
         caption_size=round(short_side * (0.072 if portrait else 0.058)),
         cta_size=round(short_side * (0.095 if portrait else 0.08)),
+        name_size=round(height * (0.06 if portrait else 0.09)),
     )
+
+
+# The end card, as shares of the frame's height (portrait and square: stacked; landscape: the
+# product on the left, its words on the right).
+END_NAME = 0.11  # two lines of the name at about 5% of the height each
+END_PRICE = 0.055  # its price tag
+END_CTA = 0.075  # the call-to-action's button
+END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
+
+
+def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, Box, Box]:
+    """The end card sells: the product as large as the frame allows (it is no text, so it may
+    rise above the safe zone's top), then its name, its price as a tag and the call-to-action's
+    button, the button at the safe zone's foot (on the end card no caption runs under it)."""
+    if width > height:  # landscape: the product on the left half, its words on the right
+        column = Box(safe.x + safe.w // 2, safe.y, safe.w - safe.w // 2, safe.h)
+        name_h, price_h, cta_h = (round(column.h * share) for share in (0.34, 0.14, 0.2))
+        top = column.y + (column.h - name_h - price_h - cta_h - 2 * gap) // 2
+        name = Box(column.x, top, column.w, name_h)
+        price = Box(column.x, name.bottom + gap, column.w, price_h)
+        cta = Box(column.x, price.bottom + gap, column.w, cta_h)
+        margin = round(width * 0.04)
+        hero = Box(margin, round(height * 0.06), column.x - gap - margin, round(height * 0.88))
+        return hero, name, price, cta
+    cta_h, price_h, name_h = (round(height * share) for share in (END_CTA, END_PRICE, END_NAME))
+    cta = Box(safe.x, safe.bottom - cta_h, safe.w, cta_h)
+    price = Box(safe.x, cta.y - gap - price_h, safe.w, price_h)
+    name = Box(safe.x, price.y - gap - name_h, safe.w, name_h)
+    top = round(height * END_TOP)
+    margin = round(width * 0.06)
+    hero = Box(margin, top, width - 2 * margin, name.y - gap - top)
+    return hero, name, price, cta

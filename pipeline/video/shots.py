@@ -212,6 +212,23 @@ def drawn(
     return Drawn(still.convert("RGB"), start, end, located, () if photo is None else (photo,))
 
 
+def price_tag(still: Image.Image, canvas: Canvas, price: str) -> Rect:
+    """The price as a tag: a pill in the accent colour (a shade darker or lighter where needed),
+    the price in the ink that reads on it (artwork.ink_on: at least 5:1)."""
+    box = canvas.layout.end_price
+    face = TYPOGRAPHY[canvas.style].caption
+    fitted = fit_text(price, face, round(box.w * 0.6), round(box.h * 0.72), box.h, 1)
+    field, ink = artwork.ink_on(canvas.palette.accent)
+    text = draw_text(fitted, hex_rgba(ink), shadow=False)
+    w, h = text.width + round(box.h * 0.6), box.h
+    tag = Rect(x=box.centre[0] - w // 2, y=box.y, w=w, h=h)
+    ImageDraw.Draw(still).rounded_rectangle(
+        (tag.x, tag.y, tag.x + tag.w, tag.y + tag.h), radius=h // 2, fill=hex_rgba(field)[:3]
+    )
+    place(still, text, (tag.x + tag.w // 2, tag.y + tag.h // 2))
+    return tag
+
+
 @dataclass(frozen=True)
 class EndCardDrawn:
     image: Image.Image  # RGB, the frame's size: the end card's still, static
@@ -219,10 +236,16 @@ class EndCardDrawn:
     button: Rect
 
 
+BUTTON_SHARE = 0.62  # the button spans at least this share of the frame's width
+
+
 def button_rect(layout: Layout, cta_width: int, cta_size: int) -> Rect:
-    """The call-to-action's button: round the CTA's text, centred in its box."""
+    """The call-to-action's button: round the CTA's text, at least BUTTON_SHARE of the frame's
+    width (the safe zone's in landscape, where it stands in the right-hand column), centred in
+    its box."""
     box = layout.end_cta
-    w = min(box.w, cta_width + 2 * round(cta_size * 0.7))
+    least = round(BUTTON_SHARE * (layout.width if layout.height >= layout.width else box.w))
+    w = min(box.w, max(least, cta_width + 2 * round(cta_size * 0.7)))
     h = min(box.h, round(cta_size * 1.9))
     cx, cy = box.centre
     return Rect(x=cx - w // 2, y=cy - h // 2, w=w, h=h)
@@ -246,11 +269,7 @@ def end_card(
     product = place(still, layer, box.centre, pad)
     draw = ImageDraw.Draw(still, "RGBA")
     if price:
-        face = TYPOGRAPHY[canvas.style].caption
-        fitted = fit_text(price, face, layout.end_price.w, layout.end_price.h, layout.cta_size, 1)
-        colour = hex_rgba(artwork.lit_for_dark(canvas.palette.accent))
-        text = draw_text(fitted, colour)
-        place(still, text, layout.end_price.centre)
+        price_tag(still, canvas, price)
     radius = button.h // 2
     accent = hex_rgba(canvas.palette.accent)
     draw.rounded_rectangle(

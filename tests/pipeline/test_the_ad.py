@@ -24,6 +24,7 @@ from domain.outputs import Completed
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from pipeline.spec import JobSpec, Reuse
+from pipeline.video.artwork import contrast, ink_on
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import Rect, RenderPlan
 from pipeline.video.textcards import hex_rgba
@@ -387,11 +388,17 @@ def drawn_on(frame: np.ndarray, box: Rect | Box) -> float:
 
 
 async def test_the_end_card_sells(jar_ad: Ad) -> None:
-    """The product at least 55% of the frame's width, the price under its name, and the
-    call-to-action on a button (a dark pill ringed in the accent colour) that no caption
-    covers."""
+    """The product at least 55% of the frame's width, its name at least 4% of the frame's
+    height, the price on a tag whose ink reads on it (WCAG AA), and the call-to-action on a
+    button at least 60% of the frame's width (a dark pill ringed in the accent colour) that no
+    caption covers."""
     plan = jar_ad.plan
     assert plan.end_card is not None and plan.end_card.price == "$24.00"
+    assert plan.end_card.button.w >= 0.6 * plan.width
+    assert plan.captions is not None
+    ass = (jar_ad.spec.work_dir / plan.captions).read_text()
+    name_style = next(line for line in ass.splitlines() if line.startswith("Style: Name,"))
+    assert int(name_style.split(",")[2]) >= 0.04 * plan.height
     start = plan.scenes[-1].start_frame / plan.fps
     frames = decoded_frames(jar_ad.mp4, 5)[round(start * 5) + 1 :]
     assert frames
@@ -403,6 +410,19 @@ async def test_the_end_card_sells(jar_ad: Ad) -> None:
         columns = np.nonzero((cyan | magenta).any(axis=0))[0]
         assert columns[-1] - columns[0] + 1 >= 0.55 * plan.width
         assert drawn_on(frame, layout.end_price) > 0.02  # the price is written there
+        price_box = layout.end_price
+        band = frame[price_box.y : price_box.bottom, price_box.x : price_box.right].astype(np.int16)
+        # The tag's field: the accent, or a shade of it the ink reads on (artwork.ink_on).
+        expected = np.array(hex_rgba(ink_on(plan.end_card.accent)[0])[:3])
+        pill = np.abs(band - expected).max(axis=2) < 24
+        assert pill.mean() > 0.1  # the tag is drawn there
+        rows, cols = np.nonzero(pill)
+        inside = band[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+        far = np.abs(inside - expected).max(axis=2) > 120  # the price's ink
+        assert far.mean() > 0.03
+        as_hex = lambda rgb: "#" + "".join(f"{int(v):02x}" for v in rgb)  # noqa: E731
+        field, ink = np.median(inside[~far], axis=0), np.median(inside[far], axis=0)
+        assert contrast(as_hex(ink), as_hex(field)) >= 4.5, (as_hex(ink), as_hex(field))
         edge = frame[ring.y : ring.y + ring.h, ring.x : ring.x + ring.w].reshape(-1, 3)
         accent = np.array(hex_rgba(plan.end_card.accent)[:3])
         assert np.abs(edge.mean(axis=0) - accent).max() < 60, edge.mean(axis=0)

@@ -32,7 +32,10 @@ from tests.resolvers.test_product_photos import mark_completed, photo, send_phot
 FROM_PAGE = """
 mutation Create($input: CreateJobInput!) {
   createJob(input: $input) {
-    job { id productName productDescription productPrice productUrl productImageUrls }
+    job {
+      id productName productDescription productPrice productUrl productImageUrls
+      productFacts { field source note }
+    }
     errors { field code message }
   }
 }
@@ -49,6 +52,13 @@ PHOTOS = {
     "/cdn/shop/files/aurora-side.jpg": (photo(800, 450, "JPEG"), "image/jpeg"),
     "/cdn/shop/files/aurora-case.webp": (photo(320, 320, "WEBP"), "image/webp"),
 }
+
+FACTS = [
+    {"field": "name", "source": "json-ld", "note": None},
+    {"field": "description", "source": "json-ld", "note": None},
+    {"field": "price", "source": "json-ld", "note": None},
+    {"field": "photos", "source": "json-ld", "note": "3 photos"},
+]
 
 
 @pytest.fixture
@@ -104,6 +114,8 @@ async def test_a_product_page_fills_in_the_job(
     assert await served(client, job["productImageUrls"]) == [d for d, _ in PHOTOS.values()]
     assert len(stored_files(settings)) == 3
     assert await redis.zscore("video_generation_queue", job["id"]) is not None
+    # Why the ad says what it says: each fact and where on the page it was read.
+    assert job["productFacts"] == FACTS
 
     again = await gql(
         client,
@@ -138,6 +150,8 @@ async def test_what_the_caller_gives_wins_over_the_page(
     assert job["productPrice"] == "$24.00"  # the page's: the input has no price
     assert await served(client, job["productImageUrls"]) == [own_photo]
     assert shop.asked == [PAGE]  # the page's photos were not even fetched
+    # Only the page's price is the page's.
+    assert job["productFacts"] == [{"field": "price", "source": "json-ld", "note": None}]
 
 
 async def test_the_callers_name_wins_and_the_page_fills_the_rest(
@@ -267,11 +281,40 @@ async def test_variants_keep_the_page_and_its_price(
     body = await gql(
         client,
         """mutation($input: CreateVariantsInput!) { createVariants(input: $input) {
-          jobs { productName productPrice productUrl productImageUrls } errors { message } } }""",
+          jobs { productName productPrice productUrl productImageUrls
+                 productFacts { field source note } }
+          errors { message } } }""",
         {"input": {"jobId": source["id"], "count": 1, "vary": ["HOOK"]}},
     )
     [variant] = body["data"]["createVariants"]["jobs"]
 
     assert variant["productPrice"] == "$24.00"
     assert variant["productUrl"] == source["productUrl"]
+    assert variant["productFacts"] == source["productFacts"] == FACTS
     assert await served(client, variant["productImageUrls"]) == [d for d, _ in PHOTOS.values()]
+
+
+async def test_a_page_without_structured_data_makes_a_job_from_its_heading_and_price(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    shop.image("/images/I/51kettle._AC_SL1500_.jpg", photo(600, 600, "JPEG"), "image/jpeg")
+    # The second photo of its gallery is gone: skipped, and said on the job.
+    url = shop.fixture("/dp/B0KETTLE", "no_structured_data.html")
+    payload = await create_from(client, **without_name(productUrl=url))
+
+    assert payload["errors"] == []
+    job = payload["job"]
+    assert (job["productName"], job["productPrice"]) == (
+        "Copper Pour-Over Kettle, 1 Litre, Gooseneck Spout",
+        "$64.99",
+    )
+    assert len(job["productImageUrls"]) == 1
+    assert job["productFacts"] == [
+        {"field": "name", "source": "heading", "note": None},
+        {"field": "price", "source": "page text", "note": None},
+        {
+            "field": "photos",
+            "source": "page script",
+            "note": "1 photo; 1 could not be used (answered HTTP 404)",
+        },
+    ]

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from domain.product_page import Fact
 from domain.webhooks import forbidden_address
 from resolvers.errors import INVALID_URL, NO_PRODUCT, NOT_FOUND, TOO_LARGE, UNREACHABLE
 from resolvers.product_page import ProductPage, ProductPageError, read_product_page
@@ -318,9 +319,12 @@ async def test_a_blog_post_has_no_product(shop: Shop) -> None:
 
     error = await refused(read_product_page(url, allow_private=True))
 
+    # What was found, and what is missing.
     assert (error.code, error.message) == (
         NO_PRODUCT,
-        "has no product on it: no schema.org Product, no Open Graph product data",
+        "shows no product: no schema.org Product or Open Graph product data, and a heading "
+        '("How to Care for Linen") but no price on the page; give the productName and photos '
+        "yourself",
     )
 
 
@@ -430,3 +434,49 @@ async def test_a_malformed_url_is_refused_without_a_request(url: str, message: s
 
     assert (error.code, error.message) == (INVALID_URL, message)
     assert "pa55" not in error.message
+
+
+async def test_a_gallery_of_several_sizes_downloads_each_photo_once_at_its_largest(
+    shop: Shop,
+) -> None:
+    """Shopify's microdata lists each photo at three sizes, og:image names them again, and the
+    gallery's thumbnails a fourth time: two photos, each fetched once, at 1024x1024."""
+    files = "/cdn/shop/files"
+    for shade, photo in enumerate(("boot", "boot-sole")):
+        shop.image(f"{files}/{photo}_1024x1024.jpg", picture("PNG", 64, 64, (90, 60, shade)))
+    sizes_of = ("_compact", "_grande", "_1024x1024")
+    images = "".join(
+        f'<link itemprop="image" href="//shop.example{files}/{photo}{size}.jpg?v=7">'
+        for photo in ("boot", "boot-sole")
+        for size in sizes_of
+    )
+    url = shop.page(
+        "/products/trail-boot",
+        f"""<html><head><title>Trail Boot | Bergkind</title>
+        <meta property="og:site_name" content="Bergkind">
+        <meta property="og:image" content="http://shop.example{files}/boot_grande.jpg?v=7">
+        <meta property="og:image" content="http://shop.example{files}/boot-sole_grande.jpg?v=7">
+        </head><body><div itemscope itemtype="https://schema.org/Product">
+        <h1 itemprop="name">Trail Boot</h1>{images}
+        <div itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+        <span itemprop="price">149,00 €</span></div></div>
+        <img src="https://shop.example{files}/boot_100x100.jpg" alt="Trail Boot">
+        <img src="https://shop.example{files}/boot-sole_100x100.jpg" alt="Trail Boot, sole">
+        <img src="https://shop.example{files}/boot-lace_100x100.jpg" alt="Trail Boot, laces">
+        </body></html>""",
+    )
+
+    page = await read_product_page(url, allow_private=True)
+
+    assert (page.name, page.price) == ("Trail Boot", "€149.00")
+    assert sizes(page) == [("png", 64, 64), ("png", 64, 64)]
+    # The third photo, in the gallery only, does not download: skipped, and said.
+    assert sorted(p for p in shop.asked if p.startswith("/cdn/")) == [
+        f"{files}/boot-lace_100x100.jpg",
+        f"{files}/boot-sole_1024x1024.jpg",
+        f"{files}/boot_1024x1024.jpg",
+    ]
+    assert [f for f in page.facts if f.field == "photos"] == [
+        Fact("photos", "microdata", "2 photos"),
+        Fact("photos", "page gallery", "none kept; 1 could not be used (answered HTTP 404)"),
+    ]

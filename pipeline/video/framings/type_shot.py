@@ -1,7 +1,7 @@
 """The type framing (ShotKind.TYPE): the product's name set large, whole, then the product.
 
-The name is read, not glimpsed: solid ink in whichever of near-black and white contrasts more
-with the accent field (one of the two always reaches WCAG AA's 4.5:1), set whole in
+The name is read, not glimpsed: solid ink on the accent field, at least 5:1 (artwork.ink_on:
+the field a shade darker or lighter where needed), set whole in
 the top of the hero's band, and the product stands in the rest of the band below it (beside it
 on a landscape frame). Nothing covers a letter: the name's box and the product's never meet.
 """
@@ -19,13 +19,7 @@ from pipeline.video.plan import Rect
 from pipeline.video.shots import Canvas, Drawn
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
-INKS = ("#141414", "#ffffff")
 NAME_SHARE = 0.36  # of the hero band given to the name (portrait; landscape: half the width)
-
-
-def ink_for(field: str) -> str:
-    """The ink that reads best on `field`."""
-    return max(INKS, key=lambda ink: artwork.contrast(ink, field))
 
 
 class TypeShot(Framing):
@@ -38,7 +32,7 @@ class TypeShot(Framing):
         width, height = canvas.size
         drift = round(width * 0.08)
         size = (width + drift, height)
-        field = canvas.palette.accent
+        field, ink = artwork.ink_on(canvas.palette.accent)
         still = Image.new("RGB", size, hex_rgba(field)[:3])
         face = TYPOGRAPHY[canvas.style].headline
         box = canvas.layout.hero
@@ -49,7 +43,7 @@ class TypeShot(Framing):
                               height // 7, 2)  # fmt: skip
         else:  # the left half of the frame, up to three lines
             fitted = fit_text(canvas.name, face, round(width * 0.46), box.h, height // 5, 3)
-        letters = draw_text(fitted, hex_rgba(ink_for(field)), shadow=False)
+        letters = draw_text(fitted, hex_rgba(ink), shadow=False)
         photo = canvas.photos[index] if index is not None else None
         subject = canvas.hero if photo is None else photo.subject
         if portrait:

@@ -12,7 +12,6 @@ from domain.templates import get_template
 from pipeline.video import artwork, shots
 from pipeline.video.cutout import cut_out
 from pipeline.video.framings import ShotKind, framing
-from pipeline.video.framings.type_shot import ink_for
 from pipeline.video.layout import layout_for
 from pipeline.video.plan import LookKind
 
@@ -47,8 +46,8 @@ def test_the_name_is_whole_readable_and_never_under_the_product(
     drawn = framing(ShotKind.TYPE, 0, 1).draw(canvas)
     pixels = np.asarray(drawn.image, dtype=np.int16)
     product = np.abs(pixels - np.array(PRODUCT_RGB)).sum(axis=2) < 60
-    field = np.array(rgb(canvas.palette.accent))
-    ink = np.array(rgb(ink_for(canvas.palette.accent)))
+    field_hex, ink_hex = artwork.ink_on(canvas.palette.accent)
+    field, ink = np.array(rgb(field_hex)), np.array(rgb(ink_hex))
     letters = np.abs(pixels - ink).sum(axis=2) < 60
     assert product.sum() > 0.02 * product.size  # the product is in the shot
     assert letters.sum() > 0.005 * letters.size  # and so is the name

@@ -1,7 +1,7 @@
 """ad duration: how long the ad is, asked (AUTO, 15 s, 30 s) and decided
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04
 
 A thin brief makes a shorter ad instead of padding (domain.length). `duration` is what createJob
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
