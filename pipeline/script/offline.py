@@ -33,6 +33,7 @@ from domain.script import (
     FILL,
     HOOK_MAX_CHARS,
     HOOK_SPOKEN_SECONDS,
+    MIN_SCENE_SECONDS,
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
     AdScript,
@@ -49,8 +50,11 @@ from pipeline.shared.fonts import can_draw
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = OFFLINE_SCRIPT
-# The shortest hook scene and middle scene, and the end card (time to read the call-to-action).
-HOOK_SCENE_SECONDS = 2.5
+# The shortest hook scene, middle scene and end card (time to read the call-to-action). The hook
+# scene is as long as its one line needs and no longer, so the voice fills it (a line said in
+# 1.6 s in a 2.5 s scene left a second of picture with nothing said); never under the shortest
+# scene a picture needs (MIN_SCENE_SECONDS).
+HOOK_SCENE_SECONDS = MIN_SCENE_SECONDS
 MIDDLE_SECONDS = 2.5
 END_CARD_SECONDS = 4.0
 UNBOUNDED = 10**6  # no word budget: the scene is sized to the line
