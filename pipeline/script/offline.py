@@ -190,7 +190,7 @@ def _copy(brief: Brief, said: set[str], fits: Callable[[Copy], bool]) -> Copy:
     return copy
 
 
-def _scene_for(text: str, rate: SpeakingRate, words_per_second: float, least: float) -> float:
+def scene_for(text: str, rate: SpeakingRate, words_per_second: float, least: float) -> float:
     """The shortest scene (from `least`, in steps of 0.05 s) whose voice window holds `text`
     at FILL and whose word budget holds its words."""
     if not text:
@@ -252,19 +252,19 @@ def write_script(
     said = {_key(hook)}
     end = _end_card(brief, book, rate, seed, said, UNBOUNDED, UNBOUNDED)
     frame = [
-        _scene_for(hook, rate, wps, HOOK_SCENE_SECONDS),
-        _scene_for(end, rate, wps, END_CARD_SECONDS),
+        scene_for(hook, rate, wps, HOOK_SCENE_SECONDS),
+        scene_for(end, rate, wps, END_CARD_SECONDS),
     ]
     room = total_seconds - sum(frame)
     if room >= 2 * MIDDLE_SECONDS:
 
         def fits(copy: Copy) -> bool:
             middle = [" ".join(copy.feature), " ".join(copy.benefit)]
-            return sum(_scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle) <= room
+            return sum(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle) <= room
 
         copy = _copy(brief, said, fits)
         middle = [" ".join(copy.feature), " ".join(copy.benefit)]
-        needs = [frame[0], *(_scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle), frame[1]]
+        needs = [frame[0], *(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle), frame[1]]
         durations = _spread(needs, total_seconds, preview)
     else:  # a short preview: the template's proportions, and what fits in them
         durations = preview
