@@ -435,7 +435,10 @@ async def test_the_end_card_sells(jar_ad: Ad) -> None:
         inside = band[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
         far = np.abs(inside - expected).max(axis=2) > 120  # the price's ink
         assert far.mean() > 0.03
-        as_hex = lambda rgb: "#" + "".join(f"{int(v):02x}" for v in rgb)  # noqa: E731
+
+        def as_hex(rgb: np.ndarray) -> str:
+            return "#" + "".join(f"{int(v):02x}" for v in rgb)
+
         field, ink = np.median(inside[~far], axis=0), np.median(inside[far], axis=0)
         assert contrast(as_hex(ink), as_hex(field)) >= 4.5, (as_hex(ink), as_hex(field))
         edge = frame[ring.y : ring.y + ring.h, ring.x : ring.x + ring.w].reshape(-1, 3)
