@@ -107,41 +107,22 @@ def module(language: str) -> ModuleType:
 
 
 def sample_lines(language: str, book: Phrasebook, count: int, seed: int) -> list[str]:
-    """`count` varied lines: single book lines, lines joined as the writer joins them (opener
-    and intro, several look or picture lines), descriptions alone and joined to a book line."""
+    """`count` varied lines: single book lines, lines joined as the writer joins them (a lead
+    and a call-to-action on the end card), descriptions alone, joined, and after an intro."""
     rng = random.Random(seed)
     descriptions = list(DESCRIPTIONS[language])
 
     def named(text: str) -> str:
         return text.format(name=rng.choice(NAMES))
 
-    singles = [
-        named(t)
-        for t in (
-            *book.openers,
-            *book.intros,
-            *book.hook_more,
-            *book.look,
-            *book.picture,
-            *book.cta_leads,
-            book.short_cta,
-        )
-    ]
+    singles = [named(t) for t in (*book.intros, *book.cta_leads, book.short_cta, book.unnamed)]
     rng.shuffle(singles)
-    hooks = [
-        " ".join([rng.choice(book.openers), named(rng.choice(book.intros)), *more])
-        for more in ([], [rng.choice(book.hook_more)], rng.sample(book.hook_more, 2))
-    ]
-    fills = [
-        " ".join(named(t) for t in rng.sample(pool, k))
-        for pool in (book.look, book.picture)
-        for k in (2, 3, 4)
-    ]
+    hooks = [f"{named(lead)} {book.short_cta}" for lead in rng.sample(book.cta_leads, 2)]
+    fills = [" ".join(rng.sample(descriptions, k)) for k in (2, 3) if k <= len(descriptions)]
     told = [
         *descriptions,
-        " ".join(rng.sample(descriptions, 2)),
-        f"{descriptions[0]} {named(rng.choice(book.look))}",
-        f"{rng.choice(descriptions)} {named(rng.choice(book.picture))}",
+        f"{named(rng.choice(book.intros))} {descriptions[0]}",
+        f"{rng.choice(descriptions)} {named(rng.choice(book.cta_leads))}",
     ]
     # The same sentences without their commas: commas grow with length, and these pairs keep
     # the fit from trading the comma's pause against the letters'.

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -30,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from db.types import JSONType, UTCDateTime, str_enum, utcnow
 from domain.enums import (
     STAGE_ORDER,
+    AdDuration,
     AspectRatio,
     AttemptOutcome,
     JobStatus,
@@ -38,6 +40,7 @@ from domain.enums import (
     StageStatus,
     Style,
 )
+from domain.length import ad_seconds
 from domain.text import max_code_points
 
 # Named constraints, so migrations can refer to them on every backend.
@@ -88,6 +91,12 @@ class Job(Base):
     music: Mapped[MusicChoice] = mapped_column(
         str_enum(MusicChoice, "music_choice"), default=MusicChoice.AUTO
     )
+    # How long the ad is: what was asked (AUTO, or a forced length) and the seconds decided
+    # from it when the job was made (domain.length), which retries and variants keep.
+    duration: Mapped[AdDuration] = mapped_column(
+        str_enum(AdDuration, "ad_duration"), default=AdDuration.AUTO
+    )
+    duration_seconds: Mapped[float] = mapped_column(Float, default=30.0)
     # Relative to MEDIA_DIR, so the media root can move without rewriting rows. Every photo in
     # the order given; product_image_path is the first, for readers that know of only one.
     product_image_path: Mapped[str | None] = mapped_column(String(255))
@@ -147,19 +156,26 @@ class Job(Base):
     @classmethod
     def new(cls, **fields: Any) -> Job:
         """A PENDING job with its four PENDING stages, ready to add to a session. Photos are
-        given once, as `product_image_paths`; the first becomes `product_image_path`."""
+        given once, as `product_image_paths`; the first becomes `product_image_path`. The ad's
+        length is decided here from `duration` and the brief, unless `duration_seconds` is
+        given (a variant keeps its source's)."""
         photos = list(fields.pop("product_image_paths", None) or [])
+        duration = fields.pop("duration", None) or AdDuration.AUTO
+        benefits = fields.pop("key_benefits", None) or []
         job = cls(
             id=fields.pop("id", None) or uuid.uuid4(),
             status=JobStatus.PENDING,
             cost_usd=Decimal(0),
             event_sequence=0,
             tries=0,
-            key_benefits=fields.pop("key_benefits", None) or [],
+            key_benefits=benefits,
             product_facts=fields.pop("product_facts", None) or [],
             product_image_paths=photos,
             product_image_path=photos[0] if photos else None,
             music=fields.pop("music", None) or MusicChoice.AUTO,
+            duration=duration,
+            duration_seconds=fields.pop("duration_seconds", None)
+            or ad_seconds(duration, fields.get("product_description"), benefits),
             language=fields.pop("language", None) or "en",
             variant_axes=fields.pop("variant_axes", None) or [],
             hook_variant=fields.pop("hook_variant", None) or 0,

@@ -91,6 +91,14 @@ class MusicChoice(StrEnum):
     NONE = "none"
 
 
+class AdDuration(StrEnum):
+    """How long an ad is (domain.length): the writer's choice from the brief, or forced."""
+
+    AUTO = "auto"  # 15 s for a name and a call-to-action, up to 30 s as the brief says more
+    SECONDS_15 = "seconds_15"
+    SECONDS_30 = "seconds_30"
+
+
 class VariantAxis(StrEnum):
     """What a variant changes from its source (createVariants)."""
 

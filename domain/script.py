@@ -32,8 +32,14 @@ ON_SCREEN_MAX_WORDS = 7
 CTA_MAX_CHARS = 60
 CTA_MAX_WORDS = 10
 HOOK_MAX_CHARS = 120
+# A hook is one line said in at most this long (at the narrator's measured timing): it names
+# the product before a viewer scrolls on.
+HOOK_SPOKEN_SECONDS = 2.5
 MIN_WORD_BUDGET = 3
 DURATION_TOLERANCE = 0.05
+# No scene is shorter than this (or than its template share, in a very short preview): a
+# picture needs a moment to be seen.
+MIN_SCENE_SECONDS = 2.0
 
 _SENTENCE_ENDS = re.compile(r"[.!?]+")
 _CLAUSE_BREAKS = re.compile(r"[,;:\u2014]")
@@ -75,7 +81,9 @@ class SceneScript(BaseModel):
 
     index: int
     duration_seconds: float
-    voiceover_text: Text
+    # Empty in a middle scene the brief gives nothing to say: the picture and the music carry
+    # it (an ad never pads). The hook and the end card always speak.
+    voiceover_text: Annotated[str, StringConstraints(strip_whitespace=True)]
     on_screen_text: Text
     visual_prompt: Text
 
@@ -86,6 +94,8 @@ class SceneScript(BaseModel):
         if self.duration_seconds <= 0:
             raise ValueError("duration_seconds must be positive")
         is_cta = self.index == SCENE_COUNT
+        if not self.voiceover_text and self.index in (1, SCENE_COUNT):
+            raise ValueError("voiceover_text is empty: the hook and the end card always speak")
         max_chars = CTA_MAX_CHARS if is_cta else ON_SCREEN_MAX_CHARS
         max_words = CTA_MAX_WORDS if is_cta else ON_SCREEN_MAX_WORDS
         if char_count(self.on_screen_text) > max_chars:
@@ -130,20 +140,29 @@ class AdScript(BaseModel):
         return self
 
     def _check_timing(self, style: Style, total_seconds: float) -> None:
+        """Scene lengths follow what there is to say (a writer chooses them), but they add up to
+        the ad's length, none is too short to be seen, and each line is sayable in its scene."""
         template = get_template(style)
-        for scene, expected in zip(self.scenes, scene_durations(style, total_seconds), strict=True):
+        total = sum(scene.duration_seconds for scene in self.scenes)
+        if abs(total - total_seconds) > DURATION_TOLERANCE:
+            raise ValueError(
+                f"scenes' duration_seconds add up to {total:g} s; the ad is {total_seconds:g} s"
+            )
+        shares = scene_durations(style, total_seconds)
+        for scene, share in zip(self.scenes, shares, strict=True):
             where = f"scenes[{scene.index}]"
-            if abs(scene.duration_seconds - expected) > DURATION_TOLERANCE:
+            shortest = min(MIN_SCENE_SECONDS, share)
+            if scene.duration_seconds < shortest - DURATION_TOLERANCE:
                 raise ValueError(
-                    f"{where}.duration_seconds is {scene.duration_seconds}; the {style} template "
-                    f"gives this scene {expected} s"
+                    f"{where}.duration_seconds is {scene.duration_seconds}; a scene lasts at "
+                    f"least {shortest:g} s"
                 )
-            budget = word_budget(template.words_per_second, expected)
+            budget = word_budget(template.words_per_second, scene.duration_seconds)
             words = count_words(scene.voiceover_text)
             if words > budget:
                 raise ValueError(
-                    f"{where}.voiceover_text has {words} words; a {expected:g} s scene fits "
-                    f"at most {budget}"
+                    f"{where}.voiceover_text has {words} words; a {scene.duration_seconds:g} s "
+                    f"scene fits at most {budget}"
                 )
 
 

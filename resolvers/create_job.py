@@ -25,7 +25,7 @@ from db.models import (
     MAX_PRODUCT_URL,
     Job,
 )
-from domain.enums import AspectRatio, MusicChoice, Style
+from domain.enums import AdDuration, AspectRatio, MusicChoice, Style
 from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words, has_visible
 from lifecycle.queue import enqueue_or_defer
@@ -61,6 +61,7 @@ class CreateJobRequest:
     key_benefits: list[str] | None = None
     music: MusicChoice = MusicChoice.AUTO
     music_track: uploads.UploadLike | None = None
+    duration: AdDuration = AdDuration.AUTO
     webhook_url: str | None = None
     language: str = "en"
     voice: str | None = None
@@ -263,6 +264,7 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
             product_facts=checked.facts,
             product_description=checked.description,
             key_benefits=checked.benefits,
+            duration=request.duration,  # its seconds are decided from the brief as it is now
             music=request.music,
             music_track_path=track_path,
             music_track_beats=_beats(checked.track),
@@ -293,6 +295,7 @@ async def create_job(
         "job.created",
         job_id=str(job.id),
         style=job.style,
+        seconds=job.duration_seconds,
         photos=len(checked.photos),
         from_page=checked.product_url is not None,
     )

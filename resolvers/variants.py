@@ -28,7 +28,7 @@ from settings import hosted_voice
 
 log = structlog.get_logger(__name__)
 
-HOOK_CHOICES = 8  # openers x intros - 1, for the smallest phrase book
+HOOK_CHOICES = 5  # intros - 1, for the smallest phrase book (tests/pipeline/script)
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,8 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         product_facts=list(source.product_facts or []),
         product_description=source.product_description,
         key_benefits=list(source.key_benefits or []),
+        duration=source.duration,
+        duration_seconds=source.duration_seconds,  # reused stages were made at this length
         music=source.music,
         music_track_path=source.music_track_path,
         music_track_beats=source.music_track_beats,

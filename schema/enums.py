@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.enums import (
+    AdDuration,
     AspectRatio,
     JobStatus,
     MusicChoice,
@@ -33,6 +34,13 @@ strawberry.enum(
     name="MusicChoice",
     description="AUTO: a bed matched to the style (or your musicTrack); NONE: no music",
 )
+strawberry.enum(
+    AdDuration,
+    name="AdDuration",
+    description="How long the ad is. AUTO: as long as the brief needs, never padded: 15 s for "
+    "a name and a call-to-action, growing in 5 s steps to 30 s with a description and key "
+    "benefits. SECONDS_15 and SECONDS_30 force the length.",
+)
 
 strawberry.enum(
     VariantAxis,
@@ -42,6 +50,7 @@ strawberry.enum(
 )
 
 __all__ = [
+    "AdDuration",
     "AdStyle",
     "AspectRatio",
     "JobStatus",

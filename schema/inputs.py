@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.file_uploads import Upload
 
+from domain.enums import AdDuration as AdDurationValue
 from domain.enums import AspectRatio as AspectRatioValue
 from domain.enums import MusicChoice as MusicChoiceValue
-from schema.enums import AdStyle, AspectRatio, MusicChoice, VariantAxis
+from schema.enums import AdDuration, AdStyle, AspectRatio, MusicChoice, VariantAxis
 
 
 @strawberry.input
@@ -43,6 +44,11 @@ class CreateJobInput:
     )
     key_benefits: list[str] | None = strawberry.field(
         default=None, description="Up to 3 key benefits, up to 80 characters each."
+    )
+    duration: AdDuration | None = strawberry.field(
+        default=AdDurationValue.AUTO,
+        description="AUTO: as long as the brief needs (15 s for a name and a call-to-action, up "
+        "to 30 s with a description and key benefits); SECONDS_15 or SECONDS_30 force it.",
     )
     music: MusicChoice | None = strawberry.field(
         default=MusicChoiceValue.AUTO,

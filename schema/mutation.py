@@ -6,6 +6,7 @@ from typing import cast
 
 import strawberry
 
+from domain.enums import AdDuration as AdDurationValue
 from domain.enums import AspectRatio as AspectRatioValue
 from domain.enums import MusicChoice as MusicChoiceValue
 from domain.enums import Style as StyleValue
@@ -42,6 +43,7 @@ class Mutation:
                 product_url=input.product_url,
                 product_description=input.product_description,
                 key_benefits=input.key_benefits,
+                duration=AdDurationValue(input.duration or AdDurationValue.AUTO),
                 music=MusicChoiceValue(input.music or MusicChoiceValue.AUTO),
                 music_track=cast("UploadLike | None", input.music_track),
                 webhook_url=input.webhook_url,

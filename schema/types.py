@@ -17,6 +17,7 @@ from db.models import StageAttempt as StageAttemptRow
 from domain.enums import StageName as StageNameValue
 from domain.enums import StageStatus as StageStatusValue
 from domain.enums import VariantAxis as VariantAxisValue
+from domain.length import render_seconds
 from domain.outputs import CompositingOutput, ScriptOutput
 from domain.progress import job_progress
 from domain.script import AdScript as AdScriptData
@@ -25,6 +26,7 @@ from resolvers.context import Context
 from resolvers.errors import FieldError
 from resolvers.estimate_cost import CostEstimate as CostEstimateData
 from schema.enums import (
+    AdDuration,
     AdStyle,
     AspectRatio,
     JobStatus,
@@ -237,6 +239,19 @@ class Job:
     @strawberry.field(description='The price the product page shows, e.g. "$24.00".')
     def product_price(self) -> str | None:
         return self.row.product_price
+
+    @strawberry.field(
+        description="What was asked: AUTO (the length the brief needs) or a forced length."
+    )
+    def duration(self) -> AdDuration:
+        return self.row.duration
+
+    @strawberry.field(
+        description="The ad's length in seconds: decided from duration and the brief when the "
+        "job was made (15 to 30), no longer than this deployment's AD_SECONDS."
+    )
+    def duration_seconds(self, info: AppInfo) -> float:
+        return render_seconds(self.row.duration_seconds, info.context.settings.ad_seconds)
 
     @strawberry.field(
         description="Where each fact the job took from its productUrl came from (empty for a "

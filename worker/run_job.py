@@ -38,6 +38,7 @@ from domain.enums import (
     StageStatus,
     VariantAxis,
 )
+from domain.length import render_seconds
 from domain.outputs import Completed, StageOutput, read_output
 from domain.pricing import to_micro
 from lifecycle.change import Change, JobGone, Superseded
@@ -71,7 +72,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         product_image=photos[0] if photos else None,
         product_images=photos,
         work_dir=job_dir(state, job.id),
-        total_seconds=state.settings.ad_seconds,
+        total_seconds=render_seconds(job.duration_seconds, state.settings.ad_seconds),
         resolution=state.settings.ad_resolution,
         description=job.product_description,
         benefits=tuple(job.key_benefits or ()),

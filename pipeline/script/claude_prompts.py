@@ -129,6 +129,9 @@ def script_prompt(
         f"The hook is at most {HOOK_MAX_CHARS} characters; scene 4's on_screen_text is the cta "
         f"(at most {CTA_MAX_WORDS} words), other on_screen_text at most {ON_SCREEN_MAX_WORDS} "
         f"words and {ON_SCREEN_MAX_CHARS} characters.",
+        "No filler: every line says something about the product, its use or the offer (never "
+        '"Here it is", "Take a look", "Let\'s go!"), no phrase is said twice, and the hook is one '
+        "short line that names the product.",
         "The scenes, each with its exact duration_seconds and the most words the narrator can "
         "say in it:",
     ]

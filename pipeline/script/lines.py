@@ -1,11 +1,13 @@
-"""The offline writer's phrase book: per style, lines in that style's voice that claim nothing.
+"""The offline writer's phrase book: per style, the few lines an ad says beside the maker's own.
 
 What a product is and does comes only from the person who made the job (the name, the
-description, the key benefits). These lines only open, introduce, invite and close: they say
-nothing about materials, taste, speed or durability, so no ad claims what its input did not say.
-Each list holds several variants; the writer starts at the one a hash of the product name picks
-(stable across retries, varied across products), uses each line once per ad, and stops adding
-when the scene is full. `{name}` is a spoken form of the product's name.
+description, the key benefits), and an ad never pads: every line it says tells the viewer
+something about the product, its use or the offer. So a phrase book holds only lines that carry
+the product's name (the hook, the lead into the call-to-action) or the offer, and headlines to
+show over a scene the brief gives nothing to say. No opener, no "take a look", no "here it is":
+a line that says nothing tells a viewer to scroll on. The writer starts at the line a hash of
+the product name picks (stable across retries, varied across products) and says each at most
+once per ad. `{name}` is a spoken form of the product's name.
 """
 
 from __future__ import annotations
@@ -21,166 +23,89 @@ from domain.voices import LANGUAGE_NAMES, OFFLINE_LANGUAGES
 
 @dataclass(frozen=True)
 class Phrasebook:
-    openers: tuple[str, ...]  # catch the eye, before the name
-    intros: tuple[str, ...]  # say the name
-    hook_more: tuple[str, ...]  # after the name, when the hook has room
-    look: tuple[str, ...]  # feature scene: invite a closer look
-    picture: tuple[str, ...]  # benefit scene: the viewer's day, not a claim about the product
-    cta_leads: tuple[str, ...]  # before the call-to-action, on the end card
+    # The hook: one line that says the name, in at most HOOK_SPOKEN_SECONDS. A HOOK variant
+    # takes the next one, so each book has more than resolvers.variants.HOOK_CHOICES.
+    intros: tuple[str, ...]
+    # The hook of a product whose name has nothing to say (emoji, symbols): the offer.
+    unnamed: str
+    cta_leads: tuple[str, ...]  # before the call-to-action on the end card; each says {name}
     # Said instead of a call-to-action too long for a very short end card (previews).
     short_cta: str
-    # Two or three words: what any scene says when it is too short for anything else.
-    short: tuple[str, ...]
-    headlines: dict[str, tuple[str, ...]]  # purpose -> on-screen text (<= 7 words)
+    # purpose -> on-screen text (<= 7 words) for a scene the brief gives no words of its own
+    headlines: dict[str, tuple[str, ...]]
 
 
 PHRASEBOOKS: dict[Style, Phrasebook] = {
     Style.LUXURY: Phrasebook(
-        openers=(
-            "Some things are worth slowing down for.",
-            "Take a moment for something special.",
-            "Every so often, something deserves a second look.",
+        intros=(
+            "This is {name}.",
+            "Introducing {name}.",
+            "Meet {name}.",
+            "Presenting {name}.",
+            "Discover {name}.",
+            "Allow us to introduce {name}.",
         ),
-        intros=("This is {name}.", "Introducing {name}.", "Meet {name}."),
-        hook_more=(
-            "Let it speak for itself.",
-            "Take it in slowly.",
-            "Take your time.",
-            "Let your eyes linger.",
-            "Enjoy the view.",
-        ),
-        look=(
-            "Take a closer look at {name}.",
-            "Notice the details.",
-            "Every angle is worth a look.",
-            "Look a little closer.",
-            "Take your time with it.",
-        ),
-        picture=(
-            "Picture it as part of your day.",
-            "Imagine it, right where it belongs.",
-            "Make a little room for it.",
-            "You will know when it is right for you.",
-            "See it for yourself.",
-        ),
-        short_cta="Discover it.",
-        short=("Look closer.", "Take your time."),
+        unnamed="Now available.",
         cta_leads=("Discover {name}.", "{name}."),
+        short_cta="Discover it.",
         headlines={
-            "hook": ("Introducing", "Worth a closer look", "Something special"),
-            "feature": ("A closer look", "In every detail", "Look closer"),
-            "benefit": ("Picture it", "Yours to discover", "For your day"),
+            "hook": ("Introducing", "Something special", "New"),
+            "feature": ("In every detail", "In detail", "Up close"),
+            "benefit": ("Yours to discover", "For your day", "For you"),
         },
     ),
     Style.ENERGETIC: Phrasebook(
-        openers=(
-            "Ready for something new?",
-            "Stop scrolling for a second!",
-            "Here is one you will want to see!",
+        intros=(
+            "Say hello to {name}!",
+            "Meet {name}!",
+            "This is {name}!",
+            "Here comes {name}!",
+            "Introducing {name}!",
+            "Get ready for {name}!",
         ),
-        intros=("Say hello to {name}!", "Meet {name}!", "This is {name}!"),
-        hook_more=(
-            "Let's go!",
-            "Check it out!",
-            "Ready? Let's do this!",
-            "Here we go!",
-            "Eyes on this one!",
-        ),
-        look=(
-            "Check out {name}!",
-            "Take a good look!",
-            "Get a little closer!",
-            "See it from every side!",
-            "There is a lot to see here!",
-        ),
-        picture=(
-            "Picture it in your day!",
-            "Imagine what you could do with it!",
-            "Your next favourite thing could be right here!",
-            "Go on, take another look!",
-            "Ready when you are!",
-        ),
+        unnamed="Out now!",
+        cta_leads=("Grab {name}!", "{name}!"),
         short_cta="Grab yours!",
-        short=("Check it out!", "Let's go!"),
-        cta_leads=("Don't wait!", "{name}!"),
         headlines={
-            "hook": ("Say hello", "Something new", "Check this out"),
-            "feature": ("Take a look", "Up close", "Every side"),
-            "benefit": ("Picture it", "Imagine it", "Your call"),
+            "hook": ("Say hello", "Something new", "Brand new"),
+            "feature": ("Up close", "Every side", "In action"),
+            "benefit": ("Your call", "Made for you", "All yours"),
         },
     ),
     Style.MINIMAL: Phrasebook(
-        openers=(
-            "Less noise. More of what matters.",
-            "Simple things are worth a look.",
-            "One clear idea.",
+        intros=(
+            "This is {name}.",
+            "Meet {name}.",
+            "{name}.",
+            "Introducing {name}.",
+            "Say hello to {name}.",
+            "Presenting {name}.",
         ),
-        intros=("This is {name}.", "Meet {name}.", "{name}."),
-        hook_more=(
-            "Nothing more.",
-            "Simply.",
-            "Take a look.",
-            "Here it is.",
-            "Just what it is, and nothing else.",
-        ),
-        look=(
-            "Take a look at {name}.",
-            "Here it is, plainly.",
-            "Nothing to hide.",
-            "See it as it is.",
-            "Look closely.",
-        ),
-        picture=(
-            "Picture it in your day.",
-            "Make space for it.",
-            "Room for it, simply.",
-            "See for yourself.",
-            "Decide for yourself.",
-        ),
+        unnamed="Now available.",
+        cta_leads=("{name}.", "Meet {name}."),
         short_cta="Learn more.",
-        short=("Simply.", "Take a look."),
-        cta_leads=("{name}.", "Simple."),
         headlines={
-            "hook": ("Simply", "Less, but better", "Only what matters"),
-            "feature": ("Take a look", "Up close", "Plainly"),
-            "benefit": ("For your day", "Simply yours", "Make space"),
+            "hook": ("Less, but better", "Only what matters", "New"),
+            "feature": ("Up close", "Plainly", "As it is"),
+            "benefit": ("For your day", "Yours", "Everyday"),
         },
     ),
     Style.BOLD: Phrasebook(
-        openers=(
-            "This is not business as usual.",
-            "Make way.",
-            "Time to stand out.",
+        intros=(
+            "This is {name}.",
+            "Meet {name}.",
+            "Introducing {name}.",
+            "Make way for {name}.",
+            "Here comes {name}.",
+            "All eyes on {name}.",
         ),
-        intros=("This is {name}.", "Meet {name}.", "Introducing {name}."),
-        hook_more=(
-            "No compromise.",
-            "Pay attention.",
-            "Look again.",
-            "Eyes on this one.",
-            "Right here. Right now.",
-        ),
-        look=(
-            "Look at {name}.",
-            "Take a hard look.",
-            "Up close.",
-            "Every detail, in plain sight.",
-            "See it for yourself.",
-        ),
-        picture=(
-            "Picture it in your hands.",
-            "Make it yours.",
-            "Imagine what comes next.",
-            "Your move.",
-            "Stand out.",
-        ),
+        unnamed="Out now.",
+        cta_leads=("{name}.", "Get {name}."),
         short_cta="Get yours.",
-        short=("Look again.", "Stand out."),
-        cta_leads=("{name}.", "Make your move."),
         headlines={
-            "hook": ("Stand out", "Make way", "This is it"),
-            "feature": ("Up close", "Take a hard look", "Look closer"),
-            "benefit": ("Make it yours", "Your move", "Stand out"),
+            "hook": ("This is it", "New", "All new"),
+            "feature": ("Up close", "In plain sight", "Every detail"),
+            "benefit": ("Make it yours", "For you", "Yours"),
         },
     ),
 }

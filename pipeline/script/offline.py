@@ -2,24 +2,27 @@
 
 What the product is and does comes only from the job: its name, its description and up to three
 key benefits. The writer puts them where an ad puts them (the name in the hook, the description
-in the feature scene, the benefits in the benefit scene) and fills the rest from the style's
-phrase book, whose lines open, introduce and invite but claim nothing. Without a description or
-benefits the ad stays neutral: it shows the product and asks the viewer to look.
+in the feature scene, the benefits in the benefit scene) and never pads: every line says
+something about the product, its use or the offer, and no phrase is said twice. The phrase book
+gives only the lines that carry the name or the offer (pipeline.script.lines).
 
-Lines are sized to the narrator: each scene's line is built until the narrator's measured timing
-(letters, sentences and commas: domain.templates.SpeakingRate) fills ~88% of its voice window,
-never past the window or the word budget, so the voice fills the scene instead of leaving dead
-air (the voice stage then fine-tunes the pace). The call-to-action is said once, on the end
-card, which also shows it once. The result goes through `validate_script`, the gate a hosted
-writer passes too.
+The hook is one line said in at most HOOK_SPOKEN_SECONDS at the narrator's measured timing
+(letters, sentences and commas: domain.templates.SpeakingRate). Scene lengths follow what there
+is to say: the hook scene and the end card are sized to their lines, the middle scenes to the
+maker's sentences that fit the ad's length (domain.length decided it from the brief), and the
+time left is shared by the middle scenes and the end card; a middle scene with nothing to say
+is silent, its picture and the music carry it. A short preview (AD_SECONDS below what the lines
+need) keeps the template's proportions and says what fits in them. The call-to-action is said
+once, on the end card, which also shows it once. The result goes through `validate_script`, the
+gate a hosted writer passes too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from domain.enums import Style
 from domain.outputs import Completed, ScriptOutput
@@ -29,6 +32,8 @@ from domain.script import (
     CTA_MAX_WORDS,
     FILL,
     HOOK_MAX_CHARS,
+    HOOK_SPOKEN_SECONDS,
+    MIN_SCENE_SECONDS,
     ON_SCREEN_MAX_CHARS,
     ON_SCREEN_MAX_WORDS,
     AdScript,
@@ -38,13 +43,21 @@ from domain.script import (
 )
 from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words
-from pipeline.script.lines import NoPhrasebook, phrasebook, speaking_rate
+from pipeline.script.lines import NoPhrasebook, Phrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.shared.fonts import can_draw
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = OFFLINE_SCRIPT
+# The shortest hook scene, middle scene and end card (time to read the call-to-action). The hook
+# scene is as long as its one line needs and no longer, so the voice fills it (a line said in
+# 1.6 s in a 2.5 s scene left a second of picture with nothing said); never under the shortest
+# scene a picture needs (MIN_SCENE_SECONDS).
+HOOK_SCENE_SECONDS = MIN_SCENE_SECONDS
+MIDDLE_SECONDS = 2.5
+END_CARD_SECONDS = 4.0
+UNBOUNDED = 10**6  # no word budget: the scene is sized to the line
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 _CLAUSE = re.compile(r"[^,;:\u2014]+")
 
@@ -77,10 +90,6 @@ def sentences(text: str | None) -> list[str]:
     return [s for s in (_sentence(m) for m in _SENTENCE.findall(text or "")) if s]
 
 
-def _spoken_cta(cta: str) -> str:
-    return _sentence(cta)
-
-
 def _pick(options: Sequence[str], seed: bytes, slot: int, shift: int = 0) -> list[str]:
     """The options rotated so the one this product's hash picks comes first (`shift` further:
     a variant's other choice)."""
@@ -88,64 +97,122 @@ def _pick(options: Sequence[str], seed: bytes, slot: int, shift: int = 0) -> lis
     return [*options[start:], *options[:start]]
 
 
-@dataclass
-class Line:
-    """A scene's voiceover, built sentence by sentence: it must be sayable in the voice window
-    (`window` seconds at the narrator's measured timing, and the word budget any writer keeps)
-    and is full once it fills FILL of the window."""
-
-    budget: int  # words
-    window: float  # seconds
-    rate: SpeakingRate
-    max_chars: int | None = None
-    parts: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.parts)
-
-    @property
-    def seconds(self) -> float:
-        return spoken_seconds(self.text, self.rate) if self.parts else 0.0
-
-    def fits(self, sentence: str, *, timed: bool = True) -> bool:
-        """Whether `sentence` can follow; `timed=False` for what must be said even when a very
-        short scene has no time for it (the voice stage then says it faster)."""
-        candidate = " ".join([*self.parts, sentence])
-        within = self.max_chars is None or char_count(candidate) <= self.max_chars
-        sayable = not timed or spoken_seconds(candidate, self.rate) <= self.window
-        return bool(sentence) and count_words(candidate) <= self.budget and sayable and within
-
-    def add(self, sentence: str, *, timed: bool = True) -> bool:
-        if self.fits(sentence, timed=timed):
-            self.parts.append(sentence)
-            return True
-        return False
-
-    @property
-    def full(self) -> bool:
-        return self.seconds >= self.window * FILL
+def _fits(text: str, rate: SpeakingRate, window: float, budget: int) -> bool:
+    return count_words(text) <= budget and spoken_seconds(text, rate) <= window
 
 
-def _named(lines: Sequence[str], names: list[str]) -> Iterator[list[str]]:
-    """Each line as its alternatives, the fullest form of the name first; lines that need a
-    name are skipped when the name has nothing sayable."""
-    for template in lines:
-        if "{name}" not in template:
-            yield [template]
-        elif names:
-            yield [template.format(name=name) for name in names]
+def _named(templates: Sequence[str], names: list[str]) -> list[str]:
+    """Each line with the name, the fullest form first; none when the name has nothing
+    sayable."""
+    return [t.format(name=name) for t in templates for name in names]
 
 
-def _single(lines: Sequence[str]) -> Iterator[list[str]]:
-    return ([line] for line in lines)
+def _key(sentence: str) -> str:
+    """What makes two sentences the same phrase: their words, whatever the case and stops."""
+    return " ".join(re.findall(r"\w+", sentence.casefold()))
 
 
-def _headline(candidates: Iterator[str]) -> str:
-    for text in candidates:
-        if fits_screen(text) and can_draw(text):
+def _hook(
+    brief: Brief, book: Phrasebook, rate: SpeakingRate, seed: bytes, variant: int, budget: int
+) -> str:
+    """One line that says the name, said in at most HOOK_SPOKEN_SECONDS: the intro this
+    product's hash picks (a HOOK variant the next), with the longest form of the name that
+    fits; the name alone when no intro does; the offer when the name has nothing to say."""
+    names = spoken_forms(brief.name)
+    intros = _pick(book.intros, seed, 0, variant)
+    lines = [line for intro in intros for line in _named([intro], names)]
+    lines += [f"{name}." if name[-1] not in ".!?" else name for name in reversed(names)]
+    for line in [*lines, book.unnamed]:
+        if char_count(line) <= HOOK_MAX_CHARS and _fits(line, rate, HOOK_SPOKEN_SECONDS, budget):
+            return line
+    return lines[-1] if lines else book.unnamed
+
+
+def _end_card(
+    brief: Brief,
+    book: Phrasebook,
+    rate: SpeakingRate,
+    seed: bytes,
+    said: set[str],
+    window: float,
+    budget: int,
+) -> str:
+    """The call-to-action, said once, after a line that names the product when there is
+    time for it (never the hook's own line)."""
+    spoken_cta = _sentence(brief.cta)
+    if count_words(spoken_cta) > budget:
+        spoken_cta = book.short_cta
+        if count_words(spoken_cta) > budget:
+            raise ScriptError("the call-to-action does not fit the end card")
+    names = spoken_forms(brief.name)
+    # A lead is never the hook's own line, with this form of the name or another.
+    fresh = [t for t in book.cta_leads if not said & {_key(x) for x in _named([t], names)}]
+    for lead in _named(_pick(fresh, seed, 4), names) if fresh else []:
+        text = f"{lead} {spoken_cta}"
+        if count_words(text) > min(budget, 12):
+            continue
+        if spoken_seconds(text, rate) <= window:
             return text
-    raise ScriptError("no headline fits the screen")  # the phrase books' own always fit
+    return spoken_cta
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What the middle scenes say: the maker's sentences that fit, in order."""
+
+    feature: tuple[str, ...] = ()
+    benefit: tuple[str, ...] = ()
+
+
+def _copy(brief: Brief, said: set[str], fits: Callable[[Copy], bool]) -> Copy:
+    """The description in the feature scene, the key benefits (then the rest of the
+    description) in the benefit scene: each sentence, or its longest clause-cut that still
+    `fits`, said once; what does not fit is left out, never squeezed."""
+    told = sentences(brief.description)
+    copy = Copy()
+    slots = [("feature", s) for s in told[:1]] + [
+        ("benefit", s) for b in brief.benefits for s in sentences(b)
+    ]
+    slots += [("feature" if i < 2 else "benefit", s) for i, s in enumerate(told[1:], 1)]
+    taken: set[str] = set(said)
+    for slot, sentence in slots:
+        for cut in _shorter(sentence):
+            if _key(cut) in taken:
+                break
+            grown = Copy(
+                copy.feature + ((cut,) if slot == "feature" else ()),
+                copy.benefit + ((cut,) if slot == "benefit" else ()),
+            )
+            if fits(grown):
+                copy = grown
+                taken.add(_key(cut))
+                break
+    return copy
+
+
+def scene_for(text: str, rate: SpeakingRate, words_per_second: float, least: float) -> float:
+    """The shortest scene (from `least`, in steps of 0.05 s) whose voice window holds `text`
+    at FILL and whose word budget holds its words."""
+    if not text:
+        return least
+    seconds, words = spoken_seconds(text, rate), count_words(text)
+    duration = least
+    while not (
+        voice_window(duration)[1] * FILL >= seconds
+        and word_budget(words_per_second, duration) >= words
+    ):
+        duration = round(duration + 0.05, 2)
+    return duration
+
+
+def _spread(needs: list[float], total: float, weights: list[float]) -> list[float]:
+    """The scenes' needs, the time left over shared by the middle scenes and the end card in
+    the template's proportions (the hook scene stays as short as its line), summing to total."""
+    slack = total - sum(needs)
+    share = [0.0, *weights[1:]]
+    durations = [n + slack * w / sum(share) for n, w in zip(needs, share, strict=True)]
+    rounded = [round(d, 3) for d in durations[:-1]]
+    return [*rounded, round(total - sum(rounded), 3)]
 
 
 def write_script(
@@ -178,65 +245,47 @@ def write_script(
     except NoPhrasebook as exc:
         raise ScriptError(str(exc)) from exc
     seed = hashlib.sha256(brief.name.casefold().encode("utf-8")).digest()
-    names = spoken_forms(brief.name)
-    durations = scene_durations(style, total_seconds)
-    lines = [
-        Line(
-            budget=word_budget(template.words_per_second, duration),
-            window=voice_window(duration)[1],
-            rate=rate,
-            max_chars=HOOK_MAX_CHARS if index == 0 else None,
-        )
-        for index, duration in enumerate(durations)
+    wps = template.words_per_second
+    preview = scene_durations(style, total_seconds)
+    # The hook and the end card sized to their lines; the middle scenes get the rest.
+    hook = _hook(brief, book, rate, seed, hook_variant, UNBOUNDED)
+    said = {_key(hook)}
+    end = _end_card(brief, book, rate, seed, said, UNBOUNDED, UNBOUNDED)
+    frame = [
+        scene_for(hook, rate, wps, HOOK_SCENE_SECONDS),
+        scene_for(end, rate, wps, END_CARD_SECONDS),
     ]
+    room = total_seconds - sum(frame)
+    if room >= 2 * MIDDLE_SECONDS:
+
+        def fits(copy: Copy) -> bool:
+            middle = [" ".join(copy.feature), " ".join(copy.benefit)]
+            return sum(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle) <= room
+
+        copy = _copy(brief, said, fits)
+        middle = [" ".join(copy.feature), " ".join(copy.benefit)]
+        needs = [frame[0], *(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle), frame[1]]
+        durations = _spread(needs, total_seconds, preview)
+    else:  # a short preview: the template's proportions, and what fits in them
+        durations = preview
+        windows = [voice_window(d)[1] for d in durations]
+        budgets = [word_budget(wps, d) for d in durations]
+        hook = _hook(brief, book, rate, seed, hook_variant, budgets[0])
+        said = {_key(hook)}
+        # Said even when a very short end card has no time for it (the voice speeds up).
+        end = _end_card(brief, book, rate, seed, said, windows[3], budgets[3])
+
+        def fits(copy: Copy) -> bool:
+            return all(
+                _fits(" ".join(lines), rate, windows[i], budgets[i])
+                for i, lines in ((1, copy.feature), (2, copy.benefit))
+            )
+
+        copy = _copy(brief, said, fits)
+        middle = [" ".join(copy.feature), " ".join(copy.benefit)]
+
     told = sentences(brief.description)
     benefit_lines = [s for b in brief.benefits for s in sentences(b)]
-    hook, feature, benefit, cta = lines
-
-    used: set[str] = set()
-
-    def take(line: Line, options: Iterator[list[str]], *, fill: bool = False) -> None:
-        """The first option that fits (its fullest fitting alternative), or with `fill`,
-        options until the line is full. No option is said twice in one ad."""
-        for alternatives in options:
-            if fill and line.full:
-                return
-            if alternatives[0] in used:
-                continue
-            if any(line.add(text) for text in alternatives):
-                used.add(alternatives[0])
-                if not fill:
-                    return
-
-    # Hook: something to look at, then the name.
-    # A HOOK variant takes the next introduction (said even in the shortest hook), and after
-    # every introduction the next opener too.
-    take(hook, _single(_pick(book.openers, seed, 0, hook_variant // len(book.intros))))
-    take(hook, _named(_pick(book.intros, seed, 1, hook_variant), names))
-    # Feature: what the description says, else an invitation to look.
-    for sentence in told:
-        take(feature, iter([_shorter(sentence)]))
-    # Benefit: the key benefits, then what is left of the description, else the viewer's day.
-    for sentence in benefit_lines + [s for s in told if s not in used]:
-        take(benefit, iter([_shorter(sentence)]))
-    # The end card: the call-to-action, said once.
-    spoken_cta = _spoken_cta(brief.cta)
-    said = cta.add(spoken_cta, timed=False) or cta.add(book.short_cta, timed=False)
-    if not said:  # a very short preview with a long call-to-action
-        raise ScriptError(f"the call-to-action does not fit the {durations[3]:g} s end card")
-    leads = [x for group in _named(_pick(book.cta_leads, seed, 4), names) for x in group]
-    leading = next((x for x in leads if cta.fits(x) and count_words(f"{x} {spoken_cta}") <= 12), "")
-    if leading:
-        cta.parts.insert(0, leading)
-    # Fill scenes 1-3 toward their length with the style's neutral lines, none said twice.
-    pools = (book.hook_more, book.look, book.picture)
-    for slot, (line, pool) in enumerate(zip((hook, feature, benefit), pools, strict=True)):
-        take(line, _named(_pick(pool, seed, 5 + slot), names), fill=True)
-        if not line.parts:  # too short for any of them: two or three words, said again if need be
-            next((True for text in book.short if line.add(text, timed=False)), None)
-        if not line.parts:
-            raise ScriptError(f"no {style} line fits the {durations[slot]:g} s scene")
-
     screen_name = brief.name if fits_screen(brief.name) and can_draw(brief.name) else None
     named = [screen_name] if screen_name else []
     on_screen = [
@@ -244,20 +293,28 @@ def write_script(
         _headline(iter([*_short(told[:1]), *_pick(book.headlines["feature"], seed, 9)])),
         _headline(iter([*_short(benefit_lines[:1]), *_pick(book.headlines["benefit"], seed, 10)])),
     ]
+    spoken = [hook, *middle, end]
     scenes = [
         {
             "index": scene.index,
             "duration_seconds": duration,
-            "voiceover_text": line.text,
+            "voiceover_text": line,
             "on_screen_text": text,
             "visual_prompt": _visual(scene.visual_direction, brief.name),
         }
         for scene, duration, line, text in zip(
-            template.scenes, durations, lines, [*on_screen, brief.cta], strict=True
+            template.scenes, durations, spoken, [*on_screen, brief.cta], strict=True
         )
     ]
-    data = {"hook": hook.text, "cta": brief.cta, "scenes": scenes}
+    data = {"hook": hook, "cta": brief.cta, "scenes": scenes}
     return validate_script(data, style, total_seconds)
+
+
+def _headline(candidates: Iterator[str]) -> str:
+    for text in candidates:
+        if fits_screen(text) and can_draw(text):
+            return text
+    raise ScriptError("no headline fits the screen")  # the phrase books' own always fit
 
 
 def _shorter(sentence: str) -> list[str]:

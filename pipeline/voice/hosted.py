@@ -31,7 +31,7 @@ from pipeline.script.model import completed_script
 from pipeline.shared.ffmpeg import FfmpegError, run_ffmpeg
 from pipeline.shared.files import atomic_output, relative_to_work, remove_temp_files, temp_path_for
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.voice.audio import speed_up_to_fit, wav_seconds
+from pipeline.voice.audio import silent_take, speed_up_to_fit, wav_seconds
 
 PROVIDER = "openai-tts"
 AUDIO_FORMAT = "mp3"
@@ -114,6 +114,9 @@ class HostedVoice:
         chosen = find_voice(spec.voice, hosted_voice=True) if spec.voice else None
         if chosen is not None and chosen.provider == HOSTED:
             style = replace(style, voice=chosen.engine_name)
+        quiet = silent_take(scene, voice_dir, spec.work_dir, style.voice, SAMPLE_RATE)
+        if quiet is not None:
+            return quiet  # nothing to say: nothing to pay for
         text = scene.voiceover_text
         async with self.slots:
             response = await send(

@@ -35,9 +35,9 @@ from pipeline.script.lines import NoPhrasebook, espeak_voice_for
 from pipeline.script.model import completed_script
 from pipeline.shared.files import relative_to_work, remove_temp_files
 from pipeline.spec import JobSpec, ProgressFn, StageResult
-from pipeline.voice.audio import speed_up_to_fit, wav_seconds, write_wav
+from pipeline.voice.audio import silent_take, speed_up_to_fit, wav_seconds, write_wav
 from pipeline.voice.espeak_voice import VOICE_STYLES, synthesise
-from pipeline.voice.piper import Cancelled, Delivery, Narrator, Speech, narrator
+from pipeline.voice.piper import SAMPLE_RATE, Cancelled, Delivery, Narrator, Speech, narrator
 
 log = structlog.get_logger("pipeline.voice")
 
@@ -161,6 +161,9 @@ class OfflineVoice:
     async def _scene(
         self, spec: JobSpec, voice: Narrator, scene: SceneScript, voice_dir: Path
     ) -> VoiceScene:
+        quiet = silent_take(scene, voice_dir, spec.work_dir, VOICE_NAME, SAMPLE_RATE)
+        if quiet is not None:
+            return quiet
         offset, window = voice_window(scene.duration_seconds)
         is_end_card = scene.index == len(get_template(spec.style).scenes)
         speech = await fitted(
@@ -241,6 +244,12 @@ async def espeak_voice(
     engine = engine or get_template(spec.style).voice
     label = f"espeak-ng {engine}"
     kept = {s.index: r for s in scenes if (r := reuse(spec, s, label, voice_dir))}
+    kept |= {
+        s.index: q
+        for s in scenes
+        if s.index not in kept
+        and (q := silent_take(s, voice_dir, spec.work_dir, label, SAMPLE_RATE))
+    }
     items = []
     for scene in scenes:
         if scene.index in kept:

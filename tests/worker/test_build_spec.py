@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import cast
 
 from db.models import Job
-from domain.enums import Style
+from domain.enums import AdDuration, Style
 from settings import Settings
 from worker.context import WorkerState
 from worker.run_job import build_spec
@@ -52,3 +52,16 @@ def test_the_beats_of_the_makers_own_track(tmp_path: Path) -> None:
     )
     assert spec.music_beats == (0.25, 0.75, 1.25)
     assert build_spec(_state(tmp_path), _job()).music_beats is None
+
+
+def test_the_job_decides_the_length_and_ad_seconds_caps_it(tmp_path: Path) -> None:
+    state = _state(tmp_path)  # AD_SECONDS 30
+    assert build_spec(state, _job()).total_seconds == 15.0  # a name and a CTA: 15 s
+    forced = _job(duration=AdDuration.SECONDS_30)
+    assert build_spec(state, forced).total_seconds == 30.0
+    rich = _job(product_description=" ".join(["word"] * 40), key_benefits=["a b c", "d e f"])
+    assert 15.0 < build_spec(state, rich).total_seconds <= 30.0
+    short = cast(
+        WorkerState, SimpleNamespace(settings=state.settings.model_copy(update={"ad_seconds": 4.0}))
+    )
+    assert build_spec(short, forced).total_seconds == 4.0

@@ -74,7 +74,8 @@ async def test_full_thirty_second_ad_with_events_in_order(
     # The product's full length through the worker (a draft: the full 1080p 30 s ad is
     # tests/pipeline/test_the_ad.py, through the same stages).
     full = settings.model_copy(update={"ad_seconds": 30.0})
-    job = await create_job(api, style="ENERGETIC")
+    # A name and a CTA make a 15 s ad under AUTO: this one is asked for at full length.
+    job = await create_job(api, style="ENERGETIC", duration="SECONDS_30")
     events: list[dict[str, object]] = []
     async with redis.pubsub() as pubsub:
         await pubsub.subscribe(channel_for(job["id"]))
@@ -107,6 +108,22 @@ async def test_full_thirty_second_ad_with_events_in_order(
     assert statuses == expected
     assert events[0]["status"] == "processing" and events[-1]["status"] == "completed"
     assert events[-1]["video_path"] == row.video_path and events[-1]["progress"] == 100
+
+
+@pytest.mark.slow(seconds=12)
+async def test_a_thin_brief_makes_a_15_second_ad(
+    api: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    """A name and a CTA, under AUTO and asked for 15 s, through the worker on a deployment that
+    renders 30 s: both MP4s are 15 s long, as the jobs decided when they were made."""
+    auto = await create_job(api, style="MINIMAL")
+    short = await create_job(api, style="BOLD", duration="SECONDS_15")
+    await run_worker(settings.model_copy(update={"ad_seconds": 30.0}), timeout=240)
+    for job in (auto, short):
+        row, _ = await load(engine, job["id"])
+        assert row.status == JobStatus.COMPLETED, row.error_message
+        assert row.duration_seconds == 15.0
+        assert_watchable(video_path(settings, row.video_path or ""), 15.0, SIZES["PORTRAIT"])
 
 
 @pytest.mark.slow

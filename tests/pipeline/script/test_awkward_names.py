@@ -50,7 +50,8 @@ def test_the_writer_fits_any_accepted_name(name: str, style: Style, total: float
     template = get_template(style)
     for scene in script.scenes:
         budget = word_budget(template.words_per_second, scene.duration_seconds)
-        assert 0 < count_words(scene.voiceover_text) <= budget, scene.voiceover_text
+        assert count_words(scene.voiceover_text) <= budget, scene.voiceover_text
+        assert scene.voiceover_text or scene.index in (2, 3), scene  # the middle may be silent
     for scene in script.scenes[:3]:
         assert grapheme_len(scene.on_screen_text) <= ON_SCREEN_MAX_CHARS
         assert count_words(scene.on_screen_text) <= ON_SCREEN_MAX_WORDS

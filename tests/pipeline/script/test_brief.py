@@ -46,8 +46,7 @@ def test_without_a_brief_the_copy_claims_nothing(style: Style, name: str) -> Non
 def test_the_phrase_books_claim_nothing(style: Style) -> None:
     book = PHRASEBOOKS[style]
     lines = [
-        *book.openers, *book.intros, *book.hook_more, *book.look, *book.picture,
-        *book.cta_leads, book.short_cta, *book.short,
+        *book.intros, book.unnamed, *book.cta_leads, book.short_cta,
         *(h for group in book.headlines.values() for h in group),
     ]  # fmt: skip
     assert [line for line in lines if CLAIMS.search(line)] == []
@@ -84,19 +83,19 @@ def test_the_cta_is_said_once_on_the_end_card(style: Style, brief: bool) -> None
 
 @pytest.mark.parametrize("style", list(Style))
 @pytest.mark.parametrize("brief", [True, False])
-def test_scenes_are_written_full_for_the_voice(style: Style, brief: bool) -> None:
-    """Each of scenes 1-3 is written to fill ~88% of its voice window at the narrator's measured
-    timing, never past it: short copy is what leaves dead air (the voice tests measure the
-    real speech)."""
+def test_every_line_is_sayable_in_its_scene(style: Style, brief: bool) -> None:
+    """Each line fits its scene's voice window at the narrator's measured timing (the voice
+    tests measure the real speech); the hook scene is sized to its line, not padded."""
     extra = (DESCRIPTION, BENEFITS) if brief else (None, ())
     script = write_script("Aurora Cold Brew", style, "Order yours today", 30.0, *extra)
     rate = get_template(style).speaking
     for scene in script.scenes[:3]:
         window = voice_window(scene.duration_seconds)[1]
-        said = spoken_seconds(scene.voiceover_text, rate)
-        assert 0.75 * window <= said <= window, (scene, said, window)
-    assert len(set(spoken(script))) == 4
-    sentences = [s for text in spoken(script) for s in re.split(r"(?<=[.!?]) ", text)]
+        said = spoken_seconds(scene.voiceover_text, rate) if scene.voiceover_text else 0.0
+        assert said <= window, (scene, said, window)
+    assert script.scenes[0].duration_seconds <= 3.5
+    assert all(scene.voiceover_text for scene in script.scenes[1:3]) == brief
+    sentences = [s for text in spoken(script) if text for s in re.split(r"(?<=[.!?]) ", text)]
     assert len(sentences) == len(set(sentences)), "a line is said twice"
 
 
@@ -105,7 +104,7 @@ def test_a_long_description_is_cut_at_a_clause_not_mid_word() -> None:
         "A hand-thrown stoneware mug, glazed in small batches in our studio by the sea, fired "
         "twice, and finished by hand with a speckled glaze that nobody else makes quite like us."
     )
-    script = write_script("Tide Mug", Style.MINIMAL, "Shop now", 30.0, long, ())
+    script = write_script("Tide Mug", Style.MINIMAL, "Shop now", 15.0, long, ())
     feature = script.scenes[1].voiceover_text
     # As much of the sentence as fits, ending where a clause ends.
     assert feature.startswith("A hand-thrown stoneware mug, glazed in small batches")
