@@ -25,6 +25,9 @@ async def test_headlines_and_captions_stay_in_the_safe_zone(
         aspect_ratio=aspect,
         style=Style.BOLD,
         product_name="An Unusually Long Product Name For Wrapping",
+        # Something to say in every scene (a bare name leaves the middle scenes wordless).
+        description="A steel bottle that keeps drinks cold. It fits every cup holder.",
+        total_seconds=15.0,
         resolution=FULL_RESOLUTION,  # the platforms' safe zones, in the product's pixels
     )
     completed = Completed()
