@@ -33,7 +33,7 @@ class Pan(Framing):
             )
             size = (width, max(height + travel, layer.height))
         if photo is not None and not photo.cutout.confident:
-            still = shots.blurred(photo.image, size)
+            still = shots.blurred(shots.opaque(canvas, photo.image, variant), size)
         else:
             still = canvas.backdrop(size, variant + 1)
         rect = shots.place(
