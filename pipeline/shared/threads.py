@@ -9,7 +9,8 @@ another thread's matrix product had handed it work, and that thread waited forev
 lock every product needs (issue 28). The fork is gone (pipeline/shared/child.py); with one thread
 per call there is no pool left to hand work to either, so neither half can hang a job alone.
 
-onnxruntime is sized where its sessions are made (intra_op_num_threads, pipeline/voice/piper.py).
+onnxruntime is sized where its sessions are made (intra_op_num_threads: pipeline/voice/piper.py,
+pipeline/video/salient.py).
 """
 
 from __future__ import annotations

@@ -65,16 +65,24 @@ def saliency(gray: np.ndarray) -> np.ndarray:
     return np.asarray(back / max(float(back.max()), 1e-9), dtype=np.float32)
 
 
-def detail_regions(image: Image.Image, box: Region, count: int = 2) -> tuple[Region, ...]:
+def detail_regions(
+    image: Image.Image, box: Region, count: int = 2, mask: Image.Image | None = None
+) -> tuple[Region, ...]:
     """Up to `count` squares inside `box` where the product is most detailed: gradient energy
-    (Sobel magnitude) weighted by saliency and by nearness to the box's centre, summed over
-    square windows; each found square overlaps the others by at most a quarter of its side."""
+    (Sobel magnitude) weighted by saliency, by nearness to the box's centre and, given the
+    product's `mask` ("L", any size), by how much of the product is under it (a tent's box holds
+    trees too), summed over square windows; each found square overlaps the others by at most a
+    quarter of its side."""
     scale = min(1.0, 384 / max(image.size))
     small = image.convert("L").resize(
         (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
         Image.Resampling.BOX,
     )
     gray = np.asarray(small, dtype=np.float32)
+    on_product = np.ones_like(gray)
+    if mask is not None:
+        product = np.asarray(mask.resize(small.size, Image.Resampling.BILINEAR), np.float32)
+        on_product = 0.05 + cv2.GaussianBlur(product / 255.0, (0, 0), 2.0)
     energy = cv2.magnitude(
         cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
     )
@@ -83,7 +91,7 @@ def detail_regions(image: Image.Image, box: Region, count: int = 2) -> tuple[Reg
     cx, cy = (left + right) / 2, (top + bottom) / 2
     spread = max(right - left, bottom - top) / 2
     centred = np.exp(-(((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * spread**2)))
-    weight = energy * (0.25 + saliency(gray)) * centred
+    weight = energy * (0.25 + saliency(gray)) * centred * on_product
     side = max(4, round(DETAIL_SHARE * min(right - left, bottom - top)))
     if right - left < side or bottom - top < side:
         return (box,)
@@ -111,8 +119,13 @@ def detail_regions(image: Image.Image, box: Region, count: int = 2) -> tuple[Reg
 
 
 def analyse(image: Image.Image, cutout: Cutout, accent: str | None = None) -> Photo:
-    box = cutout.bbox if cutout.confident else (0, 0, image.width, image.height)
-    return Photo(image, cutout, detail_regions(image, box), accent)
+    """The photo's close-ups are found on the product when its cut is confident (in a
+    lifestyle photo: on the tent, not the forest), else anywhere in the photo."""
+    if cutout.confident:
+        regions = detail_regions(image, cutout.bbox, mask=cutout.mask)
+    else:
+        regions = detail_regions(image, (0, 0, image.width, image.height))
+    return Photo(image, cutout, regions, accent)
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,16 @@ def within(canvas: Canvas, room: Box) -> Canvas:
     """The canvas with its hero's box set to `room` (the framings size the product to it); the
     drawn backdrops are shared."""
     return replace(canvas, layout=replace(canvas.layout, hero=room))
+
+
+def opaque(canvas: Canvas, image: Image.Image, variant: int) -> Image.Image:
+    """`image` as RGB, what it leaves transparent filled with the style's backdrop (converting
+    a transparent PNG to RGB would show black, or white, where the product is not)."""
+    if image.mode not in ("RGBA", "LA", "PA") or image.getchannel("A").getextrema()[0] == 255:
+        return image.convert("RGB")
+    flat = canvas.backdrop(image.size, variant)
+    flat.paste(image.convert("RGBA"), (0, 0), image.convert("RGBA"))
+    return flat
 
 
 def blurred(image: Image.Image, size: tuple[int, int], shade: float = 0.45) -> Image.Image:

@@ -12,6 +12,9 @@ MODE says how the process is set up:
 - "before":  as before the fix: fork() for every child, and OpenBLAS with a pool (two threads,
              its default on the 2-core machines this was found on).
 
+"worker" and "spawn" run the whole cut-out (U²-Net included); "limits" and "before" only its
+classical part, where OpenBLAS's products are (cut_loop says why).
+
 It prints "ok <cut-outs> <children>" and exits 0 when every cut-out finished; if no cut-out
 finishes for STALL_SECONDS it prints every thread's stack and exits 3 (stuck). A cut-out takes
 well under a second; STALL_SECONDS leaves room for a loaded machine (the whole test suite beside
@@ -31,6 +34,9 @@ import time
 import numpy as np
 from PIL import Image
 
+# The deadlock, when it happens, stops every cut-out within ~1 s; a whole cut-out (U²-Net) is
+# ~1 CPU-s, and under the whole test suite's load two of them beside the children being started
+# took over 4 s of wall time: 15 s tells stuck from slow.
 STALL_SECONDS = 15.0
 SLOTS = 2
 
@@ -49,13 +55,21 @@ def photo(seed: int) -> Image.Image:
     return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
 
 
-def cut_loop(stop: threading.Event, done: list[int], slot: int) -> None:
+def cut_loop(stop: threading.Event, done: list[int], slot: int, whole: bool) -> None:
+    """`whole`: the whole cut-out, U²-Net included, as a worker runs it; else only the classical
+    cut (the backdrop fit's matrix products, where OpenBLAS's pool was): with children started
+    by fork(), every fork makes the network's ~270 MB of activations copy-on-write, and a cut
+    takes ~7 s instead of ~1 (slow, not stuck, but the stall detector cannot tell)."""
     from pipeline.video.cutout import cut_out
+    from pipeline.video.grabcut import segment
 
     photos = [photo(slot * 10 + i) for i in range(3)]
     while not stop.is_set():
         for image in photos:
-            cut_out(image)
+            if whole:
+                cut_out(image)
+            else:
+                segment(np.asarray(image, np.uint8))
             done[slot] += 1
 
 
@@ -80,7 +94,8 @@ async def storm(mode: str, seconds: float) -> int:
         threadpool_limits(limits=2, user_api="blas")
     stop, done = threading.Event(), [0] * SLOTS
     loop = asyncio.get_running_loop()
-    cutters = [loop.run_in_executor(None, cut_loop, stop, done, s) for s in range(SLOTS)]
+    whole = mode in ("worker", "spawn")
+    cutters = [loop.run_in_executor(None, cut_loop, stop, done, s, whole) for s in range(SLOTS)]
     started = last_change = time.monotonic()
     children, seen = 0, -1
     while time.monotonic() - started < seconds:

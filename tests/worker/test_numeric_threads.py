@@ -30,13 +30,13 @@ def storm(mode: str, seconds: float) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.slow(seconds=10)
-@pytest.mark.parametrize(("mode", "seconds"), [("worker", 8), ("spawn", 4), ("limits", 6)])
+@pytest.mark.slow(seconds=20)
+@pytest.mark.parametrize(("mode", "seconds"), [("worker", 10), ("spawn", 6), ("limits", 6)])
 def test_cut_outs_in_two_slots_finish_while_children_start(mode: str, seconds: float) -> None:
     result = storm(mode, seconds)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr[-4000:]}"
     cutouts, children = map(int, result.stdout.split()[1:3])
-    assert cutouts >= 6 and children >= 50, result.stdout  # the storm really ran
+    assert cutouts >= 4 and children >= 50, result.stdout  # the storm really ran
 
 
 @pytest.mark.slow(seconds=17)
@@ -45,4 +45,4 @@ def test_the_harness_catches_the_deadlock_as_it_was() -> None:
     result = storm("before", 30)
     assert result.returncode == 3, result.stdout
     assert result.stdout.startswith("stuck:")
-    assert "in _fit_backdrop" in result.stderr
+    assert "in fit_backdrop" in result.stderr

@@ -8,9 +8,9 @@ scene 1 opens on the whole product.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, get_args
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from pipeline.video.framings.base import Framing, ShotKind
 from pipeline.video.framings.card import Card
@@ -22,7 +22,10 @@ from pipeline.video.framings.whole import Whole
 from pipeline.video.plan import LookKind
 
 AnyFraming = Annotated[Whole | Detail | Pan | Card | Pair | TypeShot, Field(discriminator="kind")]
-_ADAPTER: TypeAdapter[AnyFraming] = TypeAdapter(AnyFraming)  # type: ignore[arg-type]  # mypy reads Annotated unions as values
+# Each framing by its kind, read from the union above (one line per framing, there).
+REGISTRY: dict[ShotKind, type[Framing]] = {
+    kind.model_fields["kind"].default: kind for kind in get_args(get_args(AnyFraming)[0])
+}
 
 # The order a moving scene's shots take each look's framings in.
 ORDER: dict[LookKind, tuple[ShotKind, ...]] = {
@@ -35,9 +38,9 @@ ORDER: dict[LookKind, tuple[ShotKind, ...]] = {
 }  # fmt: skip
 
 
-def framing(kind: ShotKind, photo: int | None, variant: int) -> AnyFraming:
+def framing(kind: ShotKind, photo: int | None, variant: int) -> Framing:
     """The framing of `kind` for one shot (validated: a close-up or a pair needs a photo)."""
-    return _ADAPTER.validate_python({"kind": kind, "photo": photo, "variant": variant})
+    return REGISTRY[kind].model_validate({"photo": photo, "variant": variant})
 
 
 def sequence(look: LookKind, counts: Sequence[int]) -> list[list[ShotKind]]:

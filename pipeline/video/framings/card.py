@@ -32,9 +32,8 @@ class Card(Framing):
             return shots.drawn(
                 canvas, still, shots.place(still, layer, centre, pad), variant % 2 == 1, index
             )
-        print_ = shots.fit(
-            photo.image.convert("RGB"), round(canvas.layout.safe.w * 0.92), round(box.h * 0.86)
-        )
+        flat = shots.opaque(canvas, photo.image, variant)
+        print_ = shots.fit(flat, round(canvas.layout.safe.w * 0.92), round(box.h * 0.86))
         border = max(6, print_.width // 28)
         framed = ImageOps.expand(print_, border=border, fill=(250, 248, 244)).convert("RGBA")
         angle = 3.5 if variant % 2 else -3.5

@@ -12,7 +12,10 @@ from pipeline.video.shots import Canvas, Drawn
 
 
 class Detail(Framing):
-    """A close-up: a detailed square of the photo as large as the frame's width allows."""
+    """A close-up: a detailed square of the photo as large as the frame's width allows. A photo
+    too small to fill the frame even at MAX_UPSCALE shows the whole product instead, at the
+    size it holds, over the style's backdrop (a small sharp square over a blurred enlargement
+    of itself read as a mistake). Transparent parts show the backdrop, never black."""
 
     kind: Literal[ShotKind.DETAIL] = ShotKind.DETAIL
     photo: int
@@ -22,17 +25,18 @@ class Detail(Framing):
         width, height = canvas.size
         photo = canvas.photos[index]
         region = photo.details[variant % len(photo.details)]
-        crop = photo.image.crop(region).convert("RGB")
         drift = round(min(width, height) * 0.06)
         size = (width + drift, height + drift)
-        still = shots.blurred(crop, size, 0.35)
-        room = canvas.layout.hero  # the text-free band: no headline or caption over it
-        side = min(round(min(width, height) * 1.04), round(crop.width * shots.MAX_UPSCALE), room.h)
-        close = crop.resize((side, side), Image.Resampling.LANCZOS)
         centre = (size[0] // 2, canvas.layout.hero.centre[1] + drift // 2)
-        if side < min(width, height):  # the close-up is a card with a shadow
-            layer, pad = shots.shadowed(close, canvas)
+        room = canvas.layout.hero  # the text-free band: no headline or caption over it
+        target = min(round(min(width, height) * 1.04), room.h)
+        if (region[2] - region[0]) * shots.MAX_UPSCALE < target:
+            still = canvas.backdrop(size, variant)
+            layer, pad = shots.shadowed(shots.fit(photo.subject, room.w, room.h), canvas)
             rect = shots.place(still, layer, centre, pad)
-        else:
-            rect = shots.place(still, close, centre)
+            return shots.drawn(canvas, still, rect, variant % 2 == 1, index)
+        crop = shots.opaque(canvas, photo.image.crop(region), variant)
+        still = shots.blurred(crop, size, 0.35)
+        close = crop.resize((target, target), Image.Resampling.LANCZOS)
+        rect = shots.place(still, close, centre)
         return shots.drawn(canvas, still, rect, variant % 2 == 1, index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Literal
 
@@ -14,9 +15,9 @@ from pipeline.video.shots import Canvas, Drawn, Photo
 from pipeline.video.textcards import hex_rgba
 
 
-def _cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`image` filling `size`, cropped, not distorted."""
-    return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS)
+def _cover(canvas: Canvas, image: Image.Image, size: tuple[int, int], variant: int) -> Image.Image:
+    """`image` filling `size`, cropped, not distorted; transparent parts on the backdrop."""
+    return ImageOps.fit(shots.opaque(canvas, image, variant), size, Image.Resampling.LANCZOS)
 
 
 def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> Image.Image:
@@ -25,7 +26,18 @@ def _half(canvas: Canvas, photo: Photo, size: tuple[int, int], variant: int) -> 
         layer = shots.fit(photo.subject, round(size[0] * 0.8), round(size[1] * 0.84))
         shots.place(half, layer, (size[0] // 2, size[1] // 2))
         return half
-    return _cover(photo.image, size)
+    return _cover(canvas, photo.image, size, variant)
+
+
+def _grown(region: shots.Region, need: int, size: tuple[int, int]) -> shots.Region:
+    """`region` grown about its centre to at least `need` pixels a side (a close-up enlarged
+    no more than MAX_UPSCALE), kept inside a photo of `size`: a small photo's close-up is
+    wider, not blurrier."""
+    left, top, right, bottom = region
+    side = min(max(right - left, need), *size)
+    x = min(max(0, (left + right - side) // 2), size[0] - side)
+    y = min(max(0, (top + bottom - side) // 2), size[1] - side)
+    return (x, y, x + side, y + side)
 
 
 class Pair(Framing):
@@ -55,8 +67,9 @@ class Pair(Framing):
             second = canvas.photos[(index + 1) % len(canvas.photos)]
             still.paste(_half(canvas, second, half, variant + 1), second_at)
         else:
-            region = first.details[0]
-            still.paste(_cover(first.image.crop(region), half), second_at)
+            need = math.ceil(max(half) / shots.MAX_UPSCALE)
+            region = _grown(first.details[0], need, first.image.size)
+            still.paste(_cover(canvas, first.image.crop(region), half, variant + 1), second_at)
         product = Rect(x=0, y=top, w=half[0], h=half[1])
         drawn = shots.drawn(canvas, still, product, variant % 2 == 1, index)
         if len(canvas.photos) > 1:

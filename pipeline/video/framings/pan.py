@@ -26,7 +26,7 @@ class Pan(Framing):
         layer = shots.fit(subject, max(width + travel, round(box.w * 1.5)), box.h)
         size = (max(width + travel, layer.width), height)
         if photo is not None and not photo.cutout.confident:
-            still = shots.blurred(photo.image, size)
+            still = shots.blurred(shots.opaque(canvas, photo.image, variant), size)
         else:
             still = canvas.backdrop(size, variant + 1)
         rect = shots.place(still, layer, (size[0] // 2, box.centre[1]))

@@ -32,13 +32,17 @@ class Whole(Framing):
             still = canvas.backdrop(size, variant)
             subject, pad = canvas.hero, 0
         else:
-            still = (
-                canvas.backdrop(size, variant)
-                if photo.cutout.confident
-                else shots.blurred(photo.image, size)
-            )
             box = _subject_box(canvas, photo)
-            subject, pad = shots.shadowed(shots.fit(photo.subject, box.w, box.h), canvas)
+            fitted = shots.fit(photo.subject, box.w, box.h)
+            # The photo as it is, over a blurred enlargement of itself, only while it spans the
+            # frame: a small photo (it holds MAX_UPSCALE at most) sits on the backdrop instead.
+            spans = fitted.width >= 0.9 * width
+            still = (
+                shots.blurred(shots.opaque(canvas, photo.image, variant), size)
+                if not photo.cutout.confident and spans
+                else canvas.backdrop(size, variant)
+            )
+            subject, pad = shots.shadowed(fitted, canvas)
         centre_x = canvas.layout.centre_x if photo is None or photo.cutout.confident else width // 2
         rect = shots.place(
             still, subject, (centre_x, canvas.layout.hero.centre[1] + drift // 2), pad
