@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from domain.enums import StageName, Style
+from domain.enums import AdDuration, StageName, Style
+from domain.length import ad_seconds
 from domain.outputs import Completed, ScriptOutput
-from domain.templates import voice_window
+from domain.script import word_budget
+from domain.templates import get_template, voice_window
 from pipeline.script.model import validate_script
 from pipeline.script.offline import write_script
 from pipeline.spec import no_progress
@@ -57,8 +59,12 @@ def loud_frames(audio: np.ndarray, rate: int, step: float = 0.01) -> np.ndarray:
 
 
 async def test_the_neural_voice_fills_each_scene_and_says_every_word(tmp_path: Path) -> None:
-    spec = make_spec(tmp_path, style=Style.LUXURY, total_seconds=30.0)
-    script = write_script(spec.product_name, spec.style, spec.cta_text, 30.0, DESCRIPTION, BENEFITS)
+    # At the length the brief decides (AUTO): at a longer one the pictures hold longer, unsaid.
+    seconds = ad_seconds(AdDuration.AUTO, DESCRIPTION, BENEFITS)
+    spec = make_spec(tmp_path, style=Style.LUXURY, total_seconds=seconds)
+    script = write_script(
+        spec.product_name, spec.style, spec.cta_text, seconds, DESCRIPTION, BENEFITS
+    )
     completed = Completed({StageName.SCRIPT_GEN: ScriptOutput(script=script)})
     result = await OfflineVoice(DEFAULT_MODEL_CACHE)(spec, completed, no_progress)
     assert result.provider == "piper (en_US-joe-medium)"
@@ -66,11 +72,13 @@ async def test_the_neural_voice_fills_each_scene_and_says_every_word(tmp_path: P
     assert [s.index for s in scenes] == [1, 2, 3, 4]
     for scene, spoken in zip(script.scenes, scenes, strict=True):
         offset, window = voice_window(scene.duration_seconds)
-        assert spoken.offset_seconds == offset
+        assert spoken.offset_seconds == pytest.approx(offset)
         assert abs(wav_seconds(tmp_path / spoken.path) - spoken.duration_seconds) < 1e-3
         assert spoken.duration_seconds <= window
-        if scene.index < 4:  # scenes 1-3 are filled; the end card says its CTA and lets it be
-            assert spoken.duration_seconds >= 0.8 * window, (scene.index, spoken.duration_seconds)
+        # Scenes 1-3 are filled (to 70%: the ad's length comes in 5 s steps and the spare time is
+        # shared among the scenes, as test_the_ad checks); the end card says its CTA and lets it be.
+        if scene.index < 4:
+            assert spoken.duration_seconds >= 0.7 * window, (scene.index, spoken.duration_seconds)
         # Every word is there, in order, inside the audio.
         assert [w.text for w in spoken.words] == scene.voiceover_text.split()
         starts = [w.start for w in spoken.words]
@@ -104,15 +112,21 @@ async def test_word_timings_match_the_audio(tmp_path: Path) -> None:
 async def test_a_line_too_long_for_its_scene_is_said_faster_not_cut(tmp_path: Path) -> None:
     spec = make_spec(tmp_path, style=Style.LUXURY, total_seconds=30.0)
     data = write_script(spec.product_name, spec.style, spec.cta_text, 30.0).model_dump()
-    data["scenes"][0]["voiceover_text"] = LONG_LINE
+    # The longest scene, given as many long words as its word budget allows.
+    at = max(range(3), key=lambda k: data["scenes"][k]["duration_seconds"])
+    budget = word_budget(
+        get_template(spec.style).words_per_second, data["scenes"][at]["duration_seconds"]
+    )
+    line = " ".join(LONG_LINE.split()[:budget])
+    data["scenes"][at]["voiceover_text"] = line
     script = validate_script(data, spec.style, 30.0)  # within the word budget, long words
     completed = Completed({StageName.SCRIPT_GEN: ScriptOutput(script=script)})
     result = await OfflineVoice(DEFAULT_MODEL_CACHE)(spec, completed, no_progress)
-    first = voice_of(result).scenes[0]
-    _, window = voice_window(script.scenes[0].duration_seconds)
-    assert first.duration_seconds <= window
-    assert [w.text for w in first.words] == LONG_LINE.split()
-    assert first.words[-1].end <= first.duration_seconds + 1e-3
+    said = voice_of(result).scenes[at]
+    _, window = voice_window(script.scenes[at].duration_seconds)
+    assert said.duration_seconds <= window
+    assert [w.text for w in said.words] == line.split()
+    assert said.words[-1].end <= said.duration_seconds + 1e-3
 
 
 async def test_cancelling_stops_the_synthesis_at_once() -> None:
@@ -136,6 +150,9 @@ async def test_espeak_still_speaks_every_scene(tmp_path: Path) -> None:
     result = await espeak_voice(spec, script.scenes, tmp_path / "voice", no_progress)
     assert result.provider == "espeak-ng"
     for scene, spoken in zip(script.scenes, voice_of(result).scenes, strict=True):
+        if not scene.voiceover_text:  # a wordless scene (a bare brief): a silent take
+            assert spoken.duration_seconds <= 0.1 and not spoken.words
+            continue
         assert 0.3 < spoken.duration_seconds <= voice_window(scene.duration_seconds)[1]
 
 
