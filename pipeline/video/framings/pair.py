@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 from typing import Literal
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from pipeline.video import shots
 from pipeline.video.framings.base import Framing, ShotKind
@@ -54,12 +54,16 @@ class Pair(Framing):
         width, height = canvas.size
         drift = round(min(width, height) * 0.04)
         size = (width, height + drift)
-        still = Image.new("RGB", size, hex_rgba(canvas.palette.accent)[:3])
+        # The style's backdrop round the halves (where the headline and captions stand), the
+        # accent colour as the rule between them and the band's edges.
+        still = canvas.backdrop(size, variant + 3)
         first = canvas.photos[index]
         rule = max(4, min(width, height) // 120)
         tall = height >= width
         room = canvas.layout.hero  # the halves stay in the text-free band
         top = room.y + drift // 2
+        accent = hex_rgba(canvas.palette.accent)[:3]
+        ImageDraw.Draw(still).rectangle((0, top - rule, width, top + room.h + rule), fill=accent)
         half = (width, (room.h - rule) // 2) if tall else ((width - rule) // 2, room.h)
         still.paste(_half(canvas, first, half, variant), (0, top))
         second_at = (0, top + half[1] + rule) if tall else (half[0] + rule, top)
