@@ -28,7 +28,13 @@ from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
-from pipeline.compositing.soundtrack import BedAudio, Soundtrack, VoiceClip, render_soundtrack
+from pipeline.compositing.soundtrack import (
+    BedAudio,
+    Soundtrack,
+    VoiceClip,
+    measure_output,
+    render_soundtrack,
+)
 from pipeline.errors import StageError
 from pipeline.music.bed import bed_file, bed_to_mix
 from pipeline.shared.ffmpeg import run_ffmpeg
@@ -56,6 +62,8 @@ AUDIO_BITRATE = "192k"  # AAC at 128-160k overshot the -1 dBTP ceiling on some m
 # 3.0 CPU-s for the demo's 30 s), at the same loudness and true peak (-14.1 LUFS, -1.8 dBTP
 # measured); the two-loop search keeps more of 8-14 kHz, which the product keeps.
 DRAFT_AAC_CODER = "fast"
+AAC_CEILING_DBTP = -1.0  # the platforms' true-peak ceiling, measured on the encoded AAC
+AAC_MARGIN_DB = 0.3
 
 
 def load_plan(spec: JobSpec, video_out: VideoOutput) -> RenderPlan:
@@ -118,16 +126,26 @@ async def _soundtrack_aac(
     *,
     draft: bool,
 ) -> Soundtrack:
-    """The soundtrack rendered, measured and encoded to AAC (while the picture encodes)."""
+    """The soundtrack rendered, measured and encoded to AAC (while the picture encodes). The
+    AAC is measured as the platforms measure the upload: where the encoder's overshoot put its
+    true peak over AAC_CEILING_DBTP (the limiter holds the WAV at -1.8 dBFS, but AAC can ring
+    higher on a sharp transient), it is encoded again that much quieter."""
     soundtrack = await render_soundtrack(clips, bed, seconds, audio_dir / SOUNDTRACK)
-    with atomic_output(audio_dir / SOUNDTRACK_AAC) as tmp:
-        args = [
-            "-i", str(soundtrack.path),
-            "-c:a", "aac", "-b:a", AUDIO_BITRATE,
-            *(("-aac_coder", DRAFT_AAC_CODER) if draft else ()),
-            "-f", "mp4", "-y", str(tmp),
-        ]  # fmt: skip
-        await run_ffmpeg(args, progress=None, duration=None)
+    trim = 0.0
+    for _ in range(2):
+        with atomic_output(audio_dir / SOUNDTRACK_AAC) as tmp:
+            args = [
+                "-i", str(soundtrack.path),
+                *(("-af", f"volume={trim:.2f}dB") if trim else ()),
+                "-c:a", "aac", "-b:a", AUDIO_BITRATE,
+                *(("-aac_coder", DRAFT_AAC_CODER) if draft else ()),
+                "-f", "mp4", "-y", str(tmp),
+            ]  # fmt: skip
+            await run_ffmpeg(args, progress=None, duration=None)
+        _, peak = await measure_output(audio_dir / SOUNDTRACK_AAC)
+        if peak is None or peak <= AAC_CEILING_DBTP:
+            break
+        trim -= peak - AAC_CEILING_DBTP + AAC_MARGIN_DB
     return soundtrack
 
 
