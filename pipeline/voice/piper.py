@@ -119,7 +119,7 @@ def aligned_model(cache_dir: Path) -> Path:
     return target
 
 
-def _options() -> onnxruntime.SessionOptions:
+def session_options() -> onnxruntime.SessionOptions:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
@@ -138,7 +138,7 @@ def optimized_model(cache_dir: Path) -> Path:
     if target.is_file():
         return target
     partial = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-    options = _options()
+    options = session_options()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(partial)
     onnxruntime.InferenceSession(str(aligned), sess_options=options,
@@ -153,7 +153,7 @@ class Narrator:
         from piper import PiperConfig, PiperVoice
 
         session = onnxruntime.InferenceSession(
-            str(optimized_model(cache_dir)), sess_options=_options(),
+            str(optimized_model(cache_dir)), sess_options=session_options(),
             providers=["CPUExecutionProvider"],
         )  # fmt: skip
         config = PiperConfig.from_dict(json.loads(config_path().read_text(encoding="utf-8")))
