@@ -92,7 +92,9 @@ _CENTS = {"es": "{units} con {cents}", "fr": "{units} {cents}", "pt": "{units} e
           "de": "{units} {cents}", "en": "{units} {cents}"}  # fmt: skip
 _COMMA = {"es": "coma", "fr": "virgule", "pt": "vírgula", "de": "Komma", "en": "point"}
 
-_EDGE = regex.compile(r"^(?P<lead>[\p{Ps}\p{Pi}\"'¡¿]*)(?P<core>.*?)(?P<trail>[.,;:!?…\p{Pe}\p{Pf}\"']*)$")
+_EDGE = regex.compile(
+    r"^(?P<lead>[\p{Ps}\p{Pi}\"'¡¿]*)(?P<core>.*?)(?P<trail>[.,;:!?…\p{Pe}\p{Pf}\"']*)$"
+)
 _NUMBER = r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 _CURRENCY = r"R\$|US\$|\$|€|£"
 _PRICE = regex.compile(
@@ -125,12 +127,12 @@ def _value(number: str, language: str) -> tuple[int, int | None, str | None]:
     decimal = "." if language == "en" else ","
     cleaned = regex.sub(r"[\u00a0\u202f]", "", number)
     whole, _, fraction = cleaned.rpartition(decimal)
-    if not whole or len(fraction) == 3 and not regex.search(regex.escape(decimal), whole):
+    if not whole or (len(fraction) == 3 and decimal not in whole):
         whole, fraction = cleaned, ""
     other = "." if decimal == "," else ","
     if fraction == "" and regex.fullmatch(rf"\d+[{regex.escape(other)}]\d{{1,2}}", whole):
         whole, fraction = whole.split(other)  # "24.90" in a comma language: still a price
-    whole = whole.replace(thousands, "").replace(other, "")
+    whole = whole.replace(thousands, "").replace(other, "").replace(decimal, "")
     if not fraction:
         return int(whole), None, None
     if len(fraction) == 2:
@@ -209,7 +211,9 @@ def spoken_tokens(text: str, language: str, english: frozenset[str] = frozenset(
     out: list[Said] = []
     for i, token in enumerate(tokens):
         match = parts[i]
-        lead, core, trail = (match["lead"], match["core"], match["trail"]) if match else ("", token, "")
+        lead, core, trail = ("", token, "")
+        if match:
+            lead, core, trail = match["lead"], match["core"], match["trail"]
         after = cores[i + 1] if i + 1 < len(tokens) else ""
         before = cores[i - 1] if i else ""
         said = None

@@ -1,0 +1,182 @@
+"""The neural narrator for Spanish, French and Portuguese, and English voices beside Piper's joe:
+Kokoro-82M (int8 ONNX) through kokoro-onnx, with phonemes from espeak-ng.
+
+Lifecycle: one `Kokoro` per worker process, loaded on first use (pipeline.voice.offline asks for
+it only when a job needs one of its voices; the API never loads it) and shared by every job the
+process runs, like Piper's narrator: onnxruntime's `run` is thread-safe and kokoro-onnx holds a
+lock around espeak-ng. The files come from the model cache (pipeline.voice.kokoro_model). A job
+says its lines through a `Speaker` (a voice in a language), which has the same `synthesize`
+as Piper's `Narrator`, so both are fitted to their scenes the same way.
+
+A line is first rewritten as it is said (pipeline.voice.spoken: prices, quantities and numbers
+in words; an English brand name marked), phonemised run by run (the brand's run in English) and
+synthesised from those phonemes. The model reports how many frames each phoneme took (the
+patched output "duration"); kokoro-onnx turns them into phoneme timings, and each written word
+gets the span of its own phonemes (pipeline.voice.words), as with Piper.
+
+Synthesis runs in a worker thread with one onnxruntime thread and stays killable: cancelling
+terminates the run in progress (RunOptions.terminate, as in pipeline.voice.piper).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+from pipeline.voice.kokoro_model import optimized_model, voices_file
+from pipeline.voice.piper import (
+    Cancelled,
+    Delivery,
+    RunSession,
+    Speech,
+    session_options,
+    terminate_when,
+)
+from pipeline.voice.spoken import Said, looks_english, spoken_tokens
+from pipeline.voice.takes import Takes
+from pipeline.voice.words import word_times
+
+SAMPLE_RATE = 24000
+SENTENCE_PAUSE = 0.22  # seconds after a full stop, as Piper's SENTENCE_GAP
+CLAUSE_PAUSE = 0.08  # after a comma
+# espeak-ng's language for the phonemes of each (language, accent).
+ESPEAK_LANGUAGE = {"en": "en-us", "en-gb": "en-gb", "es": "es", "fr": "fr-fr", "pt": "pt-br"}
+ENGLISH = "en-us"
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    voice: str  # kokoro's voice name: "ef_dora"
+    language: str  # "es"
+    phonemes_in: str  # espeak-ng's language for its phonemes: "es", "en-gb"
+    english: frozenset[str]  # the brand's words said the English way
+
+
+class Kokoro:
+    def __init__(self, cache_dir: Path) -> None:
+        from kokoro_onnx import Kokoro as Engine
+
+        session = onnxruntime.InferenceSession(
+            str(optimized_model(cache_dir)), sess_options=session_options(),
+            providers=["CPUExecutionProvider"],
+        )  # fmt: skip
+        self._session = RunSession(session)
+        self.engine = Engine.from_session(self._session, str(voices_file(cache_dir)))
+        if not self.engine.has_timings:
+            raise RuntimeError("the Kokoro model reports no durations")
+        self.sample_rate = SAMPLE_RATE
+        self.takes: Takes[Speech] = Takes()
+
+    def speaker(self, voice: str, language: str, product_name: str) -> Speaker:
+        """A voice saying lines in `language` ("es"); the product's English-looking words are
+        said in English. Kokoro's British voices (b*_) take British phonemes."""
+        accent = "en-gb" if language == "en" and voice.startswith("b") else language
+        english = frozenset(w for w in product_name.split() if looks_english(w, language))
+        return Speaker(self, voice, language, ESPEAK_LANGUAGE[accent], english)
+
+    def synthesize(
+        self, line: Line, delivery: Delivery, cancelled: Callable[[], bool] | None = None
+    ) -> Speech:
+        """Say `line` (in this thread); raises Cancelled when `cancelled()` turns true. A line
+        said recently in the same voice and delivery is the same take."""
+        return self.takes.get_or_say(
+            (line, delivery), lambda: self._synthesize(line, delivery, cancelled)
+        )
+
+    def _synthesize(
+        self, line: Line, delivery: Delivery, cancelled: Callable[[], bool] | None
+    ) -> Speech:
+        said = spoken_tokens(line.text, line.language, line.english)
+        phonemes = self._phonemes(said, line.phonemes_in)
+        options = onnxruntime.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        stop = cancelled or (lambda: False)
+        watcher = terminate_when(stop, options)
+        self._session.use(options)
+        try:
+            audio, rate, timings = self.engine.create_timed(
+                phonemes,
+                line.voice,
+                speed=1.0 / delivery.length_scale,
+                is_phonemes=True,
+                sentence_pause=SENTENCE_PAUSE,
+                clause_pause=CLAUSE_PAUSE,
+            )
+        except Exception as exc:
+            if stop():
+                raise Cancelled from exc
+            raise
+        finally:
+            self._session.use(None)
+            watcher.set()
+        if stop():
+            raise Cancelled
+        audio = np.asarray(audio, dtype=np.float32)
+        peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+        if peak > 0:
+            audio = audio * (0.89 / peak)  # -1 dBFS: loudness is set later, in the mix
+        sounds = [self._sound(s, line.phonemes_in) for s in said]
+        timed = [(t.phoneme, t.start, t.end) for t in timings]
+        words = word_times([s.written for s in said], sounds, timed)
+        return Speech(audio, int(rate), words)
+
+    def _phonemes(self, said: list[Said], language: str) -> str:
+        """The line's phonemes, run by run: English runs (a brand) in English."""
+        runs: list[tuple[bool, list[str]]] = []
+        for s in said:
+            if not s.spoken:
+                continue
+            if runs and runs[-1][0] == s.english:
+                runs[-1][1].append(s.spoken)
+            else:
+                runs.append((s.english, [s.spoken]))
+        return " ".join(
+            self._phonemize(" ".join(words), ENGLISH if english else language)
+            for english, words in runs
+        )
+
+    def _sound(self, said: Said, language: str) -> str:
+        return self._phonemize(said.spoken, ENGLISH if said.english else language)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019  # one Kokoro per process, lives with it
+    def _phonemize(self, text: str, language: str) -> str:
+        if not text.strip():
+            return ""
+        return str(self.engine.tokenizer.phonemize(text, language))
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One voice in one language: says a job's lines (the Narrator protocol of offline.py)."""
+
+    kokoro: Kokoro
+    voice: str
+    language: str
+    phonemes_in: str
+    english: frozenset[str]
+
+    def synthesize(
+        self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None = None
+    ) -> Speech:
+        line = Line(text, self.voice, self.language, self.phonemes_in, self.english)
+        return self.kokoro.synthesize(line, delivery, cancelled)
+
+
+_loaded: dict[Path, Kokoro] = {}
+_loading = threading.Lock()
+
+
+def kokoro(cache_dir: Path) -> Kokoro:
+    """The process's Kokoro, loaded on first use."""
+    key = cache_dir.resolve()
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = Kokoro(key)
+        return _loaded[key]
