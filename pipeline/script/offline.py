@@ -42,11 +42,14 @@ from pipeline.script.lines import NoPhrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.shared.fonts import can_draw
+from pipeline.shared.spoken import spoken_text
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = OFFLINE_SCRIPT
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_CLAUSE = re.compile(r"[^,;:\u2014]+")
+# A sentence ends at a mark followed by a space (or the end): "$12.90", "24.90 €" and
+# "aurora.com" stay whole, and so does "24,90 €" at a clause cut.
+_SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?!\s|$))+[.!?]*")
+_CLAUSE = re.compile(r"(?:[^,;:\u2014]|(?<=\d),(?=\d))+")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Line:
     window: float  # seconds
     rate: SpeakingRate
     max_chars: int | None = None
+    language: str = "en"
     parts: list[str] = field(default_factory=list)
 
     @property
@@ -106,14 +110,18 @@ class Line:
 
     @property
     def seconds(self) -> float:
-        return spoken_seconds(self.text, self.rate) if self.parts else 0.0
+        return self._seconds(self.text) if self.parts else 0.0
+
+    def _seconds(self, text: str) -> float:
+        """Timed as it is said: "24,90 €" takes as long as "veinticuatro euros con noventa"."""
+        return spoken_seconds(spoken_text(text, self.language), self.rate)
 
     def fits(self, sentence: str, *, timed: bool = True) -> bool:
         """Whether `sentence` can follow; `timed=False` for what must be said even when a very
         short scene has no time for it (the voice stage then says it faster)."""
         candidate = " ".join([*self.parts, sentence])
         within = self.max_chars is None or char_count(candidate) <= self.max_chars
-        sayable = not timed or spoken_seconds(candidate, self.rate) <= self.window
+        sayable = not timed or self._seconds(candidate) <= self.window
         return bool(sentence) and count_words(candidate) <= self.budget and sayable and within
 
     def add(self, sentence: str, *, timed: bool = True) -> bool:
@@ -186,6 +194,7 @@ def write_script(
             window=voice_window(duration)[1],
             rate=rate,
             max_chars=HOOK_MAX_CHARS if index == 0 else None,
+            language=language,
         )
         for index, duration in enumerate(durations)
     ]

@@ -8,7 +8,7 @@ lock around espeak-ng. The files come from the model cache (pipeline.voice.kokor
 says its lines through a `Speaker` (a voice in a language), which has the same `synthesize`
 as Piper's `Narrator`, so both are fitted to their scenes the same way.
 
-A line is first rewritten as it is said (pipeline.voice.spoken: prices, quantities and numbers
+A line is first rewritten as it is said (pipeline.shared.spoken: prices, quantities and numbers
 in words; an English brand name marked), phonemised run by run (the brand's run in English) and
 synthesised from those phonemes. The model reports how many frames each phoneme took (the
 patched output "duration"); kokoro-onnx turns them into phoneme timings, and each written word
@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
+from pipeline.shared.spoken import Said, looks_english, spoken_tokens
 from pipeline.voice.kokoro_model import optimized_model, voices_file
 from pipeline.voice.piper import (
     Cancelled,
@@ -38,7 +39,6 @@ from pipeline.voice.piper import (
     session_options,
     terminate_when,
 )
-from pipeline.voice.spoken import Said, looks_english, spoken_tokens
 from pipeline.voice.takes import Takes
 from pipeline.voice.words import word_times
 

@@ -33,7 +33,7 @@ import structlog
 from domain.enums import Style
 from domain.media import VOICE_DIR
 from domain.outputs import Completed, SpokenWord, VoiceOutput, VoiceScene
-from domain.providers import ESPEAK_VOICE, OFFLINE_VOICE
+from domain.providers import ESPEAK_VOICE, KOKORO_VOICE, OFFLINE_VOICE
 from domain.script import FILL, SceneScript
 from domain.templates import get_template, voice_window
 from domain.text import count_words
@@ -192,7 +192,8 @@ class OfflineVoice:
         finally:
             remove_temp_files(voice_dir)
         await progress(100)
-        return StageResult(output=VoiceOutput(scenes=scenes), provider=OFFLINE_VOICE)
+        provider = OFFLINE_VOICE if voice_name == VOICE_NAME else KOKORO_VOICE
+        return StageResult(output=VoiceOutput(scenes=scenes), provider=provider)
 
     async def _scene(
         self, spec: JobSpec, voice: Narrator, voice_name: str, scene: SceneScript, voice_dir: Path
