@@ -38,6 +38,7 @@ from domain.script import (
 )
 from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words
+from domain.voices import default_voice, find_voice
 from pipeline.script.lines import NoPhrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
@@ -166,9 +167,12 @@ def write_script(
     *,
     language: str = "en",
     hook_variant: int = 0,
+    engine: str | None = None,
 ) -> AdScript:
     """Build and validate the offline script; StageError if the inputs cannot make one.
-    `hook_variant` picks another opening (variants on the HOOK axis)."""
+    `hook_variant` picks another opening (variants on the HOOK axis); `engine` is what will say
+    it (domain.voices: kokoro, espeak-ng; None: the language's default), whose pace the lines
+    are sized at."""
     brief = Brief(_clean(product_name), style, _clean(cta_text), description, tuple(benefits))
     if not brief.name:
         raise ScriptError("product name is empty")
@@ -182,7 +186,7 @@ def write_script(
     template = get_template(style)
     try:
         book = phrasebook(language, style)
-        rate = speaking_rate(language, style)
+        rate = speaking_rate(language, style, engine)
     except NoPhrasebook as exc:
         raise ScriptError(str(exc)) from exc
     seed = hashlib.sha256(brief.name.casefold().encode("utf-8")).digest()
@@ -290,6 +294,13 @@ def _visual(direction: str, name: str) -> str:
     return direction.replace("The product", name).replace("the product", name)
 
 
+def voice_engine(language: str, voice_id: str | None) -> str | None:
+    """The engine of the job's offline voice: the one it names, else its language's default."""
+    voice = find_voice(voice_id, hosted_voice=True) if voice_id else None
+    voice = voice or default_voice(language, hosted_voice=False)
+    return voice.engine if voice is not None else None
+
+
 async def generate_script(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """script_gen stage, offline provider. Pure computation: idempotent by construction."""
     await progress(0)
@@ -302,6 +313,7 @@ async def generate_script(spec: JobSpec, completed: Completed, progress: Progres
         spec.benefits,
         language=spec.language,
         hook_variant=spec.hook_variant,
+        engine=voice_engine(spec.language, spec.voice),
     )
     await progress(100)
     return StageResult(output=ScriptOutput(script=script), provider=PROVIDER)

@@ -48,6 +48,9 @@ CLAUSE_PAUSE = 0.08  # after a comma
 # espeak-ng's language for the phonemes of each (language, accent).
 ESPEAK_LANGUAGE = {"en": "en-us", "en-gb": "en-gb", "es": "es", "fr": "fr-fr", "pt": "pt-br"}
 ENGLISH = "en-us"
+# length_scale bounds (fastest, slowest): said slower than this, Kokoro blurs a line's first
+# sounds (Whisper heard "Vla con" for "Flacon" at 1.3, "flacon" at 1.0).
+PACE = (0.75, 1.15)
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ class Speaker:
     language: str
     phonemes_in: str
     english: frozenset[str]
+    pace: tuple[float, float] = PACE
 
     def synthesize(
         self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None = None

