@@ -40,8 +40,10 @@ def main() -> None:
             lines = sample_lines(language, books[style], args.items, seed=n)[: args.items]
             seconds = [speaker.synthesize(line, DELIVERY[style]).seconds for line in lines]
             result = fit([spoken_text(line, language) for line in lines], seconds)
-            print(f"  {style}: rms {result.rms:.2f} s, max {result.max_error:.2f} s "
-                  f"({result.max_relative:.0%}), longest {result.longest:.1f} s, n={result.count}")  # fmt: skip
+            print(
+                f"  {style}: rms {result.rms:.2f} s, max {result.max_error:.2f} s "
+                f"({result.max_relative:.0%}), longest {result.longest:.1f} s, n={result.count}"
+            )
             rows.append((style, result.rate))
         print("KOKORO_SPEAKING: dict[Style, SpeakingRate] = {")
         for style, rate in rows:
