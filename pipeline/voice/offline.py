@@ -42,6 +42,7 @@ from pipeline.errors import StageError, TransientStageError
 from pipeline.script.lines import NoPhrasebook, espeak_voice_for
 from pipeline.script.model import completed_script
 from pipeline.shared.files import relative_to_work, remove_temp_files
+from pipeline.shared.spoken import spoken_text
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.voice.audio import speed_up_to_fit, wav_seconds, write_wav
 from pipeline.voice.espeak_voice import VOICE_STYLES, synthesise
@@ -292,7 +293,8 @@ async def espeak_voice(
             continue
         _, window = voice_window(scene.duration_seconds)
         path = voice_dir / f"scene_{scene.index}.wav"
-        items.append({"text": scene.voiceover_text, "path": str(path), "max_seconds": window})
+        text = spoken_text(scene.voiceover_text, spec.language)  # "4,90 €": "vier Euro neunzig"
+        items.append({"text": text, "path": str(path), "max_seconds": window})
     request = {
         "voice": engine,
         "rate": max(style.rate, CLEAREST_RATE.get(spec.language, 0)),

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import onnxruntime
 
+from pipeline.shared.spoken import Said, spoken_tokens
 from pipeline.voice.takes import Takes
 from pipeline.voice.words import Word, word_times
 
@@ -199,12 +200,16 @@ class Narrator:
             watcher.set()
 
     def _speak(self, text: str, config: Any, stop: Callable[[], bool]) -> Speech:
+        """Say `text` as a native speaker reads it ("$12.90": "twelve dollars ninety"), each
+        written word timed by what is said for it (pipeline.shared.spoken)."""
+        said = spoken_tokens(text, "en")
+        spoken = " ".join(s.spoken for s in said if s.spoken)
         rate = self.sample_rate
         gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
         pieces: list[np.ndarray] = []
         phonemes: list[tuple[str, int, int]] = []  # (phoneme, start, end) in samples
         offset = 0
-        for chunk in self.voice.synthesize(text, syn_config=config, include_alignments=True):
+        for chunk in self.voice.synthesize(spoken, syn_config=config, include_alignments=True):
             if stop():
                 raise Cancelled
             if chunk.phoneme_alignments is None:
@@ -231,14 +236,14 @@ class Narrator:
         peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
         if peak > 0:
             audio = audio * (0.89 / peak)  # -1 dBFS: loudness is set later, in the mix
-        return Speech(audio, rate, self._words(text, phonemes))
+        return Speech(audio, rate, self._words(said, phonemes))
 
-    def _words(self, text: str, phonemes: list[tuple[str, int, int]]) -> list[Word]:
-        """Each whitespace token of `text` with the time span of its phonemes."""
+    def _words(self, said: list[Said], phonemes: list[tuple[str, int, int]]) -> list[Word]:
+        """Each written word with the time span of the phonemes said for it."""
         rate = self.sample_rate
-        tokens = text.split()
         timed = [(p, start / rate, end / rate) for p, start, end in phonemes]
-        return word_times(tokens, [self._phonemes_of(t) for t in tokens], timed)
+        sounds = [self._phonemes_of(s.spoken) if s.spoken else "" for s in said]
+        return word_times([s.written for s in said], sounds, timed)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019  # one narrator per process, lives with it
     def _phonemes_of(self, word: str) -> str:
