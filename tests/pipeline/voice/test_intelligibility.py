@@ -22,7 +22,7 @@ from tests.pipeline.conftest import make_spec
 from tests.pipeline.voice.whisper import Listener, word_error_rate
 
 BRIEFS = {
-    "en": ("Aurora Cold Brew", "Order yours today", "Cold brew coffee, slow steeped overnight.",
+    "en": ("Harbor Cold Brew", "Order yours today", "Cold brew coffee, slow steeped overnight.",
            ("Only $12.90 a bottle", "Ready to pour")),
     "es": ("Café Señorío", "Compra ya", "Café de Andalucía, tostado en pequeños lotes.",
            ("Solo 24,90 € el paquete", "Envío en 24 horas")),
@@ -55,7 +55,7 @@ async def test_each_language_is_understood(
     name, cta, description, benefits = BRIEFS[language]
     spec = make_spec(
         tmp_path, product_name=name, cta_text=cta, description=description, benefits=benefits,
-        style=Style.MINIMAL, language=language, total_seconds=12.0,
+        style=Style.LUXURY, language=language, total_seconds=12.0,
     )  # fmt: skip
     completed = Completed()
     for stage in (StageName.SCRIPT_GEN, StageName.VOICE_GEN):
