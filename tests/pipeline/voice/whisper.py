@@ -69,7 +69,8 @@ def at_16k(audio: np.ndarray, rate: int) -> np.ndarray:
     if rate == 16000:
         return audio.astype(np.float32)
     times = np.arange(round(len(audio) * 16000 / rate)) / 16000
-    return np.interp(times, np.arange(len(audio)) / rate, audio).astype(np.float32)
+    resampled: np.ndarray = np.interp(times, np.arange(len(audio)) / rate, audio)
+    return resampled.astype(np.float32)
 
 
 def said(text: str, language: str) -> str:
