@@ -21,6 +21,7 @@ terminates the run in progress (RunOptions.terminate, as in pipeline.voice.piper
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -48,6 +49,8 @@ CLAUSE_PAUSE = 0.08  # after a comma
 # espeak-ng's language for the phonemes of each (language, accent).
 ESPEAK_LANGUAGE = {"en": "en-us", "en-gb": "en-gb", "es": "es", "fr": "fr-fr", "pt": "pt-br"}
 ENGLISH = "en-us"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+RUN_PHONEMES = 100  # ~4-5 s of speech: the most said in one run (memory; see _sentences)
 # length_scale bounds (fastest, slowest): said slower than its natural pace, Kokoro blurs
 # sounds (Whisper heard "Vla con" for "Flacon" at 1.3, "flacon" at 1.0; a French LUXURY ad at
 # 1.12 had WER 0.26, at 1.0 0.13), so an unhurried style's pace is its pauses, not its words.
@@ -107,14 +110,7 @@ class Kokoro:
         watcher = terminate_when(stop, options)
         self._session.use(options)
         try:
-            audio, rate, timings = self.engine.create_timed(
-                phonemes,
-                line.voice,
-                speed=1.0 / delivery.length_scale,
-                is_phonemes=True,
-                sentence_pause=SENTENCE_PAUSE,
-                clause_pause=CLAUSE_PAUSE,
-            )
+            audio, timed = self._sentences(phonemes, line.voice, delivery, stop)
         except Exception as exc:
             if stop():
                 raise Cancelled from exc
@@ -124,14 +120,42 @@ class Kokoro:
             watcher.set()
         if stop():
             raise Cancelled
-        audio = np.asarray(audio, dtype=np.float32)
         peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
         if peak > 0:
             audio = audio * (0.89 / peak)  # -1 dBFS: loudness is set later, in the mix
         sounds = [self._sound(s, line.phonemes_in) for s in said]
-        timed = [(t.phoneme, t.start, t.end) for t in timings]
         words = word_times([s.written for s in said], sounds, timed)
-        return Speech(audio, int(rate), words)
+        return Speech(audio, SAMPLE_RATE, words)
+
+    def _sentences(
+        self, phonemes: str, voice: str, delivery: Delivery, stop: Callable[[], bool]
+    ) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
+        """The line said in runs of whole sentences of at most RUN_PHONEMES phonemes (a longer
+        sentence alone), SENTENCE_PAUSE apart, with its phoneme timings. The model's activations
+        grow with its input (a 7 s line took ~150 MB) and two scenes are said at once beside
+        the rest of the worker; a sentence said alone loses its neighbours' context (Whisper
+        heard short ones worse), so sentences are packed, not split one by one."""
+        gap = np.zeros(round(SENTENCE_PAUSE * SAMPLE_RATE), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        timed: list[tuple[str, float, float]] = []
+        offset = 0.0
+        for sentence in _runs(_SENTENCE_END.split(phonemes)):
+            if stop():
+                raise Cancelled
+            if not self.engine.tokenizer.tokenize(sentence):
+                continue
+            audio, _, timings = self.engine.create_timed(
+                sentence, voice, speed=1.0 / delivery.length_scale, is_phonemes=True,
+                sentence_pause=SENTENCE_PAUSE, clause_pause=CLAUSE_PAUSE,
+            )  # fmt: skip
+            if pieces:
+                pieces.append(gap)
+                timed.append((" ", offset, offset + SENTENCE_PAUSE))
+                offset += SENTENCE_PAUSE
+            timed += [(t.phoneme, t.start + offset, t.end + offset) for t in timings]
+            pieces.append(np.asarray(audio, dtype=np.float32))
+            offset += len(audio) / SAMPLE_RATE
+        return (np.concatenate(pieces) if pieces else np.zeros(0, np.float32)), timed
 
     def _phonemes(self, said: list[Said], language: str) -> str:
         """The line's phonemes, run by run: English runs (a brand) in English."""
@@ -156,6 +180,17 @@ class Kokoro:
         if not text.strip():
             return ""
         return str(self.engine.tokenizer.phonemize(text, language))
+
+
+def _runs(sentences: list[str]) -> list[str]:
+    """Consecutive sentences joined while they fit RUN_PHONEMES."""
+    runs: list[str] = []
+    for sentence in sentences:
+        if runs and len(runs[-1]) + 1 + len(sentence) <= RUN_PHONEMES:
+            runs[-1] = f"{runs[-1]} {sentence}"
+        else:
+            runs.append(sentence)
+    return runs
 
 
 @dataclass(frozen=True)
