@@ -50,7 +50,7 @@ CLAUSE_PAUSE = 0.08  # after a comma
 ESPEAK_LANGUAGE = {"en": "en-us", "en-gb": "en-gb", "es": "es", "fr": "fr-fr", "pt": "pt-br"}
 ENGLISH = "en-us"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-RUN_PHONEMES = 100  # ~4-5 s of speech: the most said in one run (memory; see _sentences)
+RUN_PHONEMES = 80  # ~3-4 s of speech: the most said in one run (memory; see _sentences)
 # length_scale bounds (fastest, slowest): said slower than its natural pace, Kokoro blurs
 # sounds (Whisper heard "Vla con" for "Flacon" at 1.3, "flacon" at 1.0; a French LUXURY ad at
 # 1.12 had WER 0.26, at 1.0 0.13), so an unhurried style's pace is its pauses, not its words.
