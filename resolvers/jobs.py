@@ -13,7 +13,7 @@ from datetime import datetime
 from db import queries
 from db.models import Job
 from domain.enums import JobStatus, Style
-from domain.voices import LanguageError, Voice, voices_for
+from domain.voices import LanguageError, Voice, default_voice, voices_for
 from resolvers.context import Context
 from resolvers.errors import PublicError
 from settings import hosted_voice
@@ -83,3 +83,8 @@ def list_voices(ctx: Context, language: str | None) -> list[Voice]:
         return voices_for(language, hosted_voice(ctx.settings))
     except LanguageError:
         return []
+
+
+def is_default_voice(ctx: Context, voice: Voice) -> bool:
+    """Whether a job in the voice's language that names no voice gets this one."""
+    return default_voice(voice.language, hosted_voice(ctx.settings)) == voice

@@ -68,6 +68,9 @@ class Query:
                 language=v.language,
                 gender=v.gender,
                 provider=v.provider,
+                engine=v.engine,
+                is_default=jobs.is_default_voice(info.context, v),
+                note=v.note or None,
             )
             for v in jobs.list_voices(info.context, language)
         ]

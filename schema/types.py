@@ -369,6 +369,14 @@ class Voice:
     language: str = strawberry.field(description='BCP 47 primary subtag, or "mul" (many).')
     gender: str | None
     provider: str = strawberry.field(description="neural-offline, espeak-ng or hosted.")
+    engine: str = strawberry.field(
+        description="What synthesises it: piper, kokoro (neural, offline), espeak-ng (formant "
+        "synthesis: robotic) or openai (hosted)."
+    )
+    is_default: bool = strawberry.field(
+        description="The voice a job in its language gets when it names none."
+    )
+    note: str | None = strawberry.field(description="What to know before choosing it.")
 
 
 @strawberry.type

