@@ -206,6 +206,8 @@ def spoken_tokens(text: str, language: str, english: frozenset[str] = frozenset(
     """Each whitespace token of `text` with what is said for it; words in `english` (a brand's
     English words) are marked to be said in English."""
     tokens = text.split()
+    if language not in _NUM2WORDS:  # a language only a hosted voice speaks (it, ja, …): as written
+        return [Said(token, token) for token in tokens]
     parts = [_EDGE.match(token) for token in tokens]
     cores = [m["core"] if m else token for m, token in zip(parts, tokens, strict=True)]
     out: list[Said] = []

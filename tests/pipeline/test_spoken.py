@@ -44,3 +44,8 @@ def test_an_english_brand_is_said_in_english() -> None:
     tokens = spoken_tokens("Conoce SmartBrew Coffee Señorío.", "es", english)
     assert [t.english for t in tokens] == [False, True, True, False]
     assert not looks_english("Coffee", "en")  # in English, everything is
+
+
+def test_a_language_without_spoken_forms_is_said_as_written() -> None:
+    """Italian (a hosted voice's language): the line goes to the voice as the script wrote it."""
+    assert spoken_text("Caffè, ridefinito. 2x 24,90 €", "it") == "Caffè, ridefinito. 2x 24,90 €"
