@@ -37,8 +37,8 @@ from pipeline.voice.piper import (
     Delivery,
     RunSession,
     Speech,
+    cancellable_run,
     session_options,
-    terminate_when,
 )
 from pipeline.voice.takes import Takes
 from pipeline.voice.words import word_times
@@ -102,22 +102,8 @@ class Kokoro:
     ) -> Speech:
         said = spoken_tokens(line.text, line.language, line.english)
         phonemes = self._phonemes(said, line.phonemes_in)
-        options = onnxruntime.RunOptions()
-        # The arena grows with a line's length (~150 MB for 7 s of speech): shrink it after
-        # each run, as Piper's (without an arena at all, the heap grew to 1.4 GB: measured).
-        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        stop = cancelled or (lambda: False)
-        watcher = terminate_when(stop, options)
-        self._session.use(options)
-        try:
+        with cancellable_run(self._session, cancelled) as stop:
             audio, timed = self._sentences(phonemes, line.voice, delivery, stop)
-        except Exception as exc:
-            if stop():
-                raise Cancelled from exc
-            raise
-        finally:
-            self._session.use(None)
-            watcher.set()
         if stop():
             raise Cancelled
         peak = float(np.max(np.abs(audio))) if len(audio) else 0.0

@@ -23,11 +23,12 @@ joined with a short pause, so the narration has no dead air of its own.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,23 +182,8 @@ class Narrator:
             normalize_audio=False,
             volume=1.0,
         )
-        options = onnxruntime.RunOptions()
-        # A sentence's activations grow with its length (~100 MB for 8 s of speech): give
-        # them back after each run instead of keeping the arena at its largest for the
-        # process's life (the worker's ffmpeg children need that memory next).
-        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        stop = cancelled or (lambda: False)
-        watcher = terminate_when(stop, options)
-        self._session.use(options)
-        try:
+        with cancellable_run(self._session, cancelled) as stop:
             return self._speak(text, config, stop)
-        except Exception as exc:
-            if stop():
-                raise Cancelled from exc
-            raise
-        finally:
-            self._session.use(None)
-            watcher.set()
 
     def _speak(self, text: str, config: Any, stop: Callable[[], bool]) -> Speech:
         """Say `text` as a native speaker reads it ("$12.90": "twelve dollars ninety"), each
@@ -248,6 +234,32 @@ class Narrator:
     @functools.lru_cache(maxsize=8192)  # noqa: B019  # one narrator per process, lives with it
     def _phonemes_of(self, word: str) -> str:
         return "".join("".join(sentence) for sentence in self.voice.phonemize(word))
+
+
+@contextlib.contextmanager
+def cancellable_run(
+    session: RunSession, cancelled: Callable[[], bool] | None
+) -> Iterator[Callable[[], bool]]:
+    """One line through a narrator's network (Piper's or Kokoro's), yielding its `stop`: the run
+    is terminated when `cancelled()` turns true (and its failure raised as Cancelled), and the
+    network's arena is shrunk after it. A line's activations grow with its length (~100-150 MB
+    for 7-8 s of speech); kept at their largest for the process's life, they would take the
+    memory the worker's ffmpeg children need next (with no arena at all, Kokoro's heap grew to
+    1.4 GB: measured)."""
+    options = onnxruntime.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    stop = cancelled or (lambda: False)
+    watcher = terminate_when(stop, options)
+    session.use(options)
+    try:
+        yield stop
+    except Exception as exc:
+        if stop():
+            raise Cancelled from exc
+        raise
+    finally:
+        session.use(None)
+        watcher.set()
 
 
 def terminate_when(stop: Callable[[], bool], options: onnxruntime.RunOptions) -> threading.Event:
