@@ -7,7 +7,6 @@ empty); the crash test runs `python -m worker` as real processes so it can SIGKI
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from db.models import Job, Stage
 from settings import Settings
 from tests.conftest import make_settings, serve_app
 from worker.process import worker_settings
+from worker.watchdog import task_stack, thread_stacks
 
 # Short renders keep the suite fast; one test renders the full 30 s.
 SHORT_AD_SECONDS = 4.0
@@ -64,13 +64,17 @@ async def run_worker(settings: Settings, timeout: float = 120) -> None:
     try:
         async with asyncio.timeout(timeout):
             await worker.main()
-    except TimeoutError:
-        # Where every task of the test's loop (the worker's jobs, the API's) is stuck.
-        for task in asyncio.all_tasks():
-            task.print_stack(limit=12, file=sys.stderr)
-        raise
+    except TimeoutError as exc:
+        # Where the jobs still running are stuck, in the failure's own message (a log this
+        # long is cut short in CI's report): each job's task, then every thread's stack.
+        raise TimeoutError(f"worker still busy after {timeout:g} s\n{_where_stuck()}") from exc
     finally:
         await worker.close()
+
+
+def _where_stuck() -> str:
+    tasks = [task_stack(task) for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    return "\n".join([*tasks, thread_stacks()])
 
 
 async def load(engine: AsyncEngine, job_id: str) -> tuple[Job, list[Stage]]:
