@@ -63,10 +63,15 @@ async def hold_lease(redis: Redis, job_id: str, owner: str, seconds: float) -> A
     if not await redis.set(key, owner, px=ttl_ms, nx=True):
         raise LeaseTaken(job_id)
     renew = redis.register_script(_RENEW)
+    # Told to stop, besides being cancelled: a cancel that a library loses on its way (as
+    # redis-py's timed writes did, events/redis.py) must not keep the lease, and the job, alive.
+    stopped = asyncio.Event()
 
     async def keep_alive() -> None:
-        while True:
+        while not stopped.is_set():
             await asyncio.sleep(seconds / 3)
+            if stopped.is_set():
+                return
             try:
                 kept = await renew(keys=[key], args=[owner, ttl_ms])
             except Exception:  # noqa: S112  # a blip is fine: the next renewal retries
@@ -79,6 +84,7 @@ async def hold_lease(redis: Redis, job_id: str, owner: str, seconds: float) -> A
     try:
         yield
     finally:
+        stopped.set()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

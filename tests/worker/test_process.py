@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from arq.connections import RedisSettings
 from arq.worker import Worker, func
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from worker.process import close_worker
 
@@ -44,8 +45,9 @@ async def test_closing_a_worker_with_a_job_in_flight_finishes_the_shutdown(
     redis_url: str, redis: Any
 ) -> None:
     worker, running = await _running(redis_url)
-    # arq's own close lets the job's CancelledError out, before its health key and pool are done.
-    with pytest.raises(asyncio.CancelledError):
+    # arq's own close lets the job's CancelledError out, before its health key and pool are done
+    # (or, on a loaded machine, trips over the poll still using the pool it is closing).
+    with pytest.raises((asyncio.CancelledError, RedisConnectionError)):
         await worker.close()
     await worker.pool.aclose()
     await _stop(running)
