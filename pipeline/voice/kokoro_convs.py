@@ -15,10 +15,15 @@ a MatMulInteger with *signed* weights: w - 128 with zero point zp - 128, so ever
 than the ConvInteger (one 128x128x11 layer over 5 s of speech: 0.071 -> 0.033 CPU-s).
 Dequantising to float instead was measured slower (float Conv 0.71-0.80 CPU-s per second of
 speech against 0.6 for the int8 model, in 1-D or as a 2-D NCHWc convolution).
+
+Only where the CPU has VNNI (`exact_here`): without it onnxruntime's u8 x s8 kernel (AVX2's
+vpmaddubsw) adds pairs of products in 16 bits, which can saturate with full-range weights, and
+the audio would no longer be the int8 model's; such a machine runs the export as it is.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +31,17 @@ import onnx
 from onnx import helper, numpy_helper
 
 INT64_MAX = int(np.iinfo(np.int64).max)
+VNNI = frozenset({"avx512_vnni", "avx_vnni"})
+
+
+def exact_here(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU multiplies u8 by s8 exactly in 32 bits (VNNI), so the rewrite is safe."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return not VNNI.isdisjoint(flags.split(":", 1)[-1].split())
 
 
 class _Constants:

@@ -8,7 +8,8 @@
   the narrator turns those into word timings for the captions.
 - Its int8 convolutions are rewritten as matrix products onnxruntime runs ~2x faster with the
   same integer arithmetic (pipeline.voice.kokoro_convs; Kokoro's CPU time per second of speech
-  -31%, the audio bit for bit the same); the result is checked against REWRITTEN_SHA256.
+  -31%, the audio bit for bit the same) on a CPU with VNNI; the result is checked against
+  REWRITTEN_SHA256.
 - onnxruntime's portable graph optimisations are applied once and that graph is kept, so a
   worker's load is short (as for Piper, pipeline.voice.piper.optimized_model).
 - The voices (style vectors, 510 x 256 float32 each) come from npm's kokoro-js 1.2.1, unpacked
@@ -136,13 +137,15 @@ def rewritten_model(cache_dir: Path) -> Path:
 
 
 def optimized_model(cache_dir: Path) -> Path:
-    """The rewritten model with onnxruntime's hardware-independent optimisations applied, made once
-    per onnxruntime version (a worker then loads it in a fraction of the time)."""
+    """The rewritten model (the timed one on a CPU without VNNI) with onnxruntime's
+    hardware-independent optimisations applied, made once per onnxruntime version (a worker
+    then loads it in a fraction of the time)."""
     import onnxruntime
 
+    from pipeline.voice.kokoro_convs import exact_here
     from pipeline.voice.piper import session_options
 
-    rewritten = rewritten_model(cache_dir)
+    rewritten = rewritten_model(cache_dir) if exact_here() else timed_model(cache_dir)
     name = f"{rewritten.stem}.ort{onnxruntime.__version__}.optimized.onnx"
     target = rewritten.with_name(name)
     if target.is_file():
