@@ -70,3 +70,36 @@ async def test_a_price_is_said_in_words_and_captioned_as_written() -> None:
     assert price.end - price.start > 0.4 * speech.seconds
     assert sign.start == sign.end == price.end
     assert float(np.sqrt(np.mean(speech.audio**2))) > 0.02
+
+
+def test_the_rewritten_convolutions_say_it_bit_for_bit_as_the_int8_model() -> None:
+    """pipeline.voice.kokoro_convs changes how the convolutions are computed, not what: the
+    model a worker runs gives the very samples and durations of the checked int8 export."""
+    import onnxruntime
+
+    from pipeline.voice.kokoro_convs import exact_here
+    from pipeline.voice.kokoro_model import optimized_model, timed_model
+    from pipeline.voice.piper import session_options
+
+    engine = kokoro(DEFAULT_MODEL_CACHE)
+    tokens = engine.engine.tokenizer.tokenize(
+        engine.engine.tokenizer.phonemize("Tostado en pequeños lotes, cada semana.", "es")
+    )
+    style = engine.engine.voices["ef_dora"][len(tokens) - 1]
+    feed = {
+        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+        "style": style.astype(np.float32),
+        "speed": np.array([1.0], dtype=np.float32),
+    }
+    assert exact_here() or optimized_model(DEFAULT_MODEL_CACHE).name.startswith(
+        timed_model(DEFAULT_MODEL_CACHE).stem + ".ort"
+    )  # no VNNI: the export itself
+    said = []
+    for model in (timed_model(DEFAULT_MODEL_CACHE), optimized_model(DEFAULT_MODEL_CACHE)):
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=session_options(), providers=["CPUExecutionProvider"]
+        )
+        said.append(session.run(None, feed))
+    (audio, durations), (audio_now, durations_now) = said
+    assert np.array_equal(durations, durations_now)
+    assert audio.shape == audio_now.shape and np.array_equal(audio, audio_now)
