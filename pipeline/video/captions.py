@@ -45,6 +45,14 @@ class CaptionStyle:
     name_size: int
     accent: str  # "#rrggbb"
     text: str  # "#rrggbb"
+    # The name's own inks (it stands over the end card's backdrop, not over the shots), the
+    # captions' halo (their outline and shadow) and whether they stand on a plate (libass's
+    # opaque box) where no ink reads over the shots (pipeline.video.legibility).
+    name_text: str = "#ffffff"
+    name_accent: str = "#ffd84a"
+    name_halo: str = "#000000"
+    halo: str = "#000000"
+    plate: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,9 +151,10 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}.{centis:02d}"
 
 
-def _line(words: Sequence[str], lit: set[int], style: CaptionStyle) -> str:
-    """The words with those in `lit` drawn in the accent colour."""
-    accent, plain = _colour(style.accent), _colour(style.text)
+def _line(words: Sequence[str], lit: set[int], style: CaptionStyle, name: bool = False) -> str:
+    """The words with those in `lit` drawn in the accent colour (the name's own, for it)."""
+    accent = _colour(style.name_accent if name else style.accent)
+    plain = _colour(style.name_text if name else style.text)
     parts = [
         f"{{\\c{accent}}}{_escape(w)}{{\\c{plain}}}" if i in lit else _escape(w)
         for i, w in enumerate(words)
@@ -199,7 +208,7 @@ def lit_events(
                 f"Dialogue: 1,{_clock(moments[k])},{_clock(moments[k + 1])},{look},,0,0,0,,"
                 + position
                 + fade
-                + _line(words, set(range(k)), style)
+                + _line(words, set(range(k)), style, name=look == "Name")
             )
     return events
 
@@ -208,9 +217,13 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
     plain = _colour(style.text)
     outline = "&H00000000"
     shadow = "&H80000000"
+    halo = _colour(style.halo).replace("&H", "&H00")
+    # On a plate, libass's BorderStyle 3 draws the outline as an opaque box round each line.
+    border, pad = (3, max(4, style.size // 5)) if style.plate else (1, max(2, style.size // 14))
+    caption_outline = "&H28101010" if style.plate else halo
     caption = (
-        f"Style: Caption,{style.font},{style.size},{plain},{plain},{outline},{shadow},"
-        f"-1,0,0,0,100,100,0,0,1,{max(2, style.size // 14)},{max(1, style.size // 30)},2,"
+        f"Style: Caption,{style.font},{style.size},{plain},{plain},{caption_outline},{shadow},"
+        f"-1,0,0,0,100,100,0,0,{border},{pad},{0 if style.plate else max(1, style.size // 30)},2,"
         f"{frame.caption_left},{frame.caption_right},{frame.caption_bottom},1"
     )
     cta = (
@@ -219,7 +232,8 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
         f"{frame.caption_left},{frame.caption_right},0,1"
     )
     name = (
-        f"Style: Name,{style.name_font},{style.name_size},{plain},{plain},{outline},{shadow},"
+        f"Style: Name,{style.name_font},{style.name_size},{_colour(style.name_text)},"
+        f"{_colour(style.name_text)},{_colour(style.name_halo).replace('&H', '&H00')},{shadow},"
         f"0,0,0,0,100,100,0,0,1,{max(1, style.name_size // 24)},{max(1, style.name_size // 30)},5,"
         f"{frame.caption_left},{frame.caption_right},0,1"
     )

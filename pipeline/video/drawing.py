@@ -48,7 +48,7 @@ from pipeline.shared.files import (
 )
 from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, framings, shots
+from pipeline.video import artwork, framings, legibility, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -183,11 +183,6 @@ def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
 
-def headline_colour(palette: Palette) -> tuple[int, int, int, int]:
-    """The style's text colour when it reads as light; else white (headlines sit over photos)."""
-    return hex_rgba(palette.text if artwork.is_light(palette.text) else "#ffffff")
-
-
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).casefold().split())
 
@@ -201,9 +196,12 @@ def captions(
     look: Look,
     layout: Layout,
     cta_fit: FittedText,
+    backings: Backings | None = None,
 ) -> str:
     """The ASS document: captions for scenes 1-3, and on the end card the name and the
-    call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said."""
+    call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said.
+    The captions' and the name's inks are chosen from what they are laid over (`backings`;
+    without it: white, outlined, as over any dark picture)."""
     typography = TYPOGRAPHY[spec.style]
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
@@ -212,6 +210,16 @@ def captions(
         spec.product_name, typography.headline, end_box.w, end_box.h, layout.name_size, 2
     )
     cta_box = layout.end_cta
+    under = backings or Backings(legibility.Backing(), legibility.Backing())
+    name_ink = legibility.treatment(under.name)
+    lit = artwork.lit_for_dark(look.palette.accent, 0.4)
+    # Captions stand on a plate unless both their white and their lit words read over
+    # everything under them.
+    plain = legibility.treatment(under.captions)
+    on_plate = plain.plate or plain.ink != legibility.WHITE
+    if not on_plate:
+        brightest, _ = under.captions.extremes()
+        on_plate = legibility.ratio(artwork.luminance(lit), brightest) < artwork.READABLE
     caption_style = CaptionStyle(
         font=typography.caption.family,
         size=layout.caption_size,
@@ -219,8 +227,13 @@ def captions(
         cta_size=cta_fit.size,
         name_font=typography.headline.family,
         name_size=name_fit.size,
-        accent=artwork.lit_for_dark(look.palette.accent),
+        # The captions' and the call-to-action's (set on its dark, opaque button).
+        accent=lit,
         text="#ffffff",
+        name_text=name_ink.ink,
+        name_accent=legibility.accent_on(look.palette.accent, name_ink, under.name),
+        name_halo=name_ink.halo,
+        plate=on_plate,
     )
     show_name = look.kind != LookKind.TYPE  # else the hero, on the end card, is the name
     inset = layout.caption_size // 6  # the outline stays inside the safe zone too
@@ -300,14 +313,15 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         cta = cta_fit(script.cta, spec, layout)
         cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
         button = shots.button_rect(layout, cta_width, cta.size)
-        scenes = await _draw_scenes(
+        scenes, backings = await _draw_scenes(
             spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
         await progress(85)
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
-            script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta
-        )
+            script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta,
+            backings,
+        )  # fmt: skip
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
         fonts_dir(out_dir)  # the faces libass draws the captions with
         plan = RenderPlan(
@@ -337,6 +351,14 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
 
 
 @dataclass(frozen=True)
+class Backings:
+    """What the captions and the end card's name are read over (pipeline.video.legibility)."""
+
+    captions: legibility.Backing
+    name: legibility.Backing
+
+
+@dataclass(frozen=True)
 class _Job:
     """One still to draw and where its shot goes."""
 
@@ -360,8 +382,9 @@ async def _draw_scenes(
     beats: list[float],
     button: Rect,
     out_dir: Path,
-) -> list[ScenePlan]:
-    """Every scene's shots and headline, the stills drawn on DRAWING_THREADS threads."""
+) -> tuple[list[ScenePlan], Backings]:
+    """Every scene's shots and headline, the stills drawn on DRAWING_THREADS threads, and the
+    pixels the captions and the end card's name are laid over."""
     photos = len(canvas.photos)
     jobs: list[_Job] = []
     walked = 0  # the shots walk through the photos
@@ -383,12 +406,20 @@ async def _draw_scenes(
         photo = 0 if photos else None
         jobs.append(_Job(end_position, ShotKind.END, photo, k % 2, frame, stop - frame, beat))
 
+    layout = canvas.layout
+    backings = [legibility.Backing() for _ in kinds]  # under each scene's headline
+    under_captions = legibility.Backing()
+    under_name = legibility.Backing()
+    lock = threading.Lock()
+
     def draw(job: _Job) -> Shot:
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
         if job.kind == ShotKind.END:
             card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
+            with lock:
+                under_name.add(still, layout.end_name)
             photos = [job.photo] if job.photo is not None else []
         else:
             room = shots.text_free(canvas.layout, hook=job.scene == 0)
@@ -397,6 +428,11 @@ async def _draw_scenes(
             )
             still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
             photos = list(drawn.photos)
+            box = layout.hook if job.scene == 0 else layout.headline
+            with lock:
+                for window in (start, end):
+                    backings[job.scene].add(still, box, window)
+                    under_captions.add(still, layout.captions, window)
         _save_still(still, path)
         return Shot(
             frame=job.frame,
@@ -410,17 +446,26 @@ async def _draw_scenes(
             beat=job.beat,
         )
 
-    headlines = [_headline(spec, canvas, script, position, ends[position] - starts[position],
-                           out_dir) for position in range(len(kinds))]  # fmt: skip
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(DRAWING_THREADS, thread_name_prefix="stills") as pool:
-        shot_futures = [loop.run_in_executor(pool, draw, job) for job in jobs]
-        head_futures = [loop.run_in_executor(pool, make) for make in headlines]
-        everything = asyncio.gather(asyncio.gather(*shot_futures), asyncio.gather(*head_futures))
+        # The shots first: each headline's ink (or plate) is chosen from the pixels of the
+        # shots it is laid over (pipeline.video.legibility).
+        shot_futures = asyncio.gather(*(loop.run_in_executor(pool, draw, job) for job in jobs))
         try:
-            drawn_shots, drawn_heads = await asyncio.shield(everything)
+            drawn_shots = await asyncio.shield(shot_futures)
         except asyncio.CancelledError:
-            await asyncio.gather(everything, return_exceptions=True)
+            await asyncio.gather(shot_futures, return_exceptions=True)
+            raise
+        headlines = [
+            _headline(spec, canvas, script, position, ends[position] - starts[position],
+                      out_dir, legibility.treatment(backings[position]))
+            for position in range(len(kinds))
+        ]  # fmt: skip
+        head_futures = asyncio.gather(*(loop.run_in_executor(pool, make) for make in headlines))
+        try:
+            drawn_heads = await asyncio.shield(head_futures)
+        except asyncio.CancelledError:
+            await asyncio.gather(head_futures, return_exceptions=True)
             raise
     scenes: list[ScenePlan] = []
     for position, scene in enumerate(script.scenes):
@@ -434,7 +479,7 @@ async def _draw_scenes(
                 headline=steps,
             )
         )
-    return scenes
+    return scenes, Backings(under_captions, under_name)
 
 
 def _headline(
@@ -444,6 +489,7 @@ def _headline(
     position: int,
     frames: int,
     out_dir: Path,
+    ink: legibility.Treatment,
 ) -> Callable[[], list[Step]]:
     """A call that draws one moving scene's headline steps (the opening's is the hook)."""
     scene = script.scenes[position]
@@ -461,11 +507,13 @@ def _headline(
             face,
             layout.hook if hook else layout.headline,
             layout.hook_size if hook else layout.headline_size,
-            headline_colour(canvas.palette),
+            hex_rgba(ink.ink),
             spec.fps,
             frames,
             max_lines=3 if hook else 2,
             min_ink=round(layout.height * HOOK_INK) if hook else 0,
+            halo=hex_rgba(ink.halo),
+            plate=ink.plate_rgba if ink.plate else None,
         )
         steps: list[Step] = []
         for k, step in enumerate(headline.steps):

@@ -113,33 +113,44 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
     )
 
 
-# The end card, as shares of the frame's height (portrait and square: stacked; landscape: the
-# product on the left, its words on the right).
+# The end card, as shares of the frame's height.
 END_NAME = 0.11  # two lines of the name at about 5% of the height each
 END_PRICE = 0.055  # its price tag
 END_CTA = 0.075  # the call-to-action's button
 END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
+END_FOOT = 0.03  # portrait: the product stands this far above the frame's foot
+LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA = 0.1, 0.05, 0.085  # landscape's shares
+LANDSCAPE_TOP = 0.03
 
 
 def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, Box, Box]:
-    """The end card sells: the product as large as the frame allows (it is no text, so it may
-    rise above the safe zone's top), then its name, its price as a tag and the call-to-action's
-    button, the button at the safe zone's foot (on the end card no caption runs under it)."""
-    if width > height:  # landscape: the product on the left half, its words on the right
-        column = Box(safe.x + safe.w // 2, safe.y, safe.w - safe.w // 2, safe.h)
-        name_h, price_h, cta_h = (round(column.h * share) for share in (0.34, 0.14, 0.2))
-        top = column.y + (column.h - name_h - price_h - cta_h - 2 * gap) // 2
-        name = Box(column.x, top, column.w, name_h)
-        price = Box(column.x, name.bottom + gap, column.w, price_h)
-        cta = Box(column.x, price.bottom + gap, column.w, cta_h)
-        margin = round(width * 0.04)
-        hero = Box(margin, round(height * 0.06), column.x - gap - margin, round(height * 0.88))
+    """The end card sells and fills the frame: the product as large as the frame allows (it is
+    no text, so it may stand outside the safe zone), its name, its price as a tag and the
+    call-to-action's button, each word inside the safe zone, and no band of the frame left
+    empty over 15% of its height.
+    - Portrait: the words at the top of the safe zone (name, price, button) and the product
+      below them, down to near the frame's foot: the platform's bottom band (a fifth of the
+      frame, where its own UI goes) holds the product's foot, not an empty backdrop.
+    - Square and landscape: the product on top, from near the frame's top, and the words under
+      it, the button at the safe zone's foot (a tenth of the frame or less below it)."""
+    margin = round(width * 0.06)
+    if height > width:
+        name_h, price_h, cta_h = (round(height * s) for s in (END_NAME, END_PRICE, END_CTA))
+        name = Box(safe.x, safe.y, safe.w, name_h)
+        price = Box(safe.x, name.bottom + gap, safe.w, price_h)
+        cta = Box(safe.x, price.bottom + gap, safe.w, cta_h)
+        top = cta.bottom + gap
+        hero = Box(margin, top, width - 2 * margin, height - round(height * END_FOOT) - top)
         return hero, name, price, cta
-    cta_h, price_h, name_h = (round(height * share) for share in (END_CTA, END_PRICE, END_NAME))
+    shares = (
+        (LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA)
+        if width > height
+        else (END_NAME, END_PRICE, END_CTA)
+    )
+    name_h, price_h, cta_h = (round(height * share) for share in shares)
     cta = Box(safe.x, safe.bottom - cta_h, safe.w, cta_h)
     price = Box(safe.x, cta.y - gap - price_h, safe.w, price_h)
     name = Box(safe.x, price.y - gap - name_h, safe.w, name_h)
-    top = round(height * END_TOP)
-    margin = round(width * 0.06)
+    top = round(height * (LANDSCAPE_TOP if width > height else END_TOP))
     hero = Box(margin, top, width - 2 * margin, name.y - gap - top)
     return hero, name, price, cta

@@ -277,14 +277,15 @@ class EndCardDrawn:
 
 
 BUTTON_SHARE = 0.62  # the button spans at least this share of the frame's width
+# Opaque: the call-to-action's white and lit words read on it whatever the backdrop (>= 7:1).
+BUTTON_FILL = (18, 18, 18, 255)
 
 
 def button_rect(layout: Layout, cta_width: int, cta_size: int) -> Rect:
     """The call-to-action's button: round the CTA's text, at least BUTTON_SHARE of the frame's
-    width (the safe zone's in landscape, where it stands in the right-hand column), centred in
-    its box."""
+    width (as wide as the safe zone allows), centred in its box."""
     box = layout.end_cta
-    least = round(BUTTON_SHARE * (layout.width if layout.height >= layout.width else box.w))
+    least = round(BUTTON_SHARE * layout.width)
     w = min(box.w, max(least, cta_width + 2 * round(cta_size * 0.7)))
     h = min(box.h, round(cta_size * 1.9))
     cx, cy = box.centre
@@ -315,7 +316,7 @@ def end_card(
     draw.rounded_rectangle(
         (button.x, button.y, button.x + button.w, button.y + button.h),
         radius=radius,
-        fill=(12, 12, 12, 200),
+        fill=BUTTON_FILL,
         outline=accent,
         width=max(4, button.h // 18),
     )
