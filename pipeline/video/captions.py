@@ -53,6 +53,7 @@ class CaptionStyle:
     name_halo: str = "#000000"
     halo: str = "#000000"
     plate: bool = False
+    name_plate: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class Frame:
     caption_right: int
     caption_bottom: int
     cta_centre: tuple[int, int]  # where the end card's call-to-action is centred
-    name_centre: tuple[int, int] | None  # and the product's name (None: the hero shows it)
+    # Where the product's name's first line box is hung from by its top's middle (None: the
+    # hero shows the name).
+    name_top: tuple[int, int] | None
 
 
 def timed_words(voice: VoiceScene, scene_start: float) -> list[Timed]:
@@ -191,13 +194,15 @@ def lit_events(
     look: str,
     start: float,
     end: float,
+    anchor: int = 5,
 ) -> list[str]:
     """Text shown from `start` to `end` whose words light up as they are said (and stay lit):
     the end card's name and call-to-action. `said` are its words as spoken, or [] when it is
-    not said. `tokens` are its words as laid out (textcards.ass_tokens)."""
+    not said. `tokens` are its words as laid out (textcards.ass_tokens). `centre` is where
+    the text's `anchor` point goes (ASS's numpad: 5 its centre, 8 its top's middle)."""
     words = tokens
     x, y = centre
-    position = f"{{\\an5\\pos({x},{y})}}"
+    position = f"{{\\an{anchor}\\pos({x},{y})}}"
     moments = [start] + [w.start for w in said[: len(words)]] + [end]
     events: list[str] = []
     for k in range(len(moments) - 1):
@@ -218,9 +223,17 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
     outline = "&H00000000"
     shadow = "&H80000000"
     halo = _colour(style.halo).replace("&H", "&H00")
+    plate = "&H28101010"  # near-black, 84% opaque (legibility.PLATE, PLATE_ALPHA)
     # On a plate, libass's BorderStyle 3 draws the outline as an opaque box round each line.
     border, pad = (3, max(4, style.size // 5)) if style.plate else (1, max(2, style.size // 14))
-    caption_outline = "&H28101010" if style.plate else halo
+    caption_outline = plate if style.plate else halo
+    name_halo = _colour(style.name_halo).replace("&H", "&H00")
+    name_outline = plate if style.name_plate else name_halo
+    name_border, name_pad, name_drop = (
+        (3, max(4, style.name_size // 5), 0)
+        if style.name_plate
+        else (1, max(1, style.name_size // 24), max(1, style.name_size // 30))
+    )
     caption = (
         f"Style: Caption,{style.font},{style.size},{plain},{plain},{caption_outline},{shadow},"
         f"-1,0,0,0,100,100,0,0,{border},{pad},{0 if style.plate else max(1, style.size // 30)},2,"
@@ -233,8 +246,8 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
     )
     name = (
         f"Style: Name,{style.name_font},{style.name_size},{_colour(style.name_text)},"
-        f"{_colour(style.name_text)},{_colour(style.name_halo).replace('&H', '&H00')},{shadow},"
-        f"0,0,0,0,100,100,0,0,1,{max(1, style.name_size // 24)},{max(1, style.name_size // 30)},5,"
+        f"{_colour(style.name_text)},{name_outline},{shadow},"
+        f"0,0,0,0,100,100,0,0,{name_border},{name_pad},{0 if style.name_plate else name_drop},5,"
         f"{frame.caption_left},{frame.caption_right},0,1"
     )
     return "\n".join(

@@ -25,7 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,7 +46,7 @@ from pipeline.shared.files import (
     remove_temp_files,
     write_text_atomic,
 )
-from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir
+from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir, load
 from pipeline.spec import JobSpec, ProgressFn, needs
 from pipeline.video import artwork, framings, legibility, shots
 from pipeline.video.captions import (
@@ -62,7 +62,7 @@ from pipeline.video.captions import (
 from pipeline.video.cutout import accent_colour, cut_out, dominant_colours
 from pipeline.video.framings import ShotKind
 from pipeline.video.headlines import word_by_word
-from pipeline.video.layout import Layout, layout_for
+from pipeline.video.layout import Layout, layout_for, without_name
 from pipeline.video.plan import (
     CAPTIONS_FILE,
     PLAN_FILE,
@@ -183,6 +183,18 @@ def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
 
+def _ink_offset(fitted: FittedText) -> int:
+    """How far below the top of its line box libass draws the first line's highest ink, so
+    the name's letters, not its line box, start at the top of its box (the safe zone's top in
+    portrait: the band above stays under 15% of the frame). libass scales a face so that its
+    ascent and descent add up to the size; Pillow measures the same face at that size."""
+    font = load(fitted.face, fitted.size)
+    ascent, descent = font.getmetrics()
+    top = font.getbbox(fitted.lines[0], anchor="ls")[1]  # negative: above the baseline
+    scale = fitted.size / max(1, ascent + descent)
+    return max(0, round(scale * (ascent + top)))
+
+
 def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).casefold().split())
 
@@ -233,6 +245,7 @@ def captions(
         name_text=name_ink.ink,
         name_accent=legibility.accent_on(look.palette.accent, name_ink, under.name),
         name_halo=name_ink.halo,
+        name_plate=name_ink.plate,
         plate=on_plate,
     )
     show_name = look.kind != LookKind.TYPE  # else the hero, on the end card, is the name
@@ -245,7 +258,11 @@ def captions(
         caption_right=layout.width - layout.captions.right + inset,
         caption_bottom=layout.height - layout.captions.bottom + inset,
         cta_centre=layout.end_cta.centre,
-        name_centre=layout.end_name.centre if show_name else None,
+        name_top=(
+            (layout.end_name.centre[0], layout.end_name.y - _ink_offset(name_fit))
+            if show_name
+            else None
+        ),
     )
     events: list[str] = []
     last = len(script.scenes) - 1
@@ -271,11 +288,11 @@ def captions(
         lead_text = " ".join(w.text for w in lead).replace("\\N", "")
         lead_is_name = _plain(lead_text) == _plain(spec.product_name)
         name = spec.product_name.upper() if typography.headline.upper else spec.product_name
-        if frame.name_centre is not None:
+        if frame.name_top is not None:
             said_name = lead if lead_is_name else []
             tokens = ass_tokens(name, typography.headline, name_fit.size, end_box.w)
             events += lit_events(
-                tokens, said_name, caption_style, frame.name_centre, "Name", start, end
+                tokens, said_name, caption_style, frame.name_top, "Name", start, end, anchor=8
             )
         # The lead (the name's introduction, "Discover …") is said, not captioned: the card
         # shows the name (or the wordmark) and the call-to-action, and its button stands where
@@ -310,16 +327,18 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
         kinds = framings.sequence(look.kind, counts[:moving])
-        cta = cta_fit(script.cta, spec, layout)
+        # Without a photo the hero is the name itself: the end card shows no second name.
+        end_layout = without_name(layout) if look.kind == LookKind.TYPE else layout
+        cta = cta_fit(script.cta, spec, end_layout)
         cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
-        button = shots.button_rect(layout, cta_width, cta.size)
+        button = shots.button_rect(end_layout, cta_width, cta.size)
         scenes, backings = await _draw_scenes(
             spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
         await progress(85)
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
-            script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta,
+            script, voice, scene_starts, total_frames / spec.fps, spec, look, end_layout, cta,
             backings,
         )  # fmt: skip
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
@@ -416,7 +435,10 @@ async def _draw_scenes(
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
         if job.kind == ShotKind.END:
-            card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
+            end_canvas = canvas
+            if canvas.look == LookKind.TYPE:
+                end_canvas = replace(canvas, layout=without_name(canvas.layout))
+            card = shots.end_card(end_canvas, job.variant, button, spec.price, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
             with lock:
                 under_name.add(still, layout.end_name)

@@ -10,7 +10,7 @@ stacks the product, its name, its price and the call-to-action's button.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.enums import FULL_RESOLUTION, AspectRatio
 from domain.templates import SAFE_ZONES
@@ -109,12 +109,13 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
         hook_size=round(height * (0.075 if portrait else 0.1)),
         caption_size=round(short_side * (0.072 if portrait else 0.058)),
         cta_size=round(short_side * (0.095 if portrait else 0.08)),
-        name_size=round(height * (0.06 if portrait else 0.09)),
+        name_size=round(height * (0.075 if portrait else 0.09)),
     )
 
 
 # The end card, as shares of the frame's height.
-END_NAME = 0.11  # two lines of the name at about 5% of the height each
+END_NAME = 0.11  # two lines of the name at about 5% of the height each (square)
+PORTRAIT_NAME = 0.16  # two lines of the name, their letters each 4% of the height or more
 END_PRICE = 0.055  # its price tag
 END_CTA = 0.075  # the call-to-action's button
 END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
@@ -133,9 +134,10 @@ def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, B
       frame, where its own UI goes) holds the product's foot, not an empty backdrop.
     - Square and landscape: the product on top, from near the frame's top, and the words under
       it, the button at the safe zone's foot (a tenth of the frame or less below it)."""
-    margin = round(width * 0.06)
+    margin = round(width * (0.03 if height > width else 0.06))
     if height > width:
-        name_h, price_h, cta_h = (round(height * s) for s in (END_NAME, END_PRICE, END_CTA))
+        shares = (PORTRAIT_NAME, END_PRICE, END_CTA)
+        name_h, price_h, cta_h = (round(height * share) for share in shares)
         name = Box(safe.x, safe.y, safe.w, name_h)
         price = Box(safe.x, name.bottom + gap, safe.w, price_h)
         cta = Box(safe.x, price.bottom + gap, safe.w, cta_h)
@@ -154,3 +156,18 @@ def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, B
     top = round(height * (LANDSCAPE_TOP if width > height else END_TOP))
     hero = Box(margin, top, width - 2 * margin, name.y - gap - top)
     return hero, name, price, cta
+
+
+def without_name(layout: Layout) -> Layout:
+    """The end card's boxes when it shows no name (the look's hero is the name, set large):
+    the room the name had goes to the product, so it leaves no empty band."""
+    gap = layout.end_price.y - layout.end_name.bottom
+    room = layout.end_name.h + gap
+    hero, price, cta = layout.end_hero, layout.end_price, layout.end_cta
+    if layout.height > layout.width:  # the words move up, the product grows up to them
+        price = Box(price.x, price.y - room, price.w, price.h)
+        cta = Box(cta.x, cta.y - room, cta.w, cta.h)
+        hero = Box(hero.x, hero.y - room, hero.w, hero.h + room)
+    else:  # the product grows down into the name's place
+        hero = Box(hero.x, hero.y, hero.w, hero.h + room)
+    return replace(layout, end_hero=hero, end_price=price, end_cta=cta)

@@ -18,6 +18,7 @@ from pipeline.video.layout import Box
 
 RGBA = tuple[int, int, int, int]
 LINE_SPACING = 1.12
+CJK = 0x2E80  # from here on, scripts written without spaces: their words break anywhere
 
 
 def hex_rgba(colour: str, alpha: int = 255) -> RGBA:
@@ -74,17 +75,22 @@ class FittedText:
 def fit_text(
     text: str, face: Face, box_w: int, box_h: int, max_size: int, max_lines: int = 2
 ) -> FittedText:
-    """The largest size (down to 40% of max) at which the wrapped text fits the box."""
+    """The largest size (down to 40% of max) at which the wrapped text fits the box, no word of
+    an alphabetic script broken across lines ("Nimbu / s Tea" reads as two words that are not
+    the name) while a smaller size keeps it whole."""
     chosen = face_for(face, text) or face
     if chosen.upper:
         text = text.upper()
     size = max_size
     min_size = max(12, int(max_size * 0.4))
+    alphabetic = [w for w in text.split() if all(ord(c) < CJK for c in w)]
     while True:
         lines = wrap(text, chosen, size, box_w)
         height = len(lines) * size * LINE_SPACING
         widest = max((text_width(line, chosen, size) for line in lines), default=0)
-        if (len(lines) <= max_lines and height <= box_h and widest <= box_w) or size <= min_size:
+        whole = all(text_width(w, chosen, size) <= box_w for w in alphabetic)
+        fits = len(lines) <= max_lines and height <= box_h and widest <= box_w and whole
+        if fits or size <= min_size:
             return FittedText(lines, size, chosen)
         size = max(min_size, int(size * 0.92))
 
