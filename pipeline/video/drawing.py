@@ -62,7 +62,7 @@ from pipeline.video.captions import (
 from pipeline.video.cutout import accent_colour, cut_out, dominant_colours
 from pipeline.video.framings import ShotKind
 from pipeline.video.headlines import word_by_word
-from pipeline.video.layout import Layout, layout_for, without_name
+from pipeline.video.layout import Layout, arranged, layout_for
 from pipeline.video.plan import (
     CAPTIONS_FILE,
     PLAN_FILE,
@@ -78,7 +78,16 @@ from pipeline.video.plan import (
     shot_count,
 )
 from pipeline.video.reuse import source_until_frame
-from pipeline.video.textcards import FittedText, ass_tokens, fit_text, hex_rgba, text_width
+from pipeline.video.textcards import (
+    LINE_SPACING,
+    FittedText,
+    ass_tokens,
+    fit_text,
+    hex_rgba,
+    libass_size,
+    text_width,
+    win_metrics,
+)
 
 HOOK_INK = 0.09  # the opening headline's lines stand at least this share of the frame's height
 DRAWING_THREADS = 2  # Pillow releases the GIL while it resizes, blurs and encodes PNGs
@@ -183,16 +192,28 @@ def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
 
+def name_fit(spec: JobSpec, layout: Layout) -> FittedText:
+    """The end card's name as set in its box, up to two lines. libass sets lines a face's
+    ascent and descent apart (its OS/2 win metrics), not LINE_SPACING ems: fitted to that."""
+    face = TYPOGRAPHY[spec.style].headline
+    box = layout.end_name
+    ascent, descent = win_metrics(face)
+    lines_h = round(box.h * LINE_SPACING / (ascent + descent))
+    return fit_text(spec.product_name, face, box.w, lines_h, layout.name_size, 2)
+
+
+def _name_height(fitted: FittedText) -> int:
+    """How tall libass sets the name: its lines, a face's ascent and descent apart."""
+    return len(fitted.lines) * libass_size(fitted)
+
+
 def _ink_offset(fitted: FittedText) -> int:
     """How far below the top of its line box libass draws the first line's highest ink, so
     the name's letters, not its line box, start at the top of its box (the safe zone's top in
-    portrait: the band above stays under 15% of the frame). libass scales a face so that its
-    ascent and descent add up to the size; Pillow measures the same face at that size."""
-    font = load(fitted.face, fitted.size)
-    ascent, descent = font.getmetrics()
-    top = font.getbbox(fitted.lines[0], anchor="ls")[1]  # negative: above the baseline
-    scale = fitted.size / max(1, ascent + descent)
-    return max(0, round(scale * (ascent + top)))
+    portrait: the band above stays under 15% of the frame)."""
+    ascent, _ = win_metrics(fitted.face)
+    top = load(fitted.face, fitted.size).getbbox(fitted.lines[0], anchor="ls")[1]  # above: < 0
+    return max(0, round(ascent * fitted.size + top))
 
 
 def _plain(text: str) -> str:
@@ -209,6 +230,7 @@ def captions(
     layout: Layout,
     cta_fit: FittedText,
     backings: Backings | None = None,
+    name: FittedText | None = None,
 ) -> str:
     """The ASS document: captions for scenes 1-3, and on the end card the name and the
     call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said.
@@ -218,9 +240,7 @@ def captions(
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
     end_box = layout.end_name
-    name_fit = fit_text(
-        spec.product_name, typography.headline, end_box.w, end_box.h, layout.name_size, 2
-    )
+    name = name or name_fit(spec, layout)
     cta_box = layout.end_cta
     under = backings or Backings(legibility.Backing(), legibility.Backing())
     name_ink = legibility.treatment(under.name)
@@ -238,7 +258,7 @@ def captions(
         cta_font=typography.caption.family,
         cta_size=cta_fit.size,
         name_font=typography.headline.family,
-        name_size=name_fit.size,
+        name_size=libass_size(name),
         # The captions' and the call-to-action's (set on its dark, opaque button).
         accent=lit,
         text="#ffffff",
@@ -259,7 +279,7 @@ def captions(
         caption_bottom=layout.height - layout.captions.bottom + inset,
         cta_centre=layout.end_cta.centre,
         name_top=(
-            (layout.end_name.centre[0], layout.end_name.y - _ink_offset(name_fit))
+            (layout.end_name.centre[0], layout.end_name.y - _ink_offset(name))
             if show_name
             else None
         ),
@@ -287,10 +307,10 @@ def captions(
         lead = words[: len(words) - len(said_cta)]
         lead_text = " ".join(w.text for w in lead).replace("\\N", "")
         lead_is_name = _plain(lead_text) == _plain(spec.product_name)
-        name = spec.product_name.upper() if typography.headline.upper else spec.product_name
+        shown = spec.product_name.upper() if typography.headline.upper else spec.product_name
         if frame.name_top is not None:
             said_name = lead if lead_is_name else []
-            tokens = ass_tokens(name, typography.headline, name_fit.size, end_box.w)
+            tokens = ass_tokens(shown, typography.headline, name.size, end_box.w)
             events += lit_events(
                 tokens, said_name, caption_style, frame.name_top, "Name", start, end, anchor=8
             )
@@ -327,19 +347,29 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
         kinds = framings.sequence(look.kind, counts[:moving])
-        # Without a photo the hero is the name itself: the end card shows no second name.
-        end_layout = without_name(layout) if look.kind == LookKind.TYPE else layout
+        # The end card spread by the product's shape; without a photo the hero is the name
+        # itself, and the end card shows no second name.
+        subject = shots.trimmed(look.photos[0].subject if look.photos else look.hero)
+        named = name_fit(spec, layout)
+        end_layout = arranged(
+            layout,
+            subject.width / max(1, subject.height),
+            named=look.kind != LookKind.TYPE,
+            priced=bool(spec.price),
+            name_h=_name_height(named),
+        )
         cta = cta_fit(script.cta, spec, end_layout)
         cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
         button = shots.button_rect(end_layout, cta_width, cta.size)
+        end_canvas = replace(canvas, layout=end_layout)
         scenes, backings = await _draw_scenes(
-            spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
+            spec, canvas, end_canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
         await progress(85)
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
             script, voice, scene_starts, total_frames / spec.fps, spec, look, end_layout, cta,
-            backings,
+            backings, named,
         )  # fmt: skip
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
         fonts_dir(out_dir)  # the faces libass draws the captions with
@@ -393,6 +423,7 @@ class _Job:
 async def _draw_scenes(
     spec: JobSpec,
     canvas: shots.Canvas,
+    end_canvas: shots.Canvas,
     script: AdScript,
     kinds: list[list[ShotKind]],
     counts: list[int],
@@ -435,13 +466,10 @@ async def _draw_scenes(
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
         if job.kind == ShotKind.END:
-            end_canvas = canvas
-            if canvas.look == LookKind.TYPE:
-                end_canvas = replace(canvas, layout=without_name(canvas.layout))
             card = shots.end_card(end_canvas, job.variant, button, spec.price, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
             with lock:
-                under_name.add(still, layout.end_name)
+                under_name.add(still, end_canvas.layout.end_name)
             photos = [job.photo] if job.photo is not None else []
         else:
             room = shots.text_free(canvas.layout, hook=job.scene == 0)

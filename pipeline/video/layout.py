@@ -109,17 +109,17 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
         hook_size=round(height * (0.075 if portrait else 0.1)),
         caption_size=round(short_side * (0.072 if portrait else 0.058)),
         cta_size=round(short_side * (0.095 if portrait else 0.08)),
-        name_size=round(height * (0.075 if portrait else 0.09)),
+        name_size=round(height * (0.08 if portrait else 0.09)),
     )
 
 
 # The end card, as shares of the frame's height.
 END_NAME = 0.11  # two lines of the name at about 5% of the height each (square)
-PORTRAIT_NAME = 0.16  # two lines of the name, their letters each 4% of the height or more
+PORTRAIT_NAME = 0.21  # two lines of the name, their letters each 4% of the height or more
 END_PRICE = 0.055  # its price tag
 END_CTA = 0.075  # the call-to-action's button
 END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
-END_FOOT = 0.03  # portrait: the product stands this far above the frame's foot
+END_FOOT = 0.02  # portrait: the product stands this far above the frame's foot
 LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA = 0.1, 0.05, 0.085  # landscape's shares
 LANDSCAPE_TOP = 0.03
 
@@ -158,16 +158,57 @@ def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, B
     return hero, name, price, cta
 
 
-def without_name(layout: Layout) -> Layout:
-    """The end card's boxes when it shows no name (the look's hero is the name, set large):
-    the room the name had goes to the product, so it leaves no empty band."""
+def arranged(
+    layout: Layout,
+    aspect: float,
+    *,
+    named: bool = True,
+    priced: bool = True,
+    name_h: int | None = None,
+) -> Layout:
+    """The end card's boxes for a product of this `aspect` (width / height): the product at
+    the largest size its box allows, and the room it leaves (a wide product is short) spread
+    evenly between the card's parts, so that no band of the frame is left empty over 15% of its
+    height. Without a name (the look's hero is the name) or a price, their room is spread too.
+    Portrait: the words from the safe zone's top, the product below them down to the frame's
+    foot. Square and landscape: the product from the frame's top, the words under it, the
+    button at the safe zone's foot. `name_h`: how tall the name stands as set (one line
+    needs less than the two its box holds)."""
     gap = layout.end_price.y - layout.end_name.bottom
-    room = layout.end_name.h + gap
-    hero, price, cta = layout.end_hero, layout.end_price, layout.end_cta
-    if layout.height > layout.width:  # the words move up, the product grows up to them
-        price = Box(price.x, price.y - room, price.w, price.h)
-        cta = Box(cta.x, cta.y - room, cta.w, cta.h)
-        hero = Box(hero.x, hero.y - room, hero.w, hero.h + room)
-    else:  # the product grows down into the name's place
-        hero = Box(hero.x, hero.y, hero.w, hero.h + room)
-    return replace(layout, end_hero=hero, end_price=price, end_cta=cta)
+    hero = layout.end_hero
+    if name_h is not None and name_h < layout.end_name.h:
+        hero = Box(hero.x, hero.y, hero.w, hero.h + layout.end_name.h - name_h)
+        end_name = layout.end_name
+        layout = replace(layout, end_name=Box(end_name.x, end_name.y, end_name.w, name_h))
+    portrait = layout.height > layout.width
+    # The largest box the product can have: every part it does not need given to it.
+    spare = (0 if named else layout.end_name.h + gap) + (0 if priced else layout.end_price.h + gap)
+    words = [layout.end_name] * named + [layout.end_price] * priced + [layout.end_cta]
+    heights = [box.h for box in words]
+    foot = round(layout.height * END_FOOT)
+    if portrait:
+        room = layout.height - foot - layout.safe.y - sum(heights) - gap * len(words)
+    else:
+        room = layout.end_cta.bottom - hero.y - sum(heights) - gap * len(words)
+    product_h = min(room, hero.h + spare, round(hero.w / max(aspect, 1e-3)))
+    if portrait:
+        free = layout.height - foot - layout.safe.y - sum(heights) - product_h
+        step = max(gap, free // (len(words) + 1))
+        y, placed = layout.safe.y, []
+        for box in words:
+            placed.append(Box(box.x, y, box.w, box.h))
+            y += box.h + step
+        product = Box(hero.x, y, hero.w, product_h)
+    else:
+        free = layout.end_cta.bottom - hero.y - sum(heights) - product_h
+        step = max(gap, free // (len(words) + 1))
+        top = layout.end_cta.bottom - sum(heights) - step * len(words) - product_h
+        product = Box(hero.x, top, hero.w, product_h)
+        y, placed = product.bottom + step, []
+        for box in words:
+            placed.append(Box(box.x, y, box.w, box.h))
+            y += box.h + step
+    cta = placed[-1]
+    name = placed[0] if named else layout.end_name
+    price = placed[int(named)] if priced else layout.end_price
+    return replace(layout, end_hero=product, end_name=name, end_price=price, end_cta=cta)

@@ -80,9 +80,16 @@ class Treatment:
         return (*PLATE, PLATE_ALPHA)
 
 
+BUSY = 3.0  # a backing whose own brightest and darkest differ this much has edges that compete
+
+
 def treatment(backing: Backing, least: float = READABLE) -> Treatment:
-    """White, else near-black, else white on a plate: the first that reads over all of it."""
+    """White, else near-black, else white on a plate: the first that reads over all of it. A
+    busy backing (a photo, a band of colour crossing the box: its own contrast BUSY or more)
+    gets the plate whatever the ink: its edges would cut through the letters."""
     brightest, darkest = backing.extremes()
+    if ratio(brightest, darkest) >= BUSY:
+        return Treatment(WHITE, DARK, plate=True)
     if ratio(_lum(WHITE), brightest) >= least:
         return Treatment(WHITE, DARK, plate=False)
     if ratio(_lum(DARK), darkest) >= least:

@@ -292,19 +292,32 @@ def button_rect(layout: Layout, cta_width: int, cta_size: int) -> Rect:
     return Rect(x=cx - w // 2, y=cy - h // 2, w=w, h=h)
 
 
+def trimmed(image: Image.Image) -> Image.Image:
+    """An RGBA layer cropped to what it shows (a wordmark's canvas has margins of its own)."""
+    if image.mode != "RGBA":
+        return image
+    box = image.getchannel("A").getbbox()
+    return image.crop(box) if box else image
+
+
 def end_card(
     canvas: Canvas, variant: int, button: Rect, price: str | None, index: int | None
 ) -> EndCardDrawn:
     """The end card: the product large, its price, the button the call-to-action is set on (the
     name and the CTA's words are drawn by the captions, lit as they are said)."""
     layout = canvas.layout
+
+    def backdrop(light: int) -> Image.Image:  # lit round the product, clear of the words
+        around = replace(layout, hero=layout.end_hero)
+        return artwork.background(around, canvas.style, canvas.palette, light, rule=False)
+
     if variant == 0:
-        still = canvas.backdrop(canvas.size, 3)
+        still = backdrop(4)
     else:  # the second half of the end card: the backdrop leans toward the accent colour
         tinted = Image.new("RGB", canvas.size, hex_rgba(canvas.palette.accent)[:3])
-        still = Image.blend(canvas.backdrop(canvas.size, 0), tinted, 0.45)
+        still = Image.blend(backdrop(1), tinted, 0.45)
     photo = canvas.photos[index] if index is not None else None
-    subject = canvas.hero if photo is None else photo.subject
+    subject = trimmed(canvas.hero if photo is None else photo.subject)
     box = layout.end_hero
     layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
     product = place(still, layer, box.centre, pad)

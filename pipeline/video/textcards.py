@@ -8,12 +8,14 @@ scripts written without spaces have nowhere else to break). Characters the style
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from domain.text import graphemes
-from pipeline.shared.fonts import Face, face_for, load
+from pipeline.shared.fonts import FONTS, Face, face_for, load
 from pipeline.video.layout import Box
 
 RGBA = tuple[int, int, int, int]
@@ -171,3 +173,27 @@ def ass_tokens(text: str, face: Face, size: int, max_width: int) -> list[str]:
             else line_width + space * bool(line_width) + width
         )
     return tokens
+
+
+@cache
+def win_metrics(face: Face) -> tuple[float, float]:
+    """The face's OS/2 usWinAscent and usWinDescent, in ems: libass fits these two into an ASS
+    font size (and sets lines that far apart), where Pillow's size is the em. Read from the
+    font file's table directory (no font library at run time)."""
+    data = (FONTS / face.file).read_bytes()
+    (count,) = struct.unpack(">H", data[4:6])
+    tables: dict[bytes, int] = {}
+    for k in range(count):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * k : 28 + 16 * k])
+        tables[tag] = offset
+    head, os2 = tables[b"head"], tables[b"OS/2"]
+    (units,) = struct.unpack(">H", data[head + 18 : head + 20])
+    ascent, descent = struct.unpack(">HH", data[os2 + 74 : os2 + 78])
+    return ascent / units, descent / units
+
+
+def libass_size(fitted: FittedText) -> int:
+    """The ASS font size at which libass draws `fitted`'s letters as large as Pillow measured
+    them at `fitted.size`."""
+    ascent, descent = win_metrics(fitted.face)
+    return round(fitted.size * (ascent + descent))
