@@ -139,6 +139,11 @@ def _colour(hex_colour: str) -> str:
     return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&".upper()
 
 
+def _dark(hex_colour: str) -> bool:
+    value = hex_colour.lstrip("#")
+    return sum(int(value[k : k + 2], 16) for k in (0, 2, 4)) < 3 * 100
+
+
 def _escape(text: str) -> str:
     """Braces would start an override block; a backslash is only kept for our hard breaks."""
     parts = text.split("\\N")
@@ -229,10 +234,16 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
     caption_outline = plate if style.plate else halo
     name_halo = _colour(style.name_halo).replace("&H", "&H00")
     name_outline = plate if style.name_plate else name_halo
+    # A drop shadow only under light ink: under dark ink it would darken what it reads on.
+    name_shadow = 0 if _dark(style.name_text) else max(1, style.name_size // 30)
     name_border, name_pad, name_drop = (
         (3, max(4, style.name_size // 5), 0)
         if style.name_plate
-        else (1, max(1, style.name_size // 24), max(1, style.name_size // 30))
+        else (
+            1,
+            max(1, style.name_size // 24),
+            name_shadow,
+        )
     )
     caption = (
         f"Style: Caption,{style.font},{style.size},{plain},{plain},{caption_outline},{shadow},"

@@ -120,7 +120,7 @@ END_PRICE = 0.055  # its price tag
 END_CTA = 0.075  # the call-to-action's button
 END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
 END_FOOT = 0.02  # portrait: the product stands this far above the frame's foot
-LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA = 0.1, 0.05, 0.085  # landscape's shares
+LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA = 0.1, 0.065, 0.085  # landscape's shares
 LANDSCAPE_TOP = 0.03
 
 

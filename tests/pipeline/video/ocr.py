@@ -55,6 +55,18 @@ def read(frame: np.ndarray) -> list[str]:
     return [str(result.txts[k]) for k in order]
 
 
+def boxes(frame: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each line PP-OCR finds with its box (left, top, right, bottom) in the frame."""
+    result = _engine()(np.ascontiguousarray(frame[..., ::-1]))
+    if result.txts is None:
+        return []
+    out = []
+    for text, quad in zip(result.txts, result.boxes, strict=True):
+        xs, ys = quad[:, 0], quad[:, 1]
+        out.append((str(text), (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))))
+    return out
+
+
 def words(text: str) -> list[str]:
     """Casefolded words, punctuation and currency signs dropped ("$24.00" -> "24", "00")."""
     return re.findall(r"[^\W_]+", text.casefold())
