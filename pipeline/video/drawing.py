@@ -199,7 +199,14 @@ def name_fit(spec: JobSpec, layout: Layout) -> FittedText:
     box = layout.end_name
     ascent, descent = win_metrics(face)
     lines_h = round(box.h * LINE_SPACING / (ascent + descent))
-    return fit_text(spec.product_name, face, box.w, lines_h, layout.name_size, 2)
+    return fit_text(spec.product_name, face, _name_width(layout), lines_h, layout.name_size, 2)
+
+
+def _name_width(layout: Layout) -> int:
+    """libass wraps a line wider than the frame less the style's margins (the captions' inset
+    each side): the name set a little narrower than that keeps the lines as set here."""
+    box = layout.end_name
+    return box.w - 2 * (layout.caption_size // 6) - round(box.w * 0.03)
 
 
 def _name_height(fitted: FittedText) -> int:
@@ -239,7 +246,6 @@ def captions(
     typography = TYPOGRAPHY[spec.style]
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
-    end_box = layout.end_name
     name = name or name_fit(spec, layout)
     cta_box = layout.end_cta
     under = backings or Backings(legibility.Backing(), legibility.Backing())
@@ -310,7 +316,7 @@ def captions(
         shown = spec.product_name.upper() if typography.headline.upper else spec.product_name
         if frame.name_top is not None:
             said_name = lead if lead_is_name else []
-            tokens = ass_tokens(shown, typography.headline, name.size, end_box.w)
+            tokens = ass_tokens(shown, typography.headline, name.size, _name_width(layout))
             events += lit_events(
                 tokens, said_name, caption_style, frame.name_top, "Name", start, end, anchor=8
             )
