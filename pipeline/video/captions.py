@@ -259,7 +259,7 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
         f"Style: Name,{style.name_font},{style.name_size},{_colour(style.name_text)},"
         f"{_colour(style.name_text)},{name_outline},{shadow},"
         f"0,0,0,0,100,100,0,0,{name_border},{name_pad},{0 if style.name_plate else name_drop},5,"
-        f"{frame.caption_left},{frame.caption_right},0,1"
+        "0,0,0,1"  # no margins: its lines are broken where it was fitted, libass adds none
     )
     return "\n".join(
         [

@@ -203,10 +203,11 @@ def name_fit(spec: JobSpec, layout: Layout) -> FittedText:
 
 
 def _name_width(layout: Layout) -> int:
-    """libass wraps a line wider than the frame less the style's margins (the captions' inset
-    each side): the name set a little narrower than that keeps the lines as set here."""
+    """The width the name is set in: its box's, a little narrower (libass measures a line a
+    few pixels wider than Pillow does); the Name style has no margins, so libass wraps no line
+    of it that fits the frame (at 1080p it had re-wrapped 'Trailhead Dome Tent' to three)."""
     box = layout.end_name
-    return box.w - 2 * (layout.caption_size // 6) - round(box.w * 0.03)
+    return box.w - round(box.w * 0.03)
 
 
 def _name_height(fitted: FittedText) -> int:

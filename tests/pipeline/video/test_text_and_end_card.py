@@ -63,12 +63,13 @@ def striped(path: Path, size: tuple[int, int], body: tuple[int, int, int, int]) 
 
 
 def product_mask(frame: np.ndarray) -> np.ndarray:
-    """The striped product's pixels (cyan or magenta), small specks opened away."""
+    """The striped product's extent: its cyan body, small specks opened away, its magenta
+    stripes closed in (magenta alone is also the accent the ad took from it: a style's band,
+    the price's tag, a lit word)."""
     r, g, b = (frame[..., k].astype(np.int16) for k in range(3))
-    cyan = (r < 90) & (g > 130) & (b > 170) & (b - r > 100)
-    magenta = (r > 170) & (g < 90) & (b > 90) & (r - g > 110)
-    mask = (cyan | magenta).astype(np.uint8)
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)).astype(bool)
+    cyan = ((r < 90) & (g > 130) & (b > 170) & (b - r > 100)).astype(np.uint8)
+    opened = cv2.morphologyEx(cyan, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    return cv2.morphologyEx(opened, cv2.MORPH_CLOSE, np.ones((41, 41), np.uint8)).astype(bool)
 
 
 def without_product(frame: np.ndarray) -> np.ndarray:
