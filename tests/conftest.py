@@ -217,15 +217,22 @@ def _cost(item: pytest.Item) -> float:
 
 def _group(item: pytest.Item) -> str | None:
     """The xdist group a test must share a worker with, if any: its module, when it uses a
-    module-scoped fixture."""
+    module-scoped fixture (and which of its parameters: each is built on its own, so the
+    renders of a parametrized module fixture can go to both workers)."""
     info = getattr(item, "_fixtureinfo", None)
-    if info is not None and any(
-        definition.scope == "module"
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    ):
-        return item.nodeid.split("::")[0]
-    return None
+    if info is None:
+        return None
+    scoped = [
+        name
+        for name, definitions in info.name2fixturedefs.items()
+        if any(definition.scope == "module" for definition in definitions)
+    ]
+    if not scoped:
+        return None
+    callspec = getattr(item, "callspec", None)
+    indices = callspec.indices if callspec is not None else {}
+    params = [f"{name}={indices[name]}" for name in scoped if name in indices]
+    return "::".join([item.nodeid.split("::")[0], *params])
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

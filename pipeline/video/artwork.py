@@ -136,9 +136,12 @@ def background(
     style: Style,
     palette: Palette,
     scene_index: int,
+    rule: bool = True,
 ) -> Image.Image:
     """A backdrop in the style's look, lit around the hero's place; variants (`scene_index`)
-    differ in light and angle so consecutive shots read as different set-ups."""
+    differ in light and angle so consecutive shots read as different set-ups. Without `rule`,
+    the minimal look leaves out its accent line under the headline (the end card has no
+    headline, and the line would cross what stands there)."""
     size = (layout.width, layout.height)
     base = palette.background
     darker = _mix(base, "#000000", 0.35 if not is_light(base) else 0.08)
@@ -176,14 +179,14 @@ def background(
         image = _glow(
             image, (cx, cy + shift), int(layout.hero.h * 0.8), _mix(base, "#000000", 0.07), 0.6
         )
-        draw = ImageDraw.Draw(image, "RGBA")
-        line_y = layout.headline.bottom + layout.height // 200
-        half = layout.hero.w // 5
-        draw.line(
-            (cx - half, line_y, cx + half, line_y),
-            fill=(*accent, 255),
-            width=max(2, min(size) // 360),
-        )
+        if rule:
+            line_y = layout.headline.bottom + layout.height // 200
+            half = layout.hero.w // 5
+            ImageDraw.Draw(image, "RGBA").line(
+                (cx - half, line_y, cx + half, line_y),
+                fill=(*accent, 255),
+                width=max(2, min(size) // 360),
+            )
     else:  # BOLD: a band of colour across the frame behind the hero
         band = layout.hero.h // 3
         y = cy + shift - band // 2

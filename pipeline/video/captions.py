@@ -45,6 +45,15 @@ class CaptionStyle:
     name_size: int
     accent: str  # "#rrggbb"
     text: str  # "#rrggbb"
+    # The name's own inks (it stands over the end card's backdrop, not over the shots), the
+    # captions' halo (their outline and shadow) and whether they stand on a plate (libass's
+    # opaque box) where no ink reads over the shots (pipeline.video.legibility).
+    name_text: str = "#ffffff"
+    name_accent: str = "#ffd84a"
+    name_halo: str = "#000000"
+    halo: str = "#000000"
+    plate: bool = False
+    name_plate: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,9 @@ class Frame:
     caption_right: int
     caption_bottom: int
     cta_centre: tuple[int, int]  # where the end card's call-to-action is centred
-    name_centre: tuple[int, int] | None  # and the product's name (None: the hero shows it)
+    # Where the product's name's first line box is hung from by its top's middle (None: the
+    # hero shows the name).
+    name_top: tuple[int, int] | None
 
 
 def timed_words(voice: VoiceScene, scene_start: float) -> list[Timed]:
@@ -128,6 +139,11 @@ def _colour(hex_colour: str) -> str:
     return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&".upper()
 
 
+def _dark(hex_colour: str) -> bool:
+    value = hex_colour.lstrip("#")
+    return sum(int(value[k : k + 2], 16) for k in (0, 2, 4)) < 3 * 100
+
+
 def _escape(text: str) -> str:
     """Braces would start an override block; a backslash is only kept for our hard breaks."""
     parts = text.split("\\N")
@@ -143,9 +159,10 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}.{centis:02d}"
 
 
-def _line(words: Sequence[str], lit: set[int], style: CaptionStyle) -> str:
-    """The words with those in `lit` drawn in the accent colour."""
-    accent, plain = _colour(style.accent), _colour(style.text)
+def _line(words: Sequence[str], lit: set[int], style: CaptionStyle, name: bool = False) -> str:
+    """The words with those in `lit` drawn in the accent colour (the name's own, for it)."""
+    accent = _colour(style.name_accent if name else style.accent)
+    plain = _colour(style.name_text if name else style.text)
     parts = [
         f"{{\\c{accent}}}{_escape(w)}{{\\c{plain}}}" if i in lit else _escape(w)
         for i, w in enumerate(words)
@@ -182,13 +199,15 @@ def lit_events(
     look: str,
     start: float,
     end: float,
+    anchor: int = 5,
 ) -> list[str]:
     """Text shown from `start` to `end` whose words light up as they are said (and stay lit):
     the end card's name and call-to-action. `said` are its words as spoken, or [] when it is
-    not said. `tokens` are its words as laid out (textcards.ass_tokens)."""
+    not said. `tokens` are its words as laid out (textcards.ass_tokens). `centre` is where
+    the text's `anchor` point goes (ASS's numpad: 5 its centre, 8 its top's middle)."""
     words = tokens
     x, y = centre
-    position = f"{{\\an5\\pos({x},{y})}}"
+    position = f"{{\\an{anchor}\\pos({x},{y})}}"
     moments = [start] + [w.start for w in said[: len(words)]] + [end]
     events: list[str] = []
     for k in range(len(moments) - 1):
@@ -199,7 +218,7 @@ def lit_events(
                 f"Dialogue: 1,{_clock(moments[k])},{_clock(moments[k + 1])},{look},,0,0,0,,"
                 + position
                 + fade
-                + _line(words, set(range(k)), style)
+                + _line(words, set(range(k)), style, name=look == "Name")
             )
     return events
 
@@ -208,9 +227,27 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
     plain = _colour(style.text)
     outline = "&H00000000"
     shadow = "&H80000000"
+    halo = _colour(style.halo).replace("&H", "&H00")
+    plate = "&H28101010"  # near-black, 84% opaque (legibility.PLATE, PLATE_ALPHA)
+    # On a plate, libass's BorderStyle 3 draws the outline as an opaque box round each line.
+    border, pad = (3, max(4, style.size // 5)) if style.plate else (1, max(2, style.size // 14))
+    caption_outline = plate if style.plate else halo
+    name_halo = _colour(style.name_halo).replace("&H", "&H00")
+    name_outline = plate if style.name_plate else name_halo
+    # A drop shadow only under light ink: under dark ink it would darken what it reads on.
+    name_shadow = 0 if _dark(style.name_text) else max(1, style.name_size // 30)
+    name_border, name_pad, name_drop = (
+        (3, max(4, style.name_size // 5), 0)
+        if style.name_plate
+        else (
+            1,
+            max(1, style.name_size // 24),
+            name_shadow,
+        )
+    )
     caption = (
-        f"Style: Caption,{style.font},{style.size},{plain},{plain},{outline},{shadow},"
-        f"-1,0,0,0,100,100,0,0,1,{max(2, style.size // 14)},{max(1, style.size // 30)},2,"
+        f"Style: Caption,{style.font},{style.size},{plain},{plain},{caption_outline},{shadow},"
+        f"-1,0,0,0,100,100,0,0,{border},{pad},{0 if style.plate else max(1, style.size // 30)},2,"
         f"{frame.caption_left},{frame.caption_right},{frame.caption_bottom},1"
     )
     cta = (
@@ -219,9 +256,10 @@ def ass_document(frame: Frame, style: CaptionStyle, events: list[str]) -> str:
         f"{frame.caption_left},{frame.caption_right},0,1"
     )
     name = (
-        f"Style: Name,{style.name_font},{style.name_size},{plain},{plain},{outline},{shadow},"
-        f"0,0,0,0,100,100,0,0,1,{max(1, style.name_size // 24)},{max(1, style.name_size // 30)},5,"
-        f"{frame.caption_left},{frame.caption_right},0,1"
+        f"Style: Name,{style.name_font},{style.name_size},{_colour(style.name_text)},"
+        f"{_colour(style.name_text)},{name_outline},{shadow},"
+        f"0,0,0,0,100,100,0,0,{name_border},{name_pad},{0 if style.name_plate else name_drop},5,"
+        "0,0,0,1"  # no margins: its lines are broken where it was fitted, libass adds none
     )
     return "\n".join(
         [

@@ -25,7 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,9 +46,9 @@ from pipeline.shared.files import (
     remove_temp_files,
     write_text_atomic,
 )
-from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir
+from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir, load
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, framings, shots
+from pipeline.video import artwork, framings, legibility, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -62,7 +62,7 @@ from pipeline.video.captions import (
 from pipeline.video.cutout import accent_colour, cut_out, dominant_colours
 from pipeline.video.framings import ShotKind
 from pipeline.video.headlines import word_by_word
-from pipeline.video.layout import Layout, layout_for
+from pipeline.video.layout import Layout, arranged, layout_for
 from pipeline.video.plan import (
     CAPTIONS_FILE,
     PLAN_FILE,
@@ -78,7 +78,16 @@ from pipeline.video.plan import (
     shot_count,
 )
 from pipeline.video.reuse import source_until_frame
-from pipeline.video.textcards import FittedText, ass_tokens, fit_text, hex_rgba, text_width
+from pipeline.video.textcards import (
+    LINE_SPACING,
+    FittedText,
+    ass_tokens,
+    fit_text,
+    hex_rgba,
+    libass_size,
+    text_width,
+    win_metrics,
+)
 
 HOOK_INK = 0.09  # the opening headline's lines stand at least this share of the frame's height
 DRAWING_THREADS = 2  # Pillow releases the GIL while it resizes, blurs and encodes PNGs
@@ -183,9 +192,36 @@ def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
 
-def headline_colour(palette: Palette) -> tuple[int, int, int, int]:
-    """The style's text colour when it reads as light; else white (headlines sit over photos)."""
-    return hex_rgba(palette.text if artwork.is_light(palette.text) else "#ffffff")
+def name_fit(spec: JobSpec, layout: Layout) -> FittedText:
+    """The end card's name as set in its box, up to two lines. libass sets lines a face's
+    ascent and descent apart (its OS/2 win metrics), not LINE_SPACING ems: fitted to that."""
+    face = TYPOGRAPHY[spec.style].headline
+    box = layout.end_name
+    ascent, descent = win_metrics(face)
+    lines_h = round(box.h * LINE_SPACING / (ascent + descent))
+    return fit_text(spec.product_name, face, _name_width(layout), lines_h, layout.name_size, 2)
+
+
+def _name_width(layout: Layout) -> int:
+    """The width the name is set in: its box's, a little narrower (libass measures a line a
+    few pixels wider than Pillow does); the Name style has no margins, so libass wraps no line
+    of it that fits the frame (at 1080p it had re-wrapped 'Trailhead Dome Tent' to three)."""
+    box = layout.end_name
+    return box.w - round(box.w * 0.03)
+
+
+def _name_height(fitted: FittedText) -> int:
+    """How tall libass sets the name: its lines, a face's ascent and descent apart."""
+    return len(fitted.lines) * libass_size(fitted)
+
+
+def _ink_offset(fitted: FittedText) -> int:
+    """How far below the top of its line box libass draws the first line's highest ink, so
+    the name's letters, not its line box, start at the top of its box (the safe zone's top in
+    portrait: the band above stays under 15% of the frame)."""
+    ascent, _ = win_metrics(fitted.face)
+    top = load(fitted.face, fitted.size).getbbox(fitted.lines[0], anchor="ls")[1]  # above: < 0
+    return max(0, round(ascent * fitted.size + top))
 
 
 def _plain(text: str) -> str:
@@ -201,26 +237,43 @@ def captions(
     look: Look,
     layout: Layout,
     cta_fit: FittedText,
+    backings: Backings | None = None,
+    name: FittedText | None = None,
 ) -> str:
     """The ASS document: captions for scenes 1-3, and on the end card the name and the
-    call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said."""
+    call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said.
+    The captions' and the name's inks are chosen from what they are laid over (`backings`;
+    without it: white, outlined, as over any dark picture)."""
     typography = TYPOGRAPHY[spec.style]
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
-    end_box = layout.end_name
-    name_fit = fit_text(
-        spec.product_name, typography.headline, end_box.w, end_box.h, layout.name_size, 2
-    )
+    name = name or name_fit(spec, layout)
     cta_box = layout.end_cta
+    under = backings or Backings(legibility.Backing(), legibility.Backing())
+    name_ink = legibility.treatment(under.name)
+    lit = artwork.lit_for_dark(look.palette.accent, 0.4)
+    # Captions stand on a plate unless both their white and their lit words read over
+    # everything under them.
+    plain = legibility.treatment(under.captions)
+    on_plate = plain.plate or plain.ink != legibility.WHITE
+    if not on_plate:
+        brightest, _ = under.captions.extremes()
+        on_plate = legibility.ratio(artwork.luminance(lit), brightest) < artwork.READABLE
     caption_style = CaptionStyle(
         font=typography.caption.family,
         size=layout.caption_size,
         cta_font=typography.caption.family,
         cta_size=cta_fit.size,
         name_font=typography.headline.family,
-        name_size=name_fit.size,
-        accent=artwork.lit_for_dark(look.palette.accent),
+        name_size=libass_size(name),
+        # The captions' and the call-to-action's (set on its dark, opaque button).
+        accent=lit,
         text="#ffffff",
+        name_text=name_ink.ink,
+        name_accent=legibility.accent_on(look.palette.accent, name_ink, under.name),
+        name_halo=name_ink.halo,
+        name_plate=name_ink.plate,
+        plate=on_plate,
     )
     show_name = look.kind != LookKind.TYPE  # else the hero, on the end card, is the name
     inset = layout.caption_size // 6  # the outline stays inside the safe zone too
@@ -232,7 +285,11 @@ def captions(
         caption_right=layout.width - layout.captions.right + inset,
         caption_bottom=layout.height - layout.captions.bottom + inset,
         cta_centre=layout.end_cta.centre,
-        name_centre=layout.end_name.centre if show_name else None,
+        name_top=(
+            (layout.end_name.centre[0], layout.end_name.y - _ink_offset(name))
+            if show_name
+            else None
+        ),
     )
     events: list[str] = []
     last = len(script.scenes) - 1
@@ -257,12 +314,12 @@ def captions(
         lead = words[: len(words) - len(said_cta)]
         lead_text = " ".join(w.text for w in lead).replace("\\N", "")
         lead_is_name = _plain(lead_text) == _plain(spec.product_name)
-        name = spec.product_name.upper() if typography.headline.upper else spec.product_name
-        if frame.name_centre is not None:
+        shown = spec.product_name.upper() if typography.headline.upper else spec.product_name
+        if frame.name_top is not None:
             said_name = lead if lead_is_name else []
-            tokens = ass_tokens(name, typography.headline, name_fit.size, end_box.w)
+            tokens = ass_tokens(shown, typography.headline, name.size, _name_width(layout))
             events += lit_events(
-                tokens, said_name, caption_style, frame.name_centre, "Name", start, end
+                tokens, said_name, caption_style, frame.name_top, "Name", start, end, anchor=8
             )
         # The lead (the name's introduction, "Discover …") is said, not captioned: the card
         # shows the name (or the wordmark) and the call-to-action, and its button stands where
@@ -297,17 +354,30 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
         kinds = framings.sequence(look.kind, counts[:moving])
-        cta = cta_fit(script.cta, spec, layout)
+        # The end card spread by the product's shape; without a photo the hero is the name
+        # itself, and the end card shows no second name.
+        subject = shots.trimmed(look.photos[0].subject if look.photos else look.hero)
+        named = name_fit(spec, layout)
+        end_layout = arranged(
+            layout,
+            subject.width / max(1, subject.height),
+            named=look.kind != LookKind.TYPE,
+            priced=bool(spec.price),
+            name_h=_name_height(named),
+        )
+        cta = cta_fit(script.cta, spec, end_layout)
         cta_width = max(text_width(line, cta.face, cta.size) for line in cta.lines)
-        button = shots.button_rect(layout, cta_width, cta.size)
-        scenes = await _draw_scenes(
-            spec, canvas, script, kinds, counts, starts, ends, beats, button, out_dir
+        button = shots.button_rect(end_layout, cta_width, cta.size)
+        end_canvas = replace(canvas, layout=end_layout)
+        scenes, backings = await _draw_scenes(
+            spec, canvas, end_canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
         await progress(85)
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
-            script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta
-        )
+            script, voice, scene_starts, total_frames / spec.fps, spec, look, end_layout, cta,
+            backings, named,
+        )  # fmt: skip
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
         fonts_dir(out_dir)  # the faces libass draws the captions with
         plan = RenderPlan(
@@ -337,6 +407,14 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
 
 
 @dataclass(frozen=True)
+class Backings:
+    """What the captions and the end card's name are read over (pipeline.video.legibility)."""
+
+    captions: legibility.Backing
+    name: legibility.Backing
+
+
+@dataclass(frozen=True)
 class _Job:
     """One still to draw and where its shot goes."""
 
@@ -352,6 +430,7 @@ class _Job:
 async def _draw_scenes(
     spec: JobSpec,
     canvas: shots.Canvas,
+    end_canvas: shots.Canvas,
     script: AdScript,
     kinds: list[list[ShotKind]],
     counts: list[int],
@@ -360,8 +439,9 @@ async def _draw_scenes(
     beats: list[float],
     button: Rect,
     out_dir: Path,
-) -> list[ScenePlan]:
-    """Every scene's shots and headline, the stills drawn on DRAWING_THREADS threads."""
+) -> tuple[list[ScenePlan], Backings]:
+    """Every scene's shots and headline, the stills drawn on DRAWING_THREADS threads, and the
+    pixels the captions and the end card's name are laid over."""
     photos = len(canvas.photos)
     jobs: list[_Job] = []
     walked = 0  # the shots walk through the photos
@@ -383,12 +463,20 @@ async def _draw_scenes(
         photo = 0 if photos else None
         jobs.append(_Job(end_position, ShotKind.END, photo, k % 2, frame, stop - frame, beat))
 
+    layout = canvas.layout
+    backings = [legibility.Backing() for _ in kinds]  # under each scene's headline
+    under_captions = legibility.Backing()
+    under_name = legibility.Backing()
+    lock = threading.Lock()
+
     def draw(job: _Job) -> Shot:
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
         if job.kind == ShotKind.END:
-            card = shots.end_card(canvas, job.variant, button, spec.price, job.photo)
+            card = shots.end_card(end_canvas, job.variant, button, spec.price, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
+            with lock:
+                under_name.add(still, end_canvas.layout.end_name)
             photos = [job.photo] if job.photo is not None else []
         else:
             room = shots.text_free(canvas.layout, hook=job.scene == 0)
@@ -397,6 +485,11 @@ async def _draw_scenes(
             )
             still, start, end, product = drawn.image, drawn.start, drawn.end, drawn.product
             photos = list(drawn.photos)
+            box = layout.hook if job.scene == 0 else layout.headline
+            with lock:
+                for window in (start, end):
+                    backings[job.scene].add(still, box, window)
+                    under_captions.add(still, layout.captions, window)
         _save_still(still, path)
         return Shot(
             frame=job.frame,
@@ -410,17 +503,26 @@ async def _draw_scenes(
             beat=job.beat,
         )
 
-    headlines = [_headline(spec, canvas, script, position, ends[position] - starts[position],
-                           out_dir) for position in range(len(kinds))]  # fmt: skip
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(DRAWING_THREADS, thread_name_prefix="stills") as pool:
-        shot_futures = [loop.run_in_executor(pool, draw, job) for job in jobs]
-        head_futures = [loop.run_in_executor(pool, make) for make in headlines]
-        everything = asyncio.gather(asyncio.gather(*shot_futures), asyncio.gather(*head_futures))
+        # The shots first: each headline's ink (or plate) is chosen from the pixels of the
+        # shots it is laid over (pipeline.video.legibility).
+        shot_futures = asyncio.gather(*(loop.run_in_executor(pool, draw, job) for job in jobs))
         try:
-            drawn_shots, drawn_heads = await asyncio.shield(everything)
+            drawn_shots = await asyncio.shield(shot_futures)
         except asyncio.CancelledError:
-            await asyncio.gather(everything, return_exceptions=True)
+            await asyncio.gather(shot_futures, return_exceptions=True)
+            raise
+        headlines = [
+            _headline(spec, canvas, script, position, ends[position] - starts[position],
+                      out_dir, legibility.treatment(backings[position]))
+            for position in range(len(kinds))
+        ]  # fmt: skip
+        head_futures = asyncio.gather(*(loop.run_in_executor(pool, make) for make in headlines))
+        try:
+            drawn_heads = await asyncio.shield(head_futures)
+        except asyncio.CancelledError:
+            await asyncio.gather(head_futures, return_exceptions=True)
             raise
     scenes: list[ScenePlan] = []
     for position, scene in enumerate(script.scenes):
@@ -434,7 +536,7 @@ async def _draw_scenes(
                 headline=steps,
             )
         )
-    return scenes
+    return scenes, Backings(under_captions, under_name)
 
 
 def _headline(
@@ -444,6 +546,7 @@ def _headline(
     position: int,
     frames: int,
     out_dir: Path,
+    ink: legibility.Treatment,
 ) -> Callable[[], list[Step]]:
     """A call that draws one moving scene's headline steps (the opening's is the hook)."""
     scene = script.scenes[position]
@@ -461,11 +564,13 @@ def _headline(
             face,
             layout.hook if hook else layout.headline,
             layout.hook_size if hook else layout.headline_size,
-            headline_colour(canvas.palette),
+            hex_rgba(ink.ink),
             spec.fps,
             frames,
             max_lines=3 if hook else 2,
             min_ink=round(layout.height * HOOK_INK) if hook else 0,
+            halo=hex_rgba(ink.halo),
+            plate=ink.plate_rgba if ink.plate else None,
         )
         steps: list[Step] = []
         for k, step in enumerate(headline.steps):

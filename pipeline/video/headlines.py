@@ -84,8 +84,11 @@ class _Word:
     at: tuple[int, int]  # its top-left on the headline's canvas
 
 
-def _word(word: str, x: int, y: int, face: Face, size: int, colour: RGBA) -> _Word:
-    """One word drawn once, with a dark stroke and a soft shadow, on its own small layer."""
+def _word(
+    word: str, x: int, y: int, face: Face, size: int, colour: RGBA, halo: RGBA = (0, 0, 0, 255)
+) -> _Word:
+    """One word drawn once, with a stroke and a soft shadow in `halo` (dark round light ink,
+    light round dark ink), on its own small layer."""
     font = load(face, size)
     stroke = max(2, size // 22)
     blur = max(1.0, size / 14)
@@ -96,9 +99,9 @@ def _word(word: str, x: int, y: int, face: Face, size: int, colour: RGBA) -> _Wo
     ink = Image.new("RGBA", size_wh, (0, 0, 0, 0))
     ImageDraw.Draw(ink).text(
         (pad - left, pad - top), word, font=font, fill=colour, anchor="ls",
-        stroke_width=stroke, stroke_fill=(0, 0, 0, 200),
+        stroke_width=stroke, stroke_fill=(*halo[:3], 200),
     )  # fmt: skip
-    shade = Image.new("RGBA", size_wh, (0, 0, 0, 0))
+    shade = Image.new("RGBA", size_wh, (*halo[:3], 0))
     shade.putalpha(
         ink.getchannel("A").point(lambda a: a * 110 // 255).filter(ImageFilter.GaussianBlur(blur))
     )
@@ -108,9 +111,43 @@ def _word(word: str, x: int, y: int, face: Face, size: int, colour: RGBA) -> _Wo
     return _Word(layer, (x + int(left) - pad, y + int(top) - pad))
 
 
-def _step(words: list[_Word], canvas: tuple[int, int], shown: int, drop: int) -> Image.Image:
-    """`shown` words in place and, with `drop`, the next one half in, `drop` pixels low."""
+def _plates(words: list[_Word], baselines: list[int], size: int) -> list[Plate]:
+    """One plate per line, round the line's words (their stroke and shadow included)."""
+    lines: dict[int, list[_Word]] = {}
+    for word, baseline in zip(words, baselines, strict=True):
+        lines.setdefault(baseline, []).append(word)
+    inset = max(1, round(size * 0.06))
+    plates = []
+    for line in lines.values():
+        left = min(w.at[0] for w in line) + inset
+        top = min(w.at[1] for w in line) + inset
+        right = max(w.at[0] + w.layer.width for w in line) - inset
+        bottom = max(w.at[1] + w.layer.height for w in line) - inset
+        plates.append((left, top, right, bottom))
+    return plates
+
+
+Plate = tuple[int, int, int, int]  # left, top, right, bottom on the headline's canvas
+
+
+def _step(
+    words: list[_Word],
+    canvas: tuple[int, int],
+    shown: int,
+    drop: int,
+    plates: list[Plate] | None = None,
+    plate: RGBA = (0, 0, 0, 0),
+) -> Image.Image:
+    """`shown` words in place and, with `drop`, the next one half in, `drop` pixels low, over
+    the lines' plates when there are any (drawn whole from the first step: the words are
+    written onto them)."""
     image = Image.new("RGBA", canvas, (0, 0, 0, 0))
+    if plates:
+        draw = ImageDraw.Draw(image)
+        for left, top, right, bottom in plates:
+            draw.rounded_rectangle(
+                (left, top, right, bottom), radius=(bottom - top) // 4, fill=plate
+            )
     for word in words[:shown]:
         _paste(image, word.layer, word.at)
     if drop and shown < len(words):
@@ -141,10 +178,14 @@ def word_by_word(
     scene_frames: int,
     max_lines: int = 3,
     min_ink: int = 0,
+    halo: RGBA = (0, 0, 0, 255),
+    plate: RGBA | None = None,
 ) -> Headline:
     """The headline's steps: the first word half in at frame 0, then one word more every
     WORD_GAP seconds (sooner when the scene is short). A headline whose lines stand less than
-    `min_ink` pixels tall (one short line) is set larger, as far as the box allows."""
+    `min_ink` pixels tall (one short line) is set larger, as far as the box allows. With
+    `plate`, each line stands on a plate of that colour (pipeline.video.legibility: where no
+    ink reads over the shots behind it)."""
     fitted = _fit(text, face, box, max_size, max_lines)
     while _ink_height(fitted) < min_ink and fitted.size < 2 * max_size:
         larger = _fit(text, face, box, round(fitted.size * 1.08), max_lines)
@@ -155,13 +196,18 @@ def word_by_word(
     gap = max(POP_FRAMES + 1, round(WORD_GAP * fps))
     if len(words) > 1:
         gap = min(gap, max(POP_FRAMES + 1, int(scene_frames * WORDS_WITHIN / len(words))))
-    layers = [_word(w, x, y, fitted.face, fitted.size, colour) for w, x, y in words]
+    layers = [_word(w, x, y, fitted.face, fitted.size, colour, halo) for w, x, y in words]
+    plates = _plates(layers, [y for _, _, y in words], fitted.size) if plate else None
+    fill = plate or (0, 0, 0, 0)
     drop = max(1, round(fitted.size * 0.12))
     steps: list[HeadlineStep] = []
+    canvas = (width, height)
     for k in range(len(words)):
         start = k * gap
-        steps.append(HeadlineStep(_step(layers, (width, height), k, drop), start))
-        steps.append(HeadlineStep(_step(layers, (width, height), k + 1, 0), start + POP_FRAMES))
+        steps.append(HeadlineStep(_step(layers, canvas, k, drop, plates, fill), start))
+        steps.append(
+            HeadlineStep(_step(layers, canvas, k + 1, 0, plates, fill), start + POP_FRAMES)
+        )
     # Text that cannot fit even at the smallest size (one very long word) is scaled down as a
     # whole, every step alike: the headline never leaves its box.
     scale = min(1.0, box.w / width, box.h / height)

@@ -10,7 +10,7 @@ stacks the product, its name, its price and the call-to-action's button.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.enums import FULL_RESOLUTION, AspectRatio
 from domain.templates import SAFE_ZONES
@@ -109,37 +109,106 @@ def layout_for(aspect: AspectRatio, resolution: int = FULL_RESOLUTION) -> Layout
         hook_size=round(height * (0.075 if portrait else 0.1)),
         caption_size=round(short_side * (0.072 if portrait else 0.058)),
         cta_size=round(short_side * (0.095 if portrait else 0.08)),
-        name_size=round(height * (0.06 if portrait else 0.09)),
+        name_size=round(height * (0.08 if portrait else 0.09)),
     )
 
 
-# The end card, as shares of the frame's height (portrait and square: stacked; landscape: the
-# product on the left, its words on the right).
-END_NAME = 0.11  # two lines of the name at about 5% of the height each
+# The end card, as shares of the frame's height.
+END_NAME = 0.11  # two lines of the name at about 5% of the height each (square)
+PORTRAIT_NAME = 0.21  # two lines of the name, their letters each 4% of the height or more
 END_PRICE = 0.055  # its price tag
 END_CTA = 0.075  # the call-to-action's button
 END_TOP = 0.05  # the product may rise above the safe zone (it is no text)
+END_FOOT = 0.02  # portrait: the product stands this far above the frame's foot
+LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA = 0.1, 0.065, 0.085  # landscape's shares
+LANDSCAPE_TOP = 0.03
 
 
 def _end_card(width: int, height: int, safe: Box, gap: int) -> tuple[Box, Box, Box, Box]:
-    """The end card sells: the product as large as the frame allows (it is no text, so it may
-    rise above the safe zone's top), then its name, its price as a tag and the call-to-action's
-    button, the button at the safe zone's foot (on the end card no caption runs under it)."""
-    if width > height:  # landscape: the product on the left half, its words on the right
-        column = Box(safe.x + safe.w // 2, safe.y, safe.w - safe.w // 2, safe.h)
-        name_h, price_h, cta_h = (round(column.h * share) for share in (0.34, 0.14, 0.2))
-        top = column.y + (column.h - name_h - price_h - cta_h - 2 * gap) // 2
-        name = Box(column.x, top, column.w, name_h)
-        price = Box(column.x, name.bottom + gap, column.w, price_h)
-        cta = Box(column.x, price.bottom + gap, column.w, cta_h)
-        margin = round(width * 0.04)
-        hero = Box(margin, round(height * 0.06), column.x - gap - margin, round(height * 0.88))
+    """The end card sells and fills the frame: the product as large as the frame allows (it is
+    no text, so it may stand outside the safe zone), its name, its price as a tag and the
+    call-to-action's button, each word inside the safe zone, and no band of the frame left
+    empty over 15% of its height.
+    - Portrait: the words at the top of the safe zone (name, price, button) and the product
+      below them, down to near the frame's foot: the platform's bottom band (a fifth of the
+      frame, where its own UI goes) holds the product's foot, not an empty backdrop.
+    - Square and landscape: the product on top, from near the frame's top, and the words under
+      it, the button at the safe zone's foot (a tenth of the frame or less below it)."""
+    margin = round(width * (0.03 if height > width else 0.06))
+    if height > width:
+        shares = (PORTRAIT_NAME, END_PRICE, END_CTA)
+        name_h, price_h, cta_h = (round(height * share) for share in shares)
+        name = Box(safe.x, safe.y, safe.w, name_h)
+        price = Box(safe.x, name.bottom + gap, safe.w, price_h)
+        cta = Box(safe.x, price.bottom + gap, safe.w, cta_h)
+        top = cta.bottom + gap
+        hero = Box(margin, top, width - 2 * margin, height - round(height * END_FOOT) - top)
         return hero, name, price, cta
-    cta_h, price_h, name_h = (round(height * share) for share in (END_CTA, END_PRICE, END_NAME))
+    shares = (
+        (LANDSCAPE_NAME, LANDSCAPE_PRICE, LANDSCAPE_CTA)
+        if width > height
+        else (END_NAME, END_PRICE, END_CTA)
+    )
+    name_h, price_h, cta_h = (round(height * share) for share in shares)
     cta = Box(safe.x, safe.bottom - cta_h, safe.w, cta_h)
     price = Box(safe.x, cta.y - gap - price_h, safe.w, price_h)
     name = Box(safe.x, price.y - gap - name_h, safe.w, name_h)
-    top = round(height * END_TOP)
-    margin = round(width * 0.06)
+    top = round(height * (LANDSCAPE_TOP if width > height else END_TOP))
     hero = Box(margin, top, width - 2 * margin, name.y - gap - top)
     return hero, name, price, cta
+
+
+def arranged(
+    layout: Layout,
+    aspect: float,
+    *,
+    named: bool = True,
+    priced: bool = True,
+    name_h: int | None = None,
+) -> Layout:
+    """The end card's boxes for a product of this `aspect` (width / height): the product at
+    the largest size its box allows, and the room it leaves (a wide product is short) spread
+    evenly between the card's parts, so that no band of the frame is left empty over 15% of its
+    height. Without a name (the look's hero is the name) or a price, their room is spread too.
+    Portrait: the words from the safe zone's top, the product below them down to the frame's
+    foot. Square and landscape: the product from the frame's top, the words under it, the
+    button at the safe zone's foot. `name_h`: how tall the name stands as set (one line
+    needs less than the two its box holds)."""
+    gap = layout.end_price.y - layout.end_name.bottom
+    hero = layout.end_hero
+    if name_h is not None and name_h < layout.end_name.h:
+        hero = Box(hero.x, hero.y, hero.w, hero.h + layout.end_name.h - name_h)
+        end_name = layout.end_name
+        layout = replace(layout, end_name=Box(end_name.x, end_name.y, end_name.w, name_h))
+    portrait = layout.height > layout.width
+    # The largest box the product can have: every part it does not need given to it.
+    spare = (0 if named else layout.end_name.h + gap) + (0 if priced else layout.end_price.h + gap)
+    words = [layout.end_name] * named + [layout.end_price] * priced + [layout.end_cta]
+    heights = [box.h for box in words]
+    foot = round(layout.height * END_FOOT)
+    if portrait:
+        room = layout.height - foot - layout.safe.y - sum(heights) - gap * len(words)
+    else:
+        room = layout.end_cta.bottom - hero.y - sum(heights) - gap * len(words)
+    product_h = min(room, hero.h + spare, round(hero.w / max(aspect, 1e-3)))
+    if portrait:
+        free = layout.height - foot - layout.safe.y - sum(heights) - product_h
+        step = max(gap, free // (len(words) + 1))
+        y, placed = layout.safe.y, []
+        for box in words:
+            placed.append(Box(box.x, y, box.w, box.h))
+            y += box.h + step
+        product = Box(hero.x, y, hero.w, product_h)
+    else:
+        free = layout.end_cta.bottom - hero.y - sum(heights) - product_h
+        step = max(gap, free // (len(words) + 1))
+        top = layout.end_cta.bottom - sum(heights) - step * len(words) - product_h
+        product = Box(hero.x, top, hero.w, product_h)
+        y, placed = product.bottom + step, []
+        for box in words:
+            placed.append(Box(box.x, y, box.w, box.h))
+            y += box.h + step
+    cta = placed[-1]
+    name = placed[0] if named else layout.end_name
+    price = placed[int(named)] if priced else layout.end_price
+    return replace(layout, end_hero=product, end_name=name, end_price=price, end_cta=cta)

@@ -277,18 +277,27 @@ class EndCardDrawn:
 
 
 BUTTON_SHARE = 0.62  # the button spans at least this share of the frame's width
+# Opaque: the call-to-action's white and lit words read on it whatever the backdrop (>= 7:1).
+BUTTON_FILL = (18, 18, 18, 255)
 
 
 def button_rect(layout: Layout, cta_width: int, cta_size: int) -> Rect:
     """The call-to-action's button: round the CTA's text, at least BUTTON_SHARE of the frame's
-    width (the safe zone's in landscape, where it stands in the right-hand column), centred in
-    its box."""
+    width (as wide as the safe zone allows), centred in its box."""
     box = layout.end_cta
-    least = round(BUTTON_SHARE * (layout.width if layout.height >= layout.width else box.w))
+    least = round(BUTTON_SHARE * layout.width)
     w = min(box.w, max(least, cta_width + 2 * round(cta_size * 0.7)))
     h = min(box.h, round(cta_size * 1.9))
     cx, cy = box.centre
     return Rect(x=cx - w // 2, y=cy - h // 2, w=w, h=h)
+
+
+def trimmed(image: Image.Image) -> Image.Image:
+    """An RGBA layer cropped to what it shows (a wordmark's canvas has margins of its own)."""
+    if image.mode != "RGBA":
+        return image
+    box = image.getchannel("A").getbbox()
+    return image.crop(box) if box else image
 
 
 def end_card(
@@ -297,13 +306,18 @@ def end_card(
     """The end card: the product large, its price, the button the call-to-action is set on (the
     name and the CTA's words are drawn by the captions, lit as they are said)."""
     layout = canvas.layout
+
+    def backdrop(light: int) -> Image.Image:  # lit round the product, clear of the words
+        around = replace(layout, hero=layout.end_hero)
+        return artwork.background(around, canvas.style, canvas.palette, light, rule=False)
+
     if variant == 0:
-        still = canvas.backdrop(canvas.size, 3)
+        still = backdrop(4)
     else:  # the second half of the end card: the backdrop leans toward the accent colour
         tinted = Image.new("RGB", canvas.size, hex_rgba(canvas.palette.accent)[:3])
-        still = Image.blend(canvas.backdrop(canvas.size, 0), tinted, 0.45)
+        still = Image.blend(backdrop(1), tinted, 0.45)
     photo = canvas.photos[index] if index is not None else None
-    subject = canvas.hero if photo is None else photo.subject
+    subject = trimmed(canvas.hero if photo is None else photo.subject)
     box = layout.end_hero
     layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
     product = place(still, layer, box.centre, pad)
@@ -315,7 +329,7 @@ def end_card(
     draw.rounded_rectangle(
         (button.x, button.y, button.x + button.w, button.y + button.h),
         radius=radius,
-        fill=(12, 12, 12, 200),
+        fill=BUTTON_FILL,
         outline=accent,
         width=max(4, button.h // 18),
     )

@@ -8,16 +8,19 @@ scripts written without spaces have nowhere else to break). Characters the style
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from domain.text import graphemes
-from pipeline.shared.fonts import Face, face_for, load
+from pipeline.shared.fonts import FONTS, Face, face_for, load
 from pipeline.video.layout import Box
 
 RGBA = tuple[int, int, int, int]
 LINE_SPACING = 1.12
+CJK = 0x2E80  # from here on, scripts written without spaces: their words break anywhere
 
 
 def hex_rgba(colour: str, alpha: int = 255) -> RGBA:
@@ -74,17 +77,22 @@ class FittedText:
 def fit_text(
     text: str, face: Face, box_w: int, box_h: int, max_size: int, max_lines: int = 2
 ) -> FittedText:
-    """The largest size (down to 40% of max) at which the wrapped text fits the box."""
+    """The largest size (down to 40% of max) at which the wrapped text fits the box, no word of
+    an alphabetic script broken across lines ("Nimbu / s Tea" reads as two words that are not
+    the name) while a smaller size keeps it whole."""
     chosen = face_for(face, text) or face
     if chosen.upper:
         text = text.upper()
     size = max_size
     min_size = max(12, int(max_size * 0.4))
+    alphabetic = [w for w in text.split() if all(ord(c) < CJK for c in w)]
     while True:
         lines = wrap(text, chosen, size, box_w)
         height = len(lines) * size * LINE_SPACING
         widest = max((text_width(line, chosen, size) for line in lines), default=0)
-        if (len(lines) <= max_lines and height <= box_h and widest <= box_w) or size <= min_size:
+        whole = all(text_width(w, chosen, size) <= box_w for w in alphabetic)
+        fits = len(lines) <= max_lines and height <= box_h and widest <= box_w and whole
+        if fits or size <= min_size:
             return FittedText(lines, size, chosen)
         size = max(min_size, int(size * 0.92))
 
@@ -165,3 +173,27 @@ def ass_tokens(text: str, face: Face, size: int, max_width: int) -> list[str]:
             else line_width + space * bool(line_width) + width
         )
     return tokens
+
+
+@cache
+def win_metrics(face: Face) -> tuple[float, float]:
+    """The face's OS/2 usWinAscent and usWinDescent, in ems: libass fits these two into an ASS
+    font size (and sets lines that far apart), where Pillow's size is the em. Read from the
+    font file's table directory (no font library at run time)."""
+    data = (FONTS / face.file).read_bytes()
+    (count,) = struct.unpack(">H", data[4:6])
+    tables: dict[bytes, int] = {}
+    for k in range(count):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * k : 28 + 16 * k])
+        tables[tag] = offset
+    head, os2 = tables[b"head"], tables[b"OS/2"]
+    (units,) = struct.unpack(">H", data[head + 18 : head + 20])
+    ascent, descent = struct.unpack(">HH", data[os2 + 74 : os2 + 78])
+    return ascent / units, descent / units
+
+
+def libass_size(fitted: FittedText) -> int:
+    """The ASS font size at which libass draws `fitted`'s letters as large as Pillow measured
+    them at `fitted.size`."""
+    ascent, descent = win_metrics(fitted.face)
+    return round(fitted.size * (ascent + descent))

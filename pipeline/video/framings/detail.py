@@ -11,6 +11,17 @@ from pipeline.video.framings.base import Framing, ShotKind
 from pipeline.video.shots import Canvas, Drawn
 
 
+def _source(photo: shots.Photo) -> Image.Image:
+    """What a close-up is cut from: the product cut out, where it is in the photo (a packshot's
+    white or a scene's forest is then the style's backdrop, never a close-up of its own), or the
+    photo as it is when the cut is not trusted."""
+    if not photo.cutout.confident:
+        return photo.image
+    layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
+    layer.paste(photo.cutout.image.convert("RGBA"), photo.cutout.bbox[:2])
+    return layer
+
+
 class Detail(Framing):
     """A close-up: a detailed square of the photo as large as the frame's width allows. A photo
     too small to fill the frame even at MAX_UPSCALE shows the whole product instead, at the
@@ -35,7 +46,7 @@ class Detail(Framing):
             layer, pad = shots.shadowed(shots.fit(photo.subject, room.w, room.h), canvas)
             rect = shots.place(still, layer, centre, pad)
             return shots.drawn(canvas, still, rect, variant % 2 == 1, index)
-        crop = shots.opaque(canvas, photo.image.crop(region), variant)
+        crop = shots.opaque(canvas, _source(photo).crop(region), variant)
         still = shots.blurred(crop, size, 0.35)
         close = crop.resize((target, target), Image.Resampling.LANCZOS)
         rect = shots.place(still, close, centre)
