@@ -27,6 +27,7 @@ from domain.enums import StageName
 from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
+from pipeline import brand
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.compositing.soundtrack import (
     BedAudio,
@@ -195,7 +196,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
     try:
         # The caption faces (links into the fonts package), made again here: a job resumed on
         # another machine brings the video stage's files, not links into this one's packages.
-        fonts = fonts_dir(spec.work_dir / VIDEO_DIR)
+        fonts = fonts_dir(spec.work_dir / VIDEO_DIR, brand.faces(spec))
         graph, video = build_graph(plan, spec.work_dir, fonts)
 
         async def encoding(value: int) -> None:

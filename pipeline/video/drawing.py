@@ -36,6 +36,7 @@ from domain.media import VIDEO_DIR
 from domain.outputs import Completed, VideoOutput, VoiceOutput
 from domain.script import AdScript
 from domain.templates import Palette, get_template
+from pipeline import brand
 from pipeline.errors import StageError
 from pipeline.music.bed import bed_for
 from pipeline.script.lines import PHRASEBOOKS
@@ -46,7 +47,7 @@ from pipeline.shared.files import (
     remove_temp_files,
     write_text_atomic,
 )
-from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir
+from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, needs
 from pipeline.video import artwork, framings, shots
 from pipeline.video.captions import (
@@ -68,6 +69,7 @@ from pipeline.video.plan import (
     PLAN_FILE,
     EndCard,
     LookKind,
+    Mark,
     Rect,
     RenderPlan,
     ScenePlan,
@@ -159,16 +161,17 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
     base = get_template(spec.style).scenes[0].palette
     paths = _photos(spec)
     if not paths:
-        palette = artwork.palette_for(spec.style, base, None)
+        palette = brand.palette(spec, artwork.palette_for(spec.style, base, None))
+        face = brand.typography(spec).headline
         return Look(
             LookKind.TYPE,
-            artwork.wordmark_hero(spec.product_name, spec.style, layout, palette),
+            artwork.wordmark_hero(spec.product_name, spec.style, layout, palette, face),
             palette,
             [],
         )
     photos = [_analysed(path, number) for number, path in enumerate(paths, start=1)]
     first = photos[0]
-    palette = artwork.palette_for(spec.style, base, first.accent)
+    palette = brand.palette(spec, artwork.palette_for(spec.style, base, first.accent))
     if first.cutout.confident:
         hero = artwork.cutout_hero(first.cutout.image, layout, palette)
         return Look(LookKind.CUTOUT, hero, palette, photos)
@@ -178,7 +181,7 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
 def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     """The call-to-action as it is set on its button: up to two lines, the button's padding
     and height inside the CTA box (the captions draw the words, lit as they are said)."""
-    face = TYPOGRAPHY[spec.style].caption
+    face = brand.typography(spec).caption
     box = layout.end_cta
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
@@ -204,7 +207,7 @@ def captions(
 ) -> str:
     """The ASS document: captions for scenes 1-3, and on the end card the name and the
     call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said."""
-    typography = TYPOGRAPHY[spec.style]
+    typography = brand.typography(spec)
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
     end_box = layout.end_name
@@ -291,8 +294,16 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         await progress(25)
         bed = bed_for(spec, total_frames / spec.fps)  # decided here, once; stored below
         beats = list(bed.beats)
+        logo = await in_thread(brand.logo, spec)
         canvas = shots.Canvas(
-            layout, spec.style, look.palette, look.kind, look.photos, look.hero, spec.product_name
+            layout,
+            spec.style,
+            look.palette,
+            look.kind,
+            look.photos,
+            look.hero,
+            spec.product_name,
+            logo,
         )
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
@@ -309,7 +320,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
             script, voice, scene_starts, total_frames / spec.fps, spec, look, layout, cta
         )
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
-        fonts_dir(out_dir)  # the faces libass draws the captions with
+        fonts_dir(out_dir, brand.faces(spec))  # the faces libass draws the captions with
         plan = RenderPlan(
             width=layout.width,
             height=layout.height,
@@ -320,6 +331,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
             captions=relative_to_work(out_dir / CAPTIONS_FILE, spec.work_dir),
             look=look.kind,
             end_card=EndCard(button=button, accent=look.palette.accent, price=spec.price),
+            mark=await _mark(logo, layout, out_dir, spec, starts[-1]),
         )
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
     finally:
@@ -334,6 +346,19 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         music=bed,
         source_until_frame=reused,
     )
+
+
+async def _mark(
+    logo: Image.Image | None, layout: Layout, out_dir: Path, spec: JobSpec, until: int
+) -> Mark | None:
+    """The brand kit's logo as a small mark over the ad until the end card (which shows it
+    large), or None without a logo."""
+    if logo is None:
+        return None
+    image, x, y = brand.mark(logo, layout)
+    path = out_dir / "mark.png"
+    await in_thread(_save, image, path)
+    return Mark(image=relative_to_work(path, spec.work_dir), x=x, y=y, until_frame=until)
 
 
 @dataclass(frozen=True)
@@ -453,7 +478,8 @@ def _headline(
         words = PHRASEBOOKS[spec.style].headlines["hook"][0]
     layout = canvas.layout
     hook = position == 0
-    face = TYPOGRAPHY[spec.style].headline
+    face = brand.typography(spec).headline
+    colour = hex_rgba(spec.brand.text) if spec.brand else headline_colour(canvas.palette)
 
     def make() -> list[Step]:
         headline = word_by_word(
@@ -461,7 +487,7 @@ def _headline(
             face,
             layout.hook if hook else layout.headline,
             layout.hook_size if hook else layout.headline_size,
-            headline_colour(canvas.palette),
+            colour,
             spec.fps,
             frames,
             max_lines=3 if hook else 2,

@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.enums import Style
 from domain.templates import Palette
+from pipeline import brand
 from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork
 from pipeline.video.cutout import Cutout
@@ -148,6 +149,7 @@ class Canvas:
     photos: Sequence[Photo]
     hero: Image.Image  # the look's hero layer (RGBA): used when there is no photo
     name: str
+    logo: Image.Image | None = None  # a brand kit's (RGBA): on the end card, above the product
     _backdrops: dict[tuple[int, int, int], Image.Image] = field(default_factory=dict)
 
     @property
@@ -305,6 +307,9 @@ def end_card(
     photo = canvas.photos[index] if index is not None else None
     subject = canvas.hero if photo is None else photo.subject
     box = layout.end_hero
+    if canvas.logo is not None:
+        logo, centre, box = brand.end_card_logo(canvas.logo, box, layout)
+        place(still, logo, centre)
     layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
     product = place(still, layer, box.centre, pad)
     draw = ImageDraw.Draw(still, "RGBA")
