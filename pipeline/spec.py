@@ -37,7 +37,7 @@ class BrandFace:
 
 @dataclass(frozen=True)
 class Brand:
-    """The job's brand kit as the render uses it (pipeline.brand), built by the worker from the
+    """The job's brand kit as the render uses it (pipeline.video.brand), built by the worker from the
     job's snapshot (domain.brand): colours "#rrggbb", the text colour already made readable."""
 
     primary: str

@@ -27,7 +27,6 @@ from domain.enums import StageName
 from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
 from domain.providers import COMPOSITING
-from pipeline import brand
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.compositing.soundtrack import (
     BedAudio,
@@ -42,6 +41,7 @@ from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
 from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
+from pipeline.video import brand
 from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING

@@ -36,7 +36,6 @@ from domain.media import VIDEO_DIR
 from domain.outputs import Completed, VideoOutput, VoiceOutput
 from domain.script import AdScript
 from domain.templates import Palette, get_template
-from pipeline import brand
 from pipeline.errors import StageError
 from pipeline.music.bed import bed_for
 from pipeline.script.lines import PHRASEBOOKS
@@ -49,7 +48,7 @@ from pipeline.shared.files import (
 )
 from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, framings, shots
+from pipeline.video import artwork, brand, framings, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,

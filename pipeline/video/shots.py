@@ -25,9 +25,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.enums import Style
 from domain.templates import Palette
-from pipeline import brand
 from pipeline.shared.fonts import TYPOGRAPHY
-from pipeline.video import artwork
+from pipeline.video import artwork, brand
 from pipeline.video.cutout import Cutout
 from pipeline.video.layout import Box, Layout
 from pipeline.video.plan import LookKind, Rect

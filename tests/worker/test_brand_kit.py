@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.enums import AspectRatio, JobStatus, Style
-from pipeline import brand
 from pipeline.script.lines import PHRASEBOOKS
 from pipeline.shared.fonts import TYPOGRAPHY, Face
+from pipeline.video import brand
 from pipeline.video.headlines import word_by_word
 from pipeline.video.layout import layout_for
 from settings import Settings
