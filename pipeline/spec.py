@@ -37,8 +37,8 @@ class BrandFace:
 
 @dataclass(frozen=True)
 class Brand:
-    """The job's brand kit as the render uses it (pipeline.video.brand), built by the worker from the
-    job's snapshot (domain.brand): colours "#rrggbb", the text colour already made readable."""
+    """The job's brand kit as the render uses it (pipeline.video.brand), built by the worker
+    from the job's snapshot (domain.brand): colours "#rrggbb", the text colour made readable."""
 
     primary: str
     accent: str

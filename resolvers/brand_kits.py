@@ -38,11 +38,13 @@ from resolvers.errors import (
     MISSING_GLYPHS,
     NOT_FOUND,
     REQUIRED,
+    TOO_LONG,
     FieldError,
 )
 
 log = structlog.get_logger(__name__)
 
+MAX_LANGUAGES = 10
 COLOURS = (("primary", "primaryColor"), ("accent", "accentColor"), ("text", "textColor"))
 FONTS = (("heading", "headingFont", "headingFontFile"), ("body", "bodyFont", "bodyFontFile"))
 
@@ -93,6 +95,9 @@ def _check_values(request: BrandKitRequest, creating: bool, checked: _Checked) -
             message = f"{name} must be a colour as #rrggbb (got {value[:20]!r})"
             errors.append(FieldError(INVALID_COLOR, message, _field(name)))
         checked.values[f"{column}_colour"] = colour
+    if not 1 <= len(request.languages) <= MAX_LANGUAGES:
+        message = f"languages must name 1 to {MAX_LANGUAGES} languages"
+        errors.append(FieldError(TOO_LONG, message, _field("languages")))
     for column, family_name, _ in FONTS:
         family = getattr(request, f"{column}_font")
         if family is not None and family not in BUNDLED_FONTS:
