@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--music-track", type=Path, help="your own music: WAV, MP3, Ogg, FLAC, M4A")
     create.add_argument("--language", default="en", help="BCP 47 tag: en, es, fr, de, pt, ...")
     create.add_argument("--voice", help="a voice id (see the voices query), e.g. espeak:es-f")
+    create.add_argument(
+        "--brand-kit", help="a brand kit's id (createBrandKit): its colours, fonts and logo"
+    )
     create.add_argument("--watch", action="store_true", help="follow it and download the MP4")
     _download_options(create)
 
@@ -162,6 +165,7 @@ async def run(args: argparse.Namespace, out: Console) -> int:
                 args.language,
                 args.voice,
                 args.product_url,
+                args.brand_kit,
             )
             job_id = await commands.create_job(client, spec)
             if args.watch:

@@ -52,6 +52,7 @@ class JobInput:
     language: str = "en"
     voice: str | None = None
     product_url: str | None = None
+    brand_kit: str | None = None  # a brand kit's id (createBrandKit)
 
     def variables(self) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -72,6 +73,8 @@ class JobInput:
             fields["productImages"] = [None] * len(self.images)
         if self.product_url is not None:
             fields["productUrl"] = self.product_url
+        if self.brand_kit is not None:
+            fields["brandKitId"] = self.brand_kit
         return {"input": fields}
 
     def files(self) -> dict[str, Path] | None:

@@ -124,6 +124,9 @@ class Job(Base):
     variant_axes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     hook_variant: Mapped[int] = mapped_column(Integer, default=0)
     music_variant: Mapped[int] = mapped_column(Integer, default=0)
+    # The brand kit the job was made with, as it was then (domain.brand.BrandSnapshot: its
+    # values and copies of its files), so editing or deleting the kit never changes the ad.
+    brand: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # Told of every status change (signed POSTs, lifecycle.webhooks); checked at createJob.
     webhook_url: Mapped[str | None] = mapped_column(String(MAX_WEBHOOK_URL))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -301,6 +304,40 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+MAX_KIT_NAME = 80
+MAX_FONT_FAMILY = 64
+
+
+class BrandKit(Base):
+    """A brand kit (createBrandKit), owned like jobs: a name, a logo, three colours and two
+    fonts. Files are media keys (uploads/<hex>.<ext>) the kit owns: replaced or deleted with it,
+    never shared with jobs, which keep copies (domain.brand)."""
+
+    __tablename__ = "brand_kits"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(max_code_points(MAX_KIT_NAME)))
+    primary_colour: Mapped[str] = mapped_column(String(7))  # "#rrggbb"
+    accent_colour: Mapped[str] = mapped_column(String(7))
+    text_colour: Mapped[str] = mapped_column(String(7))
+    logo_path: Mapped[str | None] = mapped_column(String(255))
+    # A font is a bundled family (its name, no path) or an uploaded file (its path and the
+    # family its name table gives); neither: the style's own face.
+    heading_family: Mapped[str | None] = mapped_column(String(MAX_FONT_FAMILY))
+    heading_font_path: Mapped[str | None] = mapped_column(String(255))
+    body_family: Mapped[str | None] = mapped_column(String(MAX_FONT_FAMILY))
+    body_font_path: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_brand_kits_owner_created_at", "owner", "created_at"),)
+
+    @property
+    def paths(self) -> list[str]:
+        return [p for p in (self.logo_path, self.heading_font_path, self.body_font_path) if p]
 
 
 class AppSecret(Base):

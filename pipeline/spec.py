@@ -30,6 +30,25 @@ class Reuse:
 
 
 @dataclass(frozen=True)
+class BrandFace:
+    family: str  # the name libass finds it by
+    file: str  # relative to the fonts package (bundled) or absolute (uploaded, in MEDIA_DIR)
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The job's brand kit as the render uses it (pipeline.video.brand), built by the worker
+    from the job's snapshot (domain.brand): colours "#rrggbb", the text colour made readable."""
+
+    primary: str
+    accent: str
+    text: str
+    logo: Path | None = None  # absolute: a PNG or WebP with transparency
+    heading: BrandFace | None = None
+    body: BrandFace | None = None
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """Everything a stage needs to know about one ad; built by the worker from the job row."""
 
@@ -57,6 +76,7 @@ class JobSpec:
     hook_variant: int = 0  # which alternative opening the writer takes (variants)
     music_variant: int = 0  # which alternative track of the style's mood (variants)
     reuse: Reuse | None = None  # a variant: what it may take from its source
+    brand: Brand | None = None  # a brand kit's colours, fonts and logo
 
     @property
     def is_draft(self) -> bool:

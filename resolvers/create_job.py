@@ -23,6 +23,7 @@ from db.models import (
     MAX_DESCRIPTION,
     MAX_PRODUCT_NAME,
     MAX_PRODUCT_URL,
+    BrandKit,
     Job,
 )
 from domain.enums import AdDuration, AspectRatio, MusicChoice, Style
@@ -30,7 +31,7 @@ from domain.script import CTA_MAX_WORDS
 from domain.text import TextError, clean_text, count_words, has_visible
 from lifecycle.queue import enqueue_or_defer
 from lifecycle.webhooks import WebhookUrlError, check_webhook_url
-from resolvers import uploads
+from resolvers import brand_kits, uploads
 from resolvers.audio import CheckedAudio, check_audio
 from resolvers.context import Context
 from resolvers.errors import (
@@ -65,6 +66,7 @@ class CreateJobRequest:
     webhook_url: str | None = None
     language: str = "en"
     voice: str | None = None
+    brand_kit_id: str | None = None
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Checked:
     product_url: str | None = None
     price: str | None = None
     facts: list[dict[str, Any]] = field(default_factory=list)
+    kit: BrandKit | None = None
 
 
 def _check_text(value: str, name: str, max_length: int) -> tuple[str, FieldError | None]:
@@ -204,6 +207,12 @@ async def _check_fields(
     checked.language, language_errors = check_language(
         ctx.settings, request.language, request.voice
     )
+    if request.brand_kit_id is not None and not language_errors:
+        kit = await brand_kits.check_kit_for_job(ctx, request.brand_kit_id, checked.language)
+        if isinstance(kit, FieldError):
+            errors.append(kit)
+        else:
+            checked.kit = kit
     return errors + language_errors
 
 
@@ -252,6 +261,7 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
                 store, checked.track.data, checked.track.extension
             )
             stored.append(track_path)
+        brand = await brand_kits.snapshot(ctx, checked.kit, stored) if checked.kit else None
         job = Job.new(
             owner=ctx.owner,
             product_name=checked.product_name,
@@ -271,6 +281,7 @@ async def _store_job(ctx: Context, request: CreateJobRequest, checked: Checked) 
             webhook_url=request.webhook_url.strip() if request.webhook_url else None,
             language=checked.language,
             voice=request.voice,
+            brand=brand.to_json() if brand else None,
         )
         async with ctx.session() as session, session.begin():
             session.add(job)
@@ -298,6 +309,7 @@ async def create_job(
         seconds=job.duration_seconds,
         photos=len(checked.photos),
         from_page=checked.product_url is not None,
+        brand_kit=checked.kit and str(checked.kit.id),
     )
     await enqueue_or_defer(ctx.services.redis, job.id)
     return job, []

@@ -34,6 +34,9 @@ UNSUPPORTED_LANGUAGE = "UNSUPPORTED_LANGUAGE"  # well formed, but nothing here w
 UNKNOWN_VOICE = "UNKNOWN_VOICE"
 NOT_CONFIGURED = "NOT_CONFIGURED"  # the input needs a setting this deployment lacks
 UNREACHABLE = "UNREACHABLE"  # a URL to read that did not answer, or answered with an error
+INVALID_FONT = "INVALID_FONT"  # not a TTF/OTF font FreeType can draw
+MISSING_GLYPHS = "MISSING_GLYPHS"  # a font without letters of the ad's language
+INVALID_COLOR = "INVALID_COLOR"  # not #rrggbb
 NO_PRODUCT = "NO_PRODUCT"  # a URL to read whose page shows no product (or is no page at all)
 
 __all__ = [

@@ -134,6 +134,7 @@ def _variant(source: Job, axes: set[VariantAxis], choice: dict[VariantAxis, obje
         language=source.language,
         voice=choice.get(VariantAxis.VOICE, source.voice),
         webhook_url=source.webhook_url,
+        brand=source.brand,  # the same kit, as it was: its copies of the files are shared
         variant_of=source.id,
         variant_axes=sorted(a.value for a in axes),
         hook_variant=source.hook_variant + hook_shift,

@@ -69,6 +69,11 @@ class CreateJobInput:
         description="A voice id from the voices query; it must speak the language. Default: "
         "the language's (the style's with hosted speech).",
     )
+    brand_kit_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="One of your brand kits: the ad takes its colours, fonts and logo, and "
+        "keeps a snapshot of the kit as it is now (Job.brand).",
+    )
     webhook_url: str | None = strawberry.field(
         default=None,
         description="Told of every status change (PROCESSING, COMPLETED, FAILED, CANCELLED) by "

@@ -6,15 +6,19 @@ from typing import cast
 
 import strawberry
 
+from db.models import BrandKit as BrandKitRow
 from domain.enums import AdDuration as AdDurationValue
 from domain.enums import AspectRatio as AspectRatioValue
 from domain.enums import MusicChoice as MusicChoiceValue
 from domain.enums import Style as StyleValue
 from domain.enums import VariantAxis as VariantAxisValue
-from resolvers import job_actions
+from resolvers import brand_kits, job_actions
 from resolvers.create_job import CreateJobRequest, create_job
+from resolvers.errors import FieldError
 from resolvers.uploads import UploadLike
 from resolvers.variants import VariantRequest, create_variants
+from schema.brand import BrandKit, BrandKitInput
+from schema.brand_payloads import BrandKitPayload, DeleteBrandKitPayload
 from schema.inputs import CreateJobInput, CreateVariantsInput
 from schema.types import (
     AppInfo,
@@ -24,6 +28,29 @@ from schema.types import (
     JobPayload,
     UserError,
 )
+
+
+def _kit_request(input: BrandKitInput) -> brand_kits.BrandKitRequest:
+    # Starlette hands multipart files over as UploadFile, whatever the scalar's type.
+    return brand_kits.BrandKitRequest(
+        name=input.name,
+        primary=input.primary_color,
+        accent=input.accent_color,
+        text=input.text_color,
+        logo=cast("UploadLike | None", input.logo),
+        heading_font=input.heading_font,
+        heading_font_file=cast("UploadLike | None", input.heading_font_file),
+        body_font=input.body_font,
+        body_font_file=cast("UploadLike | None", input.body_font_file),
+        languages=tuple(input.languages),
+    )
+
+
+def _kit_payload(row: BrandKitRow | None, errors: list[FieldError]) -> BrandKitPayload:
+    return BrandKitPayload(
+        brand_kit=BrandKit.from_row(row) if row else None,
+        errors=[UserError.from_error(e) for e in errors],
+    )
 
 
 @strawberry.type
@@ -49,6 +76,7 @@ class Mutation:
                 webhook_url=input.webhook_url,
                 language=input.language,
                 voice=input.voice,
+                brand_kit_id=str(input.brand_kit_id) if input.brand_kit_id else None,
             ),
         )
         return CreateJobPayload(
@@ -72,6 +100,29 @@ class Mutation:
         )
         return CreateVariantsPayload(
             jobs=[Job.from_row(r) for r in rows], errors=[UserError.from_error(e) for e in errors]
+        )
+
+    @strawberry.mutation(description="A brand kit of yours; its files are checked first.")
+    async def create_brand_kit(self, info: AppInfo, input: BrandKitInput) -> BrandKitPayload:
+        row, errors = await brand_kits.create_brand_kit(info.context, _kit_request(input))
+        return _kit_payload(row, errors)
+
+    @strawberry.mutation(
+        description="Change a kit of yours: what the input leaves out stays. Ads already made "
+        "keep the kit as it was."
+    )
+    async def update_brand_kit(
+        self, info: AppInfo, id: strawberry.ID, input: BrandKitInput
+    ) -> BrandKitPayload:
+        row, errors = await brand_kits.update_brand_kit(info.context, str(id), _kit_request(input))
+        return _kit_payload(row, errors)
+
+    @strawberry.mutation(description="Delete a kit of yours (ads made with it keep their copy).")
+    async def delete_brand_kit(self, info: AppInfo, id: strawberry.ID) -> DeleteBrandKitPayload:
+        deleted, errors = await brand_kits.delete_brand_kit(info.context, str(id))
+        return DeleteBrandKitPayload(
+            id=strawberry.ID(deleted) if deleted else None,
+            errors=[UserError.from_error(e) for e in errors],
         )
 
     @strawberry.mutation(description="Cancel a PENDING or PROCESSING job.")

@@ -7,8 +7,9 @@ import strawberry
 from domain.enums import JobStatus as JobStatusValue
 from domain.enums import Style as StyleValue
 from domain.templates import TEMPLATES
-from resolvers import jobs
+from resolvers import brand_kits, jobs
 from resolvers.estimate_cost import estimate_job_cost
+from schema.brand import BrandKit
 from schema.enums import AdStyle, JobStatus
 from schema.inputs import CreateJobInput
 from schema.types import (
@@ -56,6 +57,15 @@ class Query:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+    @strawberry.field(description="Your brand kits, newest first.")
+    async def brand_kits(self, info: AppInfo) -> list[BrandKit]:
+        return [BrandKit.from_row(row) for row in await brand_kits.list_brand_kits(info.context)]
+
+    @strawberry.field(description="Null when it does not exist or is not the caller's.")
+    async def brand_kit(self, info: AppInfo, id: strawberry.ID) -> BrandKit | None:
+        row = await brand_kits.get_brand_kit(info.context, str(id))
+        return BrandKit.from_row(row) if row else None
 
     @strawberry.field(
         description="The voices this deployment can speak with, for one language (BCP 47) or all."

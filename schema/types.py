@@ -25,6 +25,7 @@ from domain.templates import StyleTemplate as StyleTemplateData
 from resolvers.context import Context
 from resolvers.errors import FieldError
 from resolvers.estimate_cost import CostEstimate as CostEstimateData
+from schema.brand import JobBrand
 from schema.enums import (
     AdDuration,
     AdStyle,
@@ -227,6 +228,10 @@ class Job:
     )
     def video_url(self, info: AppInfo) -> str | None:
         return info.context.media.url(self.row.video_path)
+
+    @strawberry.field(description="The brand kit it was made with, as it was then; null: none.")
+    def brand(self) -> JobBrand | None:
+        return JobBrand.from_json(self.row.brand) if self.row.brand else None
 
     @strawberry.field
     def webhook_url(self) -> str | None:

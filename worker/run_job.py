@@ -30,6 +30,7 @@ from db import queries
 from db.models import Job
 from domain import media
 from domain.backoff import backoff_seconds
+from domain.brand import BUNDLED_FONTS, BrandFont, BrandSnapshot
 from domain.enums import (
     STAGE_ORDER,
     AttemptOutcome,
@@ -46,7 +47,7 @@ from pipeline.errors import StageError, TransientStageError
 from pipeline.providers.usage import BILLING, Call
 from pipeline.shared.heartbeat import HEARTBEAT
 from pipeline.shared.memory import release_memory
-from pipeline.spec import JobSpec, Reuse
+from pipeline.spec import Brand, BrandFace, JobSpec, Reuse
 from worker import artefacts
 from worker.context import WorkerState, state_of
 from worker.lease import LeaseTaken, hold_lease
@@ -58,6 +59,31 @@ log = structlog.get_logger("worker")
 
 def job_dir(state: WorkerState, job_id: uuid.UUID) -> Path:
     return state.settings.media_root / media.job_dir(job_id)
+
+
+def _face(font: BrandFont | None, media_root: Path, bundled: int) -> BrandFace | None:
+    """A kit's font for the render: its uploaded file (brought into MEDIA_DIR before the run)
+    or the bundled family's heading (0) or body (1) file."""
+    if font is None:
+        return None
+    if font.key is not None:
+        return BrandFace(font.family, str(media_root / font.key))
+    return BrandFace(font.family, BUNDLED_FONTS[font.family][bundled])
+
+
+def brand_of(job: Job, media_root: Path) -> Brand | None:
+    """The job's snapshot of its brand kit, as the render takes it."""
+    if not job.brand:
+        return None
+    kit = BrandSnapshot.from_json(job.brand)
+    return Brand(
+        primary=kit.primary,
+        accent=kit.accent,
+        text=kit.text_used,
+        logo=media_root / kit.logo if kit.logo else None,
+        heading=_face(kit.heading, media_root, 0),
+        body=_face(kit.body, media_root, 1),
+    )
 
 
 def build_spec(state: WorkerState, job: Job) -> JobSpec:
@@ -84,6 +110,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         voice=job.voice,
         hook_variant=job.hook_variant,
         music_variant=job.music_variant,
+        brand=brand_of(job, media_root),
     )
 
 
@@ -126,7 +153,12 @@ async def _run(state: WorkerState, recorder: JobRecorder) -> None:
     deadline = asyncio.get_running_loop().time() + settings.job_timeout_seconds
     inputs = [
         (key, settings.media_root / key)
-        for key in (*(snapshot.job.product_image_paths or ()), snapshot.job.music_track_path)
+        for key in (
+            *(snapshot.job.product_image_paths or ()),
+            snapshot.job.music_track_path,
+            # The kit's files as the job keeps them: logo and uploaded fonts.
+            *(BrandSnapshot.from_json(snapshot.job.brand).keys if snapshot.job.brand else ()),
+        )
         if key
     ]
     done = [n for n in STAGE_ORDER if snapshot.stage_named(n).status == StageStatus.COMPLETED]

@@ -41,6 +41,7 @@ from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
 from pipeline.shared.fonts import fonts_dir
 from pipeline.spec import JobSpec, ProgressFn, StageResult, needs
+from pipeline.video import brand
 from pipeline.video.plan import PLAN_VERSION, RenderPlan
 
 PROVIDER = COMPOSITING
@@ -195,7 +196,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
     try:
         # The caption faces (links into the fonts package), made again here: a job resumed on
         # another machine brings the video stage's files, not links into this one's packages.
-        fonts = fonts_dir(spec.work_dir / VIDEO_DIR)
+        fonts = fonts_dir(spec.work_dir / VIDEO_DIR, brand.faces(spec))
         graph, video = build_graph(plan, spec.work_dir, fonts)
 
         async def encoding(value: int) -> None:

@@ -126,11 +126,17 @@ def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[G
     graph.chains.append(
         "".join(f"[{s}]" for s in scenes) + f"concat=n={len(scenes)}:v=1:a=0,format=yuv420p[pic]"
     )
+    picture = "[pic]"
+    if plan.mark is not None:  # a brand kit's logo, small, in a corner until the end card
+        mark = graph.add_image(work_dir / plan.mark.image, plan.fps)
+        at = f"x={plan.mark.x}:y={plan.mark.y}:enable='lt(n,{plan.mark.until_frame})'"
+        graph.chains.append(f"[pic][{mark}:v]overlay={at}:format=yuv420,format=yuv420p[marked]")
+        picture = "[marked]"
     if plan.captions is not None:
         options = f"filename='{_escape_path(work_dir / plan.captions)}'"
         if fonts is not None:
             options += f":fontsdir='{_escape_path(fonts)}'"
-        graph.chains.append(f"[pic]ass={options}[vout]")
+        graph.chains.append(f"{picture}ass={options}[vout]")
     else:
-        graph.chains.append("[pic]null[vout]")
+        graph.chains.append(f"{picture}null[vout]")
     return graph, "[vout]"

@@ -91,12 +91,13 @@ def face_for(preferred: Face, text: str) -> Face | None:
     return None
 
 
-def fonts_dir(cache_dir: Path) -> Path:
-    """One flat folder with every face (symlinks), for libass's `fontsdir`."""
+def fonts_dir(cache_dir: Path, extra: tuple[Face, ...] = ()) -> Path:
+    """One flat folder with every face (symlinks), for libass's `fontsdir`; `extra`: a brand
+    kit's faces (an uploaded file's `file` is absolute, and joining keeps it so)."""
     folder = cache_dir / "fonts"
     folder.mkdir(parents=True, exist_ok=True)
     faces = {face for t in TYPOGRAPHY.values() for face in (t.headline, t.caption)}
-    for face in (*faces, *FALLBACKS):
+    for face in (*faces, *FALLBACKS, *extra):
         link = folder / Path(face.file).name
         if not link.exists():
             with contextlib.suppress(FileExistsError):  # another job made it a moment ago

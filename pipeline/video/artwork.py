@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from domain.enums import Style
 from domain.templates import Palette
-from pipeline.shared.fonts import TYPOGRAPHY
+from pipeline.shared.fonts import TYPOGRAPHY, Face
 from pipeline.video.layout import Box, Layout
 from pipeline.video.textcards import hex_rgba, text_in_box
 
@@ -240,9 +240,12 @@ def photo_hero(photo: Image.Image, layout: Layout) -> Image.Image:
     return soft_shadow(image, (0, 0, 0), image.width // 3)
 
 
-def wordmark_hero(name: str, style: Style, layout: Layout, palette: Palette) -> Image.Image:
-    """Without a photo, the name itself is the hero: large, in the style's type and accent."""
-    face = TYPOGRAPHY[style].headline
+def wordmark_hero(
+    name: str, style: Style, layout: Layout, palette: Palette, face: Face | None = None
+) -> Image.Image:
+    """Without a photo, the name itself is the hero: large, in the style's type (or `face`, a
+    brand kit's) and accent."""
+    face = face or TYPOGRAPHY[style].headline
     colour = hex_rgba(palette.accent if style is not Style.BOLD else palette.text)
     box = Box(0, 0, layout.hero.w, round(layout.hero.h * 0.6))
     text = text_in_box(name, box, face, round(layout.headline_size * 2.2), colour, max_lines=3)

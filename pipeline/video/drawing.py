@@ -46,9 +46,9 @@ from pipeline.shared.files import (
     remove_temp_files,
     write_text_atomic,
 )
-from pipeline.shared.fonts import TYPOGRAPHY, fonts_dir, load
+from pipeline.shared.fonts import fonts_dir, load
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, framings, legibility, shots
+from pipeline.video import artwork, brand, framings, legibility, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -68,6 +68,7 @@ from pipeline.video.plan import (
     PLAN_FILE,
     EndCard,
     LookKind,
+    Mark,
     Rect,
     RenderPlan,
     ScenePlan,
@@ -168,16 +169,17 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
     base = get_template(spec.style).scenes[0].palette
     paths = _photos(spec)
     if not paths:
-        palette = artwork.palette_for(spec.style, base, None)
+        palette = brand.palette(spec, artwork.palette_for(spec.style, base, None))
+        face = brand.typography(spec).headline
         return Look(
             LookKind.TYPE,
-            artwork.wordmark_hero(spec.product_name, spec.style, layout, palette),
+            artwork.wordmark_hero(spec.product_name, spec.style, layout, palette, face),
             palette,
             [],
         )
     photos = [_analysed(path, number) for number, path in enumerate(paths, start=1)]
     first = photos[0]
-    palette = artwork.palette_for(spec.style, base, first.accent)
+    palette = brand.palette(spec, artwork.palette_for(spec.style, base, first.accent))
     if first.cutout.confident:
         hero = artwork.cutout_hero(first.cutout.image, layout, palette)
         return Look(LookKind.CUTOUT, hero, palette, photos)
@@ -187,7 +189,7 @@ def decide_look(spec: JobSpec, layout: Layout) -> Look:
 def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
     """The call-to-action as it is set on its button: up to two lines, the button's padding
     and height inside the CTA box (the captions draw the words, lit as they are said)."""
-    face = TYPOGRAPHY[spec.style].caption
+    face = brand.typography(spec).caption
     box = layout.end_cta
     return fit_text(cta, face, round(box.w * 0.8), round(box.h / 1.9), layout.cta_size, 2)
 
@@ -195,7 +197,7 @@ def cta_fit(cta: str, spec: JobSpec, layout: Layout) -> FittedText:
 def name_fit(spec: JobSpec, layout: Layout) -> FittedText:
     """The end card's name as set in its box, up to two lines. libass sets lines a face's
     ascent and descent apart (its OS/2 win metrics), not LINE_SPACING ems: fitted to that."""
-    face = TYPOGRAPHY[spec.style].headline
+    face = brand.typography(spec).headline
     box = layout.end_name
     ascent, descent = win_metrics(face)
     lines_h = round(box.h * LINE_SPACING / (ascent + descent))
@@ -244,7 +246,7 @@ def captions(
     call-to-action (on its button, at `cta_fit`'s size) lit word by word as they are said.
     The captions' and the name's inks are chosen from what they are laid over (`backings`;
     without it: white, outlined, as over any dark picture)."""
-    typography = TYPOGRAPHY[spec.style]
+    typography = brand.typography(spec)
     # The end card's name and call-to-action at the size that fits their boxes (libass wraps
     # them the same way Pillow measures them).
     name = name or name_fit(spec, layout)
@@ -348,8 +350,16 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         await progress(25)
         bed = bed_for(spec, total_frames / spec.fps)  # decided here, once; stored below
         beats = list(bed.beats)
+        logo = await in_thread(brand.logo, spec)
         canvas = shots.Canvas(
-            layout, spec.style, look.palette, look.kind, look.photos, look.hero, spec.product_name
+            layout,
+            spec.style,
+            look.palette,
+            look.kind,
+            look.photos,
+            look.hero,
+            spec.product_name,
+            logo,
         )
         moving = len(template.scenes) - 1
         counts = [shot_count((ends[i] - starts[i]) / spec.fps) for i in range(len(starts))]
@@ -379,7 +389,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
             backings, named,
         )  # fmt: skip
         write_text_atomic(out_dir / CAPTIONS_FILE, ass)
-        fonts_dir(out_dir)  # the faces libass draws the captions with
+        fonts_dir(out_dir, brand.faces(spec))  # the faces libass draws the captions with
         plan = RenderPlan(
             width=layout.width,
             height=layout.height,
@@ -390,6 +400,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
             captions=relative_to_work(out_dir / CAPTIONS_FILE, spec.work_dir),
             look=look.kind,
             end_card=EndCard(button=button, accent=look.palette.accent, price=spec.price),
+            mark=await _mark(logo, layout, out_dir, spec, starts[-1]),
         )
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
     finally:
@@ -404,6 +415,19 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         music=bed,
         source_until_frame=reused,
     )
+
+
+async def _mark(
+    logo: Image.Image | None, layout: Layout, out_dir: Path, spec: JobSpec, until: int
+) -> Mark | None:
+    """The brand kit's logo as a small mark over the ad until the end card (which shows it
+    large), or None without a logo."""
+    if logo is None:
+        return None
+    image, x, y = brand.mark(logo, layout)
+    path = out_dir / "mark.png"
+    await in_thread(_save, image, path)
+    return Mark(image=relative_to_work(path, spec.work_dir), x=x, y=y, until_frame=until)
 
 
 @dataclass(frozen=True)
@@ -513,9 +537,10 @@ async def _draw_scenes(
         except asyncio.CancelledError:
             await asyncio.gather(shot_futures, return_exceptions=True)
             raise
+        preferred = brand.text_ink(spec)
         headlines = [
             _headline(spec, canvas, script, position, ends[position] - starts[position],
-                      out_dir, legibility.treatment(backings[position]))
+                      out_dir, legibility.treatment(backings[position], preferred=preferred))
             for position in range(len(kinds))
         ]  # fmt: skip
         head_futures = asyncio.gather(*(loop.run_in_executor(pool, make) for make in headlines))
@@ -556,7 +581,7 @@ def _headline(
         words = PHRASEBOOKS[spec.style].headlines["hook"][0]
     layout = canvas.layout
     hook = position == 0
-    face = TYPOGRAPHY[spec.style].headline
+    face = brand.typography(spec).headline
 
     def make() -> list[Step]:
         headline = word_by_word(

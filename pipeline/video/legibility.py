@@ -83,12 +83,22 @@ class Treatment:
 BUSY = 3.0  # a backing whose own brightest and darkest differ this much has edges that compete
 
 
-def treatment(backing: Backing, least: float = READABLE) -> Treatment:
-    """White, else near-black, else white on a plate: the first that reads over all of it. A
-    busy backing (a photo, a band of colour crossing the box: its own contrast BUSY or more)
-    gets the plate whatever the ink: its edges would cut through the letters."""
+def treatment(backing: Backing, least: float = READABLE, preferred: str | None = None) -> Treatment:
+    """The `preferred` ink (a brand kit's text colour) where it reads, on the backing or on the
+    plate; else white, else near-black, else white on a plate: the first that reads over all of
+    it. A busy backing (a photo, a band of colour crossing the box: its own contrast BUSY or
+    more) gets the plate whatever the ink: its edges would cut through the letters."""
     brightest, darkest = backing.extremes()
-    if ratio(brightest, darkest) >= BUSY:
+    busy = ratio(brightest, darkest) >= BUSY
+    if preferred is not None:
+        own = _lum(preferred)
+        halo = DARK if ratio(own, _lum(DARK)) >= ratio(own, _lum(WHITE)) else WHITE
+        if not busy and min(ratio(own, brightest), ratio(own, darkest)) >= least:
+            return Treatment(preferred, halo, plate=False)
+        plate = plate_over_white()
+        if own > plate and ratio(own, plate) >= least:
+            return Treatment(preferred, DARK, plate=True)
+    if busy:
         return Treatment(WHITE, DARK, plate=True)
     if ratio(_lum(WHITE), brightest) >= least:
         return Treatment(WHITE, DARK, plate=False)

@@ -108,6 +108,17 @@ class EndCard(BaseModel):
     price: str | None
 
 
+class Mark(BaseModel):
+    """A small logo over the picture (a brand kit's), from the first frame until `until_frame`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    image: str  # RGBA PNG, relative to work_dir
+    x: int
+    y: int
+    until_frame: int
+
+
 class RenderPlan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -121,6 +132,7 @@ class RenderPlan(BaseModel):
     captions: str | None  # ASS file, relative to work_dir
     look: LookKind
     end_card: EndCard | None = None
+    mark: Mark | None = None
 
     @property
     def duration_seconds(self) -> float:

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from domain.enums import Style
 from domain.templates import Palette
 from pipeline.shared.fonts import TYPOGRAPHY
-from pipeline.video import artwork
+from pipeline.video import artwork, brand
 from pipeline.video.cutout import Cutout
 from pipeline.video.layout import Box, Layout
 from pipeline.video.plan import LookKind, Rect
@@ -148,6 +148,7 @@ class Canvas:
     photos: Sequence[Photo]
     hero: Image.Image  # the look's hero layer (RGBA): used when there is no photo
     name: str
+    logo: Image.Image | None = None  # a brand kit's (RGBA): on the end card, above the product
     _backdrops: dict[tuple[int, int, int], Image.Image] = field(default_factory=dict)
 
     @property
@@ -319,6 +320,9 @@ def end_card(
     photo = canvas.photos[index] if index is not None else None
     subject = trimmed(canvas.hero if photo is None else photo.subject)
     box = layout.end_hero
+    if canvas.logo is not None:
+        logo, centre, box = brand.end_card_logo(canvas.logo, box, layout)
+        place(still, logo, centre)
     layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
     product = place(still, layer, box.centre, pad)
     draw = ImageDraw.Draw(still, "RGBA")

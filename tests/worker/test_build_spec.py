@@ -8,7 +8,9 @@ from types import SimpleNamespace
 from typing import cast
 
 from db.models import Job
+from domain.brand import BrandFont, BrandSnapshot
 from domain.enums import AdDuration, Style
+from pipeline.spec import Brand, BrandFace
 from settings import Settings
 from worker.context import WorkerState
 from worker.run_job import build_spec
@@ -65,3 +67,23 @@ def test_the_job_decides_the_length_and_ad_seconds_caps_it(tmp_path: Path) -> No
         WorkerState, SimpleNamespace(settings=state.settings.model_copy(update={"ad_seconds": 4.0}))
     )
     assert build_spec(short, forced).total_seconds == 4.0
+
+
+def test_the_brand_kit_as_the_job_keeps_it(tmp_path: Path) -> None:
+    snapshot = BrandSnapshot(
+        kit_id="k", name="Fern", primary="#1e6b3a", accent="#f2b705", text="#ffee88",
+        text_used="#ffffff", text_contrast=5.2, logo="uploads/logo.png",
+        heading=BrandFont("Fern Sans", "uploads/fern.otf"), body=BrandFont("Lato"),
+    )  # fmt: skip
+    spec = build_spec(_state(tmp_path), _job(brand=snapshot.to_json()))
+
+    root = (tmp_path / "media").resolve()
+    assert spec.brand == Brand(
+        primary="#1e6b3a",
+        accent="#f2b705",
+        text="#ffffff",  # the colour made readable, not the kit's
+        logo=root / "uploads/logo.png",
+        heading=BrandFace("Fern Sans", str(root / "uploads/fern.otf")),
+        body=BrandFace("Lato", "Lato/Lato-Regular.ttf"),
+    )
+    assert build_spec(_state(tmp_path), _job()).brand is None

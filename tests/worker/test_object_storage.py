@@ -1,6 +1,7 @@
 """Beyond one machine: one API and two workers, each with its own empty MEDIA_DIR, over one S3
 bucket. The first worker is SIGKILLed mid-job; the second, on its empty disk, finishes the job
-from what the first left in the bucket; the ad comes down through its presigned URL."""
+from what the first left in the bucket (its brand kit's logo and font among them); the ad comes
+down through its presigned URL."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from devserver.stack import Stack
 from tests.conftest import STACK_ENV, make_settings
 from tests.factories import gql, image_bytes, job_input, upload
 from tests.probe import probe
+from tests.resolvers.test_brand_kits import COLOURS, CREATE, font_file, logo_png, send
 from tests.s3 import local_s3
 from tests.worker.conftest import wait_for
 
@@ -43,7 +45,13 @@ async def test_a_worker_on_another_machine_finishes_a_killed_workers_job(
         try:
             async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
                 first = stack.start_worker({"MEDIA_DIR": str(tmp_path / "machine-a")})
-                response = await upload(client, job_input(), image_bytes(480, 360))
+                # A brand kit's logo and font are in the bucket too: machine B finds them.
+                kit = await send(
+                    client, CREATE, {"input": {"name": "Fern", **COLOURS}},
+                    {"logo": logo_png(), "headingFontFile": font_file()}, {},
+                )  # fmt: skip
+                kit_id = kit["createBrandKit"]["brandKit"]["id"]
+                response = await upload(client, job_input(brandKitId=kit_id), image_bytes(480, 360))
                 job_id = response.json()["data"]["createJob"]["job"]["id"]
 
                 async def voiced() -> bool:
