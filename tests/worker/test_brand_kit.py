@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.enums import AspectRatio, JobStatus, Style
 from pipeline.script.lines import PHRASEBOOKS
 from pipeline.shared.fonts import TYPOGRAPHY, Face
-from pipeline.video import brand
+from pipeline.video import brand, legibility
 from pipeline.video.headlines import word_by_word
 from pipeline.video.layout import layout_for
+from pipeline.video.textcards import hex_rgba
 from settings import Settings
 from tests.factories import gql, job_input
 from tests.probe import decoded_frames
@@ -80,12 +81,14 @@ async def test_the_ad_wears_the_kit(
     near = [float(np.mean(np.abs(f.astype(int) - PRIMARY).max(axis=2) < 24)) for f in frames]
     assert max(near) > 0.15, near
 
-    # The logo on the end card, where the end card puts it.
-    fitted, centre, _ = brand.end_card_logo(logo(), layout.end_hero, layout)
+    # The logo on the end card, centred over the product, just above it (the product's box as
+    # the plan records it: the end card is arranged by the product's shape).
+    fitted, _, _ = brand.end_card_logo(logo(), layout.end_hero, layout)
     score, at = best_match(frames[-1], fitted)
     assert score > 0.85, score
-    assert abs(at[0] + fitted.width // 2 - centre[0]) <= 3
-    assert abs(at[1] + fitted.height // 2 - centre[1]) <= 3
+    product = plan["scenes"][-1]["shots"][-1]["product"]
+    assert abs(at[0] + fitted.width // 2 - (product["x"] + product["w"] // 2)) <= 3
+    assert 0 <= product["y"] - (at[1] + fitted.height) <= round(layout.height * 0.05)
     # And as a small mark in the corner before it.
     mark, x, y = brand.mark(logo(), layout)
     score, at = best_match(frames[1], mark)
@@ -105,14 +108,26 @@ async def test_the_ad_wears_the_kit(
     assert job.brand is not None
     kit_font = Face(str(settings.media_root / job.brand["heading"]["key"]), "XCharter")
 
-    def set_in(face: Face) -> np.ndarray:
-        white = (255, 255, 255, 255)
+    # Its ink is the kit's text colour where that reads over the shots, else the legibility
+    # rule's (white, near-black, or white on a plate): the font is what is checked here.
+    inks = [
+        legibility.Treatment(colour, halo, plate)
+        for colour in (job.brand["text"], legibility.WHITE, legibility.DARK)
+        for halo in (legibility.WHITE, legibility.DARK)
+        for plate in (False, True)
+    ]
+
+    def set_in(face: Face, ink: legibility.Treatment) -> np.ndarray:
         box, size = layout.headline, layout.headline_size
         headline = word_by_word(
-            words, face, box, size, white, plan["fps"], scene["frames"], max_lines=2
-        )
+            words, face, box, size, hex_rgba(ink.ink), plan["fps"], scene["frames"],
+            max_lines=2, halo=hex_rgba(ink.halo), plate=ink.plate_rgba if ink.plate else None,
+        )  # fmt: skip
         return np.asarray(headline.steps[-1].image)
 
-    assert np.array_equal(drawn, set_in(kit_font))
-    own = set_in(TYPOGRAPHY[Style.LUXURY].headline)
-    assert own.shape != drawn.shape or not np.array_equal(own, drawn)
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and np.array_equal(a, b)
+
+    assert any(same(drawn, set_in(kit_font, ink)) for ink in inks)
+    own = TYPOGRAPHY[Style.LUXURY].headline
+    assert not any(same(drawn, set_in(own, ink)) for ink in inks)
