@@ -16,7 +16,9 @@ class PreflightCheck(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str  # "duration", "frame_size", "loudness", "safe_zone", "numbers_on_screen", ...
-    placement: Placement | None  # None: the same for every placement (the brief's numbers)
+    # None: the same for every placement (the brief's numbers); a default, because stage data
+    # is stored without its None fields (StageOutput.to_data).
+    placement: Placement | None = None
     passed: bool
     measured: str  # what the file has, with units: "30.00 s", "-14.1 LUFS"
     limit: str  # what the placement accepts: "5-60 s", "-14 LUFS +-2 LU"
