@@ -117,7 +117,7 @@ async def run_preflight(
     `placements` (default: the aspect ratio's, domain.placements.placements_for)."""
     chosen = placements or placements_for(spec.aspect_ratio)
     facts = await measure_file(path)
-    boxes = await asyncio.to_thread(text_boxes, plan, spec.work_dir)
+    boxes = await text_boxes(plan, spec.work_dir, spec.style)
     checks: list[PreflightCheck] = []
     for placement in chosen:
         checks += placement_checks(

@@ -1,28 +1,33 @@
-"""Every box text is drawn in, read back from what compositing burnt in: the render plan and its
-captions file, not from what the layout meant to do.
+"""Every box text is drawn in, read back from what compositing burnt in (the render plan, its
+headline images and its captions file), not from what the layout meant to do:
 
-- each scene's headline: the ink of its finished step (the last PNG: every word in), at the
-  step's position;
-- the captions: the frame libass sets them in (the Caption style's side and bottom margins,
-  two lines of its font size tall: captions are at most 22 characters, two lines at most);
-- the end card: the call-to-action's button (the plan's rect), and the boxes the product's
-  name and its price tag are set in (pipeline.video.layout, as the video stage drew them).
+- each scene's headline: the ink of its finished step (the last PNG: every word in), where the
+  plan puts it;
+- the captions, and the end card's name and call-to-action: where libass draws them
+  (pipeline.preflight.ink), each kind as one box over the whole ad;
+- the end card's button (the plan's rect) and its price tag (where the video stage drew it,
+  pipeline.video.shots.price_tag_rect).
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
-from domain.enums import AspectRatio
+from domain.enums import AspectRatio, Style
+from domain.media import VIDEO_DIR
+from pipeline.preflight.ink import ink_by_style
+from pipeline.shared.fonts import fonts_dir
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import RenderPlan
+from pipeline.video.shots import price_tag_rect
 
-CAPTION_LINES = 2
-LINE_HEIGHT = 1.25  # libass's line height for these faces, a share of the font size
+# The captions file's styles (pipeline.video.captions), as a viewer names them.
+ASS_TEXT = {"Caption": "captions", "Name": "end card name", "CTA": "end card call-to-action"}
+INK_SCRATCH = "preflight.ass"
 
 
 @dataclass(frozen=True)
@@ -53,41 +58,35 @@ def headline_boxes(plan: RenderPlan, work_dir: Path) -> list[TextBox]:
     return boxes
 
 
-_STYLE = re.compile(r"^Style:\s*Caption,(.*)$", re.MULTILINE)
-
-
-def caption_box(plan: RenderPlan, ass: str) -> TextBox | None:
-    """The Caption style's frame: fields 3 (size) and the last four (margins L, R, V)."""
-    found = _STYLE.search(ass)
-    if found is None:
-        return None
-    fields = found.group(1).split(",")
-    size = int(float(fields[1]))
-    left, right, bottom = (int(v) for v in fields[-4:-1])
-    height = round(CAPTION_LINES * size * LINE_HEIGHT)
-    foot = plan.height - bottom
-    return TextBox("captions", Box(left, foot - height, plan.width - left - right, height))
-
-
-def end_card_boxes(plan: RenderPlan) -> list[TextBox]:
+def end_card_boxes(plan: RenderPlan, style: Style) -> list[TextBox]:
     if plan.end_card is None:
         return []
-    layout = layout_for(aspect_of(plan), min(plan.width, plan.height))
     button = plan.end_card.button
-    boxes = [
-        TextBox("end card name", layout.end_name),
-        TextBox("end card button", Box(button.x, button.y, button.w, button.h)),
-    ]
+    boxes = [TextBox("end card button", Box(button.x, button.y, button.w, button.h))]
     if plan.end_card.price:
-        boxes.append(TextBox("end card price", layout.end_price))
+        layout = layout_for(aspect_of(plan), min(plan.width, plan.height))
+        tag, _ = price_tag_rect(layout, style, plan.end_card.price)
+        boxes.append(TextBox("end card price", Box(tag.x, tag.y, tag.w, tag.h)))
     return boxes
 
 
-def text_boxes(plan: RenderPlan, work_dir: Path) -> list[TextBox]:
-    boxes = headline_boxes(plan, work_dir)
-    if plan.captions is not None:
-        path = work_dir / plan.captions
-        caption = caption_box(plan, path.read_text(encoding="utf-8")) if path.is_file() else None
-        if caption is not None:
-            boxes.append(caption)
-    return boxes + end_card_boxes(plan)
+async def caption_boxes(plan: RenderPlan, work_dir: Path) -> list[TextBox]:
+    if plan.captions is None:
+        return []
+    path = work_dir / plan.captions
+    if not path.is_file():
+        return []
+    ass = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    fonts = fonts_dir(work_dir / VIDEO_DIR)
+    frame = (plan.width, plan.height)
+    scratch = path.parent / INK_SCRATCH
+    drawn = await ink_by_style(ass, fonts, scratch, frame, plan.duration_seconds)
+    return [TextBox(ASS_TEXT.get(style, style), box) for style, box in drawn.items()]
+
+
+async def text_boxes(plan: RenderPlan, work_dir: Path, style: Style) -> list[TextBox]:
+    """Every text box of the ad, headlines first, then captions and the end card."""
+    still = await asyncio.to_thread(headline_boxes, plan, work_dir)
+    drawn = await caption_boxes(plan, work_dir)
+    card = await asyncio.to_thread(end_card_boxes, plan, style)
+    return still + drawn + card

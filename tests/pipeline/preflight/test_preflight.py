@@ -19,8 +19,10 @@ from domain.placements import Placement
 from domain.preflight import Preflight, PreflightCheck
 from pipeline.preflight.claims import Kind, numbers_in
 from pipeline.preflight.run import run_preflight
+from pipeline.preflight.textboxes import text_boxes
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from pipeline.spec import JobSpec
+from pipeline.video.layout import layout_for
 from pipeline.video.plan import RenderPlan
 from tests.pipeline.conftest import make_spec, run_pipeline
 
@@ -95,6 +97,26 @@ async def test_a_rendered_ad_passes_for_its_placement(square_ad: Ad) -> None:
     on_screen = named(preflight, "numbers_on_screen")
     assert f'"{PRICE}" (end card price)' in on_screen.measured
     assert f'"{PRICE}" is from the product page\'s price (microdata)' in on_screen.message
+
+
+@pytest.mark.slow(seconds=2)
+async def test_text_boxes_are_where_the_text_is_drawn(square_ad: Ad) -> None:
+    """Captions, name and call-to-action where libass draws them: inside the layout's boxes for
+    them, and far smaller than those (a caption is a few words on one line)."""
+    boxes = {t.what: t.box for t in await text_boxes(square_ad.plan, square_ad.spec.work_dir,
+                                                     square_ad.spec.style)}  # fmt: skip
+    layout = layout_for(AspectRatio.SQUARE, FULL_RESOLUTION)
+    # No photo: the hero is the name set in type, so libass draws no name of its own.
+    assert {"captions", "end card call-to-action", "end card button", "end card price",
+            "scene 1 headline"} <= set(boxes)  # fmt: skip
+    captions = boxes["captions"]
+    assert layout.captions.contains(captions) and captions.w < layout.captions.w
+    assert captions.h < layout.caption_size * 2  # one line, with its outline
+    button = square_ad.plan.end_card.button  # type: ignore[union-attr]
+    cta = boxes["end card call-to-action"]
+    assert button.x < cta.x and cta.right < button.x + button.w  # the words on their button
+    assert layout.end_price.contains(boxes["end card price"])
+    assert boxes["end card price"].w < layout.end_price.w // 2
 
 
 @pytest.mark.slow(seconds=3)
