@@ -1,16 +1,19 @@
-"""Where libass really draws the captions file's text: each style's events (Caption, Name, CTA)
-drawn alone over black by the same libass and faces compositing burnt them in with, four frames
-a second, and ffmpeg's `bbox` filter reporting where the ink lands on each frame.
+"""Where libass really draws the captions file's text, kind by kind (the Caption, Name and CTA
+styles), with the faces compositing burnt it in with.
 
-The union over the frames is the box a viewer sees that kind of text in, padded by the style's
-outline and shadow (drawn in black, which `bbox` cannot see on black). A 30 s portrait ad's
-three passes cost about half a CPU-second: libass draws, nothing is encoded.
+Every distinct text of the file (a caption is one event per word lit, the same words; colour
+overrides and fades are left out: they change no ink) is given one frame of its own, and those
+frames are drawn over black in one ffmpeg run whose `bbox` filter logs where the ink lands on
+each. A 30 s ad has about twenty: a small fraction of a CPU-second, where drawing the whole
+timeline would cost seconds. The union per style, padded by the style's outline and shadow
+(black: `bbox` cannot see them on black), is the box a viewer sees that kind of text in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.compositing.filtergraph import ass_filter
@@ -19,89 +22,99 @@ from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe
 from pipeline.shared.files import temp_path_for
 from pipeline.video.layout import Box
 
-SAMPLES_PER_SECOND = 4  # a caption shows for 0.3 s at least (a phrase, lit word by word)
-_BBOX = re.compile(r"x1:(\d+) x2:(\d+) y1:(\d+) y2:(\d+)")
+SLOTS_PER_SECOND = 10  # one text per frame; ASS times are in centiseconds
+_BBOX = re.compile(r"\bn:\s*(\d+)\b.*?x1:(\d+) x2:(\d+) y1:(\d+) y2:(\d+)")
 _STYLE = re.compile(r"^Style:\s*([^,]+),(.*)$")
+_NO_INK = re.compile(r"\\(?:\d?c|\d?a|alpha)&H[0-9A-Fa-f]+&|\\fad\([^)]*\)")
 # Fields of a V4+ Style after its name: Fontname, Fontsize, ..., Outline (15), Shadow (16).
 _OUTLINE, _SHADOW = 15, 16
 
 
-def split_events(ass: str) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
-    """The document without its events, each style's Dialogue lines, and each style's padding
-    (outline plus shadow, pixels)."""
+@dataclass(frozen=True)
+class Texts:
+    header: list[str]  # the document without its events
+    shown: list[tuple[str, str]]  # (style, text) of each distinct event, in order
+    pads: dict[str, int]  # per style: outline plus shadow, pixels
+
+
+def read_texts(ass: str) -> Texts:
     header: list[str] = []
-    events: dict[str, list[str]] = {}
+    shown: list[tuple[str, str]] = []
     pads: dict[str, int] = {}
     for line in ass.splitlines():
         if line.startswith("Dialogue:"):
             fields = line.split(",", 9)
             if len(fields) == 10:
-                events.setdefault(fields[3].strip(), []).append(line)
+                text = (fields[3].strip(), _NO_INK.sub("", fields[9]))
+                if text not in shown:
+                    shown.append(text)
             continue
         header.append(line)
         style = _STYLE.match(line)
         if style:
-            fields = style.group(2).split(",")
-            if len(fields) > _SHADOW:
-                pads[style.group(1).strip()] = round(
-                    float(fields[_OUTLINE]) + float(fields[_SHADOW])
-                )
-    return header, events, pads
+            values = style.group(2).split(",")
+            if len(values) > _SHADOW:
+                outline, shadow = float(values[_OUTLINE]), float(values[_SHADOW])
+                pads[style.group(1).strip()] = round(outline + shadow)
+    return Texts(header, shown, pads)
 
 
-def union(found: list[tuple[int, int, int, int]]) -> Box | None:
-    """(x1, x2, y1, y2) inclusive corners, as bbox logs them, as one box."""
-    if not found:
-        return None
-    left = min(f[0] for f in found)
-    right = max(f[1] for f in found) + 1
-    top = min(f[2] for f in found)
-    bottom = max(f[3] for f in found) + 1
+def _clock(centis: int) -> str:
+    seconds, centis = divmod(max(0, centis), 100)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}.{centis:02d}"
+
+
+def slotted(texts: Texts) -> str:
+    """A document showing the k-th text alone on frame k (from just before it to just before
+    the next: frame times fall inside their slot whatever the rounding)."""
+    step = 100 // SLOTS_PER_SECOND
+    events = [
+        f"Dialogue: 0,{_clock(k * step - 1)},{_clock(k * step + step - 1)},{style},,0,0,0,,{text}"
+        for k, (style, text) in enumerate(texts.shown)
+    ]
+    return "\n".join([*texts.header, *events, ""])
+
+
+def _union(found: list[tuple[int, int, int, int]], pad: int, frame: tuple[int, int]) -> Box:
+    """(x1, x2, y1, y2) inclusive corners, as bbox logs them, as one box, padded."""
+    left = max(0, min(f[0] for f in found) - pad)
+    right = min(frame[0], max(f[1] for f in found) + 1 + pad)
+    top = max(0, min(f[2] for f in found) - pad)
+    bottom = min(frame[1], max(f[3] for f in found) + 1 + pad)
     return Box(left, top, right - left, bottom - top)
 
 
-def _padded(box: Box, pad: int, width: int, height: int) -> Box:
-    left, top = max(0, box.x - pad), max(0, box.y - pad)
-    right, bottom = min(width, box.right + pad), min(height, box.bottom + pad)
-    return Box(left, top, right - left, bottom - top)
-
-
-async def drawn_box(
-    document: str, fonts: Path, scratch: Path, frame: tuple[int, int], seconds: float
-) -> Box | None:
-    """Where libass draws `document` (an ASS file's text) on a frame of this size, over
-    `seconds`; None when it draws nothing. It writes a temporary file beside `scratch`."""
+async def ink_by_style(
+    ass: str, fonts: Path, scratch: Path, frame: tuple[int, int]
+) -> dict[str, Box]:
+    """Each style's text as libass draws it on a frame of this size, with its outline and
+    shadow; a style that draws nothing is left out. A temporary file is written beside
+    `scratch`."""
+    texts = read_texts(ass)
+    if not texts.shown:
+        return {}
     width, height = frame
-    samples = max(1, round(seconds * SAMPLES_PER_SECOND))
-    source = f"color=black:s={width}x{height}:r={SAMPLES_PER_SECOND}:d={seconds:.3f}"
+    count = len(texts.shown)
+    source = f"color=black:s={width}x{height}:r={SLOTS_PER_SECOND}"
     tmp = temp_path_for(scratch)  # a crash leaves it to remove_temp_files
     try:
-        await asyncio.to_thread(tmp.write_text, document, encoding="utf-8")
+        await asyncio.to_thread(tmp.write_text, slotted(texts), encoding="utf-8")
         cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
-        cmd += ["-f", "lavfi", "-i", source]
+        cmd += ["-f", "lavfi", "-i", source, "-frames:v", str(count)]
         cmd += ["-vf", f"format=gray,{ass_filter(tmp, fonts)},bbox", "-f", "null", "-"]
-        result = await run_child(cmd, keep_stdout=1, keep_stderr=samples + 200)
+        result = await run_child(cmd, keep_stdout=1, keep_stderr=count + 200)
     finally:
         tmp.unlink(missing_ok=True)
     if result.returncode != 0:
         raise FfmpegError("drawing the captions to find their ink failed", result.stderr_tail)
-    found = [
-        (int(m[1]), int(m[2]), int(m[3]), int(m[4]))
-        for line in result.stderr_tail
-        if (m := _BBOX.search(line)) is not None
-    ]
-    return union(found)
-
-
-async def ink_by_style(
-    ass: str, fonts: Path, scratch: Path, frame: tuple[int, int], seconds: float
-) -> dict[str, Box]:
-    """Each style's text as drawn, with its outline and shadow."""
-    header, events, pads = split_events(ass)
-    boxes: dict[str, Box] = {}
-    for style, lines in events.items():
-        document = "\n".join([*header, *lines, ""])
-        box = await drawn_box(document, fonts, scratch, frame, seconds)
-        if box is not None:
-            boxes[style] = _padded(box, pads.get(style, 0), *frame)
-    return boxes
+    found: dict[str, list[tuple[int, int, int, int]]] = {}
+    for line in result.stderr_tail:
+        match = _BBOX.search(line)
+        if match is None or int(match[1]) >= count:
+            continue
+        style = texts.shown[int(match[1])][0]
+        found.setdefault(style, []).append(
+            (int(match[2]), int(match[3]), int(match[4]), int(match[5]))
+        )
+    return {style: _union(boxes, texts.pads.get(style, 0), frame) for style, boxes in found.items()}

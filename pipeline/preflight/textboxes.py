@@ -80,7 +80,7 @@ async def caption_boxes(plan: RenderPlan, work_dir: Path) -> list[TextBox]:
     fonts = fonts_dir(work_dir / VIDEO_DIR)
     frame = (plan.width, plan.height)
     scratch = path.parent / INK_SCRATCH
-    drawn = await ink_by_style(ass, fonts, scratch, frame, plan.duration_seconds)
+    drawn = await ink_by_style(ass, fonts, scratch, frame)
     return [TextBox(ASS_TEXT.get(style, style), box) for style, box in drawn.items()]
 
 
