@@ -30,10 +30,10 @@ def a_verdict() -> Preflight:
             name="loudness",
             placement=Placement.TIKTOK,
             passed=False,
-            measured="-3.1 LUFS",
+            measured="-1.1 LUFS",
             limit="-14 LUFS +-2 LU",
-            message="-3.1 LUFS is 10.9 LU too loud: the platform turns it down; master the "
-            "soundtrack to -14 LUFS (turn it down 10.9 dB)",
+            message="-1.1 LUFS is 12.9 LU too loud: the platform turns it down; master the "
+            "soundtrack to -14 LUFS (turn it down 12.9 dB)",
         ),
         PreflightCheck(
             name="duration",
@@ -91,7 +91,7 @@ async def test_preflight_is_null_until_the_ad_is_made_then_read_back(
         ("numbers_on_screen", None, True),
     ]
     loud = preflight["checks"][0]
-    assert loud["measured"] == "-3.1 LUFS" and loud["limit"] == "-14 LUFS +-2 LU"
+    assert loud["measured"] == "-1.1 LUFS" and loud["limit"] == "-14 LUFS +-2 LU"
     assert "too loud" in loud["message"]
 
     failed = (await gql(client, QUERY, {"id": job["id"], "failed": True}))["data"]["job"]
