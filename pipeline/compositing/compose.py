@@ -190,7 +190,7 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         finally:
             remove_temp_files(spec.work_dir)
             remove_temp_files(audio_dir)
-        checked = await _preflight(spec, plan, completed)
+        checked = await _preflight(spec, plan, completed, progress)
         await progress(100)
         return _result(plan, music, soundtrack, checked, remixed=True)
     sound = asyncio.ensure_future(
@@ -231,13 +231,18 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         remove_temp_files(picture.parent)
     picture.unlink(missing_ok=True)
     spliced = round(splice / plan.fps, 4) if splice is not None else None
-    checked = await _preflight(spec, plan, completed)
+    checked = await _preflight(spec, plan, completed, progress)
     return _result(plan, music, soundtrack, checked, spliced=spliced)
 
 
-async def _preflight(spec: JobSpec, plan: RenderPlan, completed: Completed) -> Preflight:
-    """The finished ad measured against its placements (the script gives its words)."""
+async def _preflight(
+    spec: JobSpec, plan: RenderPlan, completed: Completed, progress: ProgressFn
+) -> Preflight:
+    """The finished ad measured against its placements (the script gives its words). Its
+    steps report no progress of their own: a report before it, and a beat after each step
+    (pipeline.shared.heartbeat), tell the watchdog it is not stuck."""
     script = needs(completed.script, "compositing", StageName.SCRIPT_GEN).script
+    await progress(97)
     return await run_preflight(spec, plan, script, spec.work_dir / OUTPUT_NAME)
 
 

@@ -20,6 +20,7 @@ from pipeline.compositing.filtergraph import ass_filter
 from pipeline.shared.child import run_child
 from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe
 from pipeline.shared.files import temp_path_for
+from pipeline.shared.heartbeat import beat
 from pipeline.video.layout import Box
 
 SLOTS_PER_SECOND = 10  # one text per frame; ASS times are in centiseconds
@@ -106,6 +107,7 @@ async def ink_by_style(
         result = await run_child(cmd, keep_stdout=1, keep_stderr=count + 200)
     finally:
         tmp.unlink(missing_ok=True)
+    beat()
     if result.returncode != 0:
         raise FfmpegError("drawing the captions to find their ink failed", result.stderr_tail)
     found: dict[str, list[tuple[int, int, int, int]]] = {}

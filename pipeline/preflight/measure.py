@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.compositing.soundtrack import measure_output
 from pipeline.shared.child import run_child
 from pipeline.shared.ffmpeg import FfmpegError, ffmpeg_exe
+from pipeline.shared.heartbeat import beat
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
 _BITRATE = re.compile(r"Duration: .*?bitrate: (\d+) kb/s")
@@ -94,6 +95,7 @@ async def measure_file(path: Path) -> FileFacts:
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
     cmd += ["-i", str(path), "-map", "0", "-c", "copy", "-f", "null", "-"]
     result = await run_child(cmd, keep_stdout=1, keep_stderr=_HEADER_LINES)
+    beat()
     header = read_header(result.stderr_tail)
     if result.returncode != 0 or header.duration is None or header.duration <= 0:
         raise FfmpegError(f"{path.name} could not be read as a video", result.stderr_tail[-5:])
@@ -101,6 +103,7 @@ async def measure_file(path: Path) -> FileFacts:
     peak: float | None = None
     if header.audio_codec is not None:
         lufs, peak = await measure_output(path)
+        beat()
     size = (await asyncio.to_thread(path.stat)).st_size
     return FileFacts(
         path=path,
