@@ -24,7 +24,7 @@ _BITRATE = re.compile(r"Duration: .*?bitrate: (\d+) kb/s")
 _STREAM = re.compile(r"Stream #0:\d+\S*: (Video|Audio): (\w+)(.*)")
 _SIZE = re.compile(r", (\d{2,5})x(\d{2,5})\b")
 _FPS = re.compile(r", (\d+(?:\.\d+)?)(k?) fps")
-_PIX_FMT = re.compile(r"\), (\w+)\(")
+_PIX_FMT = re.compile(r"\), (\w+)[(,]")
 _HEADER_LINES = 400
 
 
@@ -47,7 +47,7 @@ class FileFacts:
 
 
 @dataclass
-class _Header:
+class Header:
     duration: float | None = None
     bitrate_kbps: int | None = None
     video_codec: str | None = None
@@ -58,10 +58,10 @@ class _Header:
     audio_codec: str | None = None
 
 
-def read_header(lines: list[str]) -> _Header:
+def read_header(lines: list[str]) -> Header:
     """The first video and audio streams and the container's duration and bitrate, from what
     ffmpeg prints about its input."""
-    header = _Header()
+    header = Header()
     for line in lines:
         if "Duration:" in line and header.duration is None:
             found = _DURATION.search(line)

@@ -17,7 +17,8 @@ from domain.enums import FULL_RESOLUTION, AspectRatio, StageName
 from domain.outputs import Completed, read_output
 from domain.placements import Placement
 from domain.preflight import Preflight, PreflightCheck
-from pipeline.preflight.claims import Kind, numbers_in
+from pipeline.preflight.claims import Kind, Source, numbers_in, traced_by
+from pipeline.preflight.measure import read_header
 from pipeline.preflight.run import run_preflight
 from pipeline.preflight.textboxes import text_boxes
 from pipeline.shared.ffmpeg import ffmpeg_exe
@@ -235,3 +236,30 @@ def test_numbers_are_read_as_people_write_them() -> None:
         ("2000", "2000", Kind.NUMBER),
     ]
     assert numbers_in("Shop now at aurora.com", "cta") == []
+
+
+def test_the_header_is_read_as_ffmpeg_prints_it() -> None:
+    """ffmpeg's input summary (what a real file gives is checked above): no container bitrate,
+    a pixel format without its range, a fractional frame rate."""
+    header = read_header(
+        [
+            "  Duration: 00:01:03.50, start: 0.000000, bitrate: N/A",
+            "  Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 720x1280, "
+            "833 kb/s, 29.97 fps, 30 tbr, 15360 tbn (default)",
+            "  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo",
+        ]
+    )
+    assert (header.duration, header.bitrate_kbps) == (63.5, None)
+    assert (header.video_codec, header.pix_fmt, header.width, header.height) == (
+        "h264", "yuv420p", 720, 1280,
+    )  # fmt: skip
+    assert (header.fps, header.audio_codec) == (29.97, "aac")
+
+
+def test_a_price_is_traced_by_a_price_and_a_percentage_by_a_percentage() -> None:
+    sources = [Source("$24.00", "the price"), Source("Cold for 24 hours, 50 ml", "the description")]
+    price, hours, half = (numbers_in(t, "screen")[0] for t in ("24 USD", "24", "50%"))
+    assert traced_by(price, sources) == sources[0]
+    assert traced_by(hours, sources) == sources[1]  # a plain number: the same kind first
+    assert traced_by(half, sources) is None  # "50 ml" is no percentage
+    assert traced_by(numbers_in("$50", "screen")[0], sources) is None  # nor a price
