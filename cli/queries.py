@@ -12,6 +12,7 @@ query Job($id: ID!) {
     productDescription keyBenefits music musicTrack createdAt updatedAt
     productUrl productPrice productImageUrls
     stages { name status progress provider startedAt completedAt errorMessage }
+    preflight { passed placements checks(failedOnly: true) { name placement message } }
   }
 }"""
 

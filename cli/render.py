@@ -78,6 +78,7 @@ def show_job(console: Console, job: dict[str, Any], base_url: str) -> None:
     video = absolute(base_url, job.get("videoUrl"))
     if video:
         console.print(f"video    {video}", soft_wrap=True)
+    show_preflight(console, job.get("preflight"))
     table = Table()
     for column in ("stage", "status", "progress", "provider", "started", "completed"):
         table.add_column(column)
@@ -91,6 +92,21 @@ def show_job(console: Console, job: dict[str, Any], base_url: str) -> None:
             _when(stage.get("completedAt")),
         )
     console.print(table)
+
+
+def show_preflight(console: Console, preflight: dict[str, Any] | None) -> None:
+    """The ad's preflight: passed, or each failed check with what to do about it."""
+    if preflight is None:
+        return
+    placements = ", ".join(p.lower() for p in preflight["placements"])
+    if preflight["passed"]:
+        console.print(f"[green]preflight passed[/] for {placements}")
+        return
+    failed = preflight["checks"]
+    console.print(f"[yellow]preflight {len(failed)} failed[/] for {placements}")
+    for check in failed:
+        where = f"{check['placement'].lower()} " if check.get("placement") else ""
+        console.print(f"  {where}{check['name']}: {check['message']}", soft_wrap=True, markup=False)
 
 
 def styles_table(styles: list[dict[str, Any]]) -> Table:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.enums import StageName
 from domain.music import MusicBed
+from domain.preflight import Preflight
 from domain.script import AdScript
 
 
@@ -113,6 +114,9 @@ class CompositingOutput(StageOutput):
     # A CTA variant: its picture up to here is its source's, stream-copied (domain.variants).
     spliced_at_seconds: float | None = None
     remixed: bool = False  # a MUSIC variant: the source's picture under a new soundtrack
+    # The finished file measured against its placements' limits (pipeline.preflight); None:
+    # an output stored before preflights were made.
+    preflight: Preflight | None = None
 
 
 Output = TypeVar("Output", bound=StageOutput)

@@ -71,6 +71,9 @@ class JobSpec:
     music_track: Path | None = None  # the maker's own track (absolute path), instead of ours
     music_beats: tuple[float, ...] | None = None  # its beats (seconds), found at upload
     price: str | None = None  # for the end card, e.g. "$24.00" (from the product page)
+    # Which of the brief's fields the product page gave, and from what markup: (("price",
+    # "microdata"), ...), so the preflight can say where a number on screen came from.
+    facts: tuple[tuple[str, str], ...] = ()
     language: str = "en"  # BCP 47 primary subtag
     voice: str | None = None  # a voice id (domain.voices); None: the language's or style's own
     hook_variant: int = 0  # which alternative opening the writer takes (variants)

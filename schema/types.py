@@ -36,6 +36,7 @@ from schema.enums import (
     StageStatus,
     VariantAxis,
 )
+from schema.preflight import Preflight
 
 AppInfo = Info[Context, None]
 
@@ -324,6 +325,20 @@ class Job:
                 and row.status == StageStatusValue.COMPLETED
             ):
                 return CompositingOutput.model_validate(row.stage_data).music
+        return None
+
+    @strawberry.field(
+        description="Once COMPOSITING has completed: the ad measured against its placements "
+        "(aspectRatio's). Its video is there whether or not every check passed."
+    )
+    async def preflight(self, info: AppInfo) -> Preflight | None:
+        for row in await info.context.stages.load(self.row.id):
+            if (
+                row.stage_name == StageNameValue.COMPOSITING
+                and row.status == StageStatusValue.COMPLETED
+            ):
+                found = CompositingOutput.model_validate(row.stage_data).preflight
+                return Preflight.from_data(found) if found is not None else None
         return None
 
     @strawberry.field(description="Once SCRIPT_GEN has completed.")

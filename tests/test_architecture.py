@@ -118,7 +118,9 @@ PIPELINE_LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("script", ("pipeline/script/",)),
     ("voice", ("pipeline/voice/",)),
     ("video", ("pipeline/video/",)),
-    ("compositing", ("pipeline/compositing/",)),
+    # The preflight measures compositing's file (as the soundtrack measures its mix) and
+    # compositing runs it on the file it has made: one layer.
+    ("compositing", ("pipeline/compositing/", "pipeline/preflight/")),
     ("stage table", (
         "pipeline/stages.py", "pipeline/providers/choice.py", "pipeline/providers/fallback.py",
         "pipeline/providers/estimate.py",

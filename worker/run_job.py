@@ -103,6 +103,7 @@ def build_spec(state: WorkerState, job: Job) -> JobSpec:
         description=job.product_description,
         benefits=tuple(job.key_benefits or ()),
         price=job.product_price,
+        facts=tuple((str(fact["field"]), str(fact["source"])) for fact in job.product_facts or ()),
         music=job.music,
         music_track=(media_root / job.music_track_path) if job.music_track_path else None,
         music_beats=tuple(job.music_track_beats) if job.music_track_beats is not None else None,

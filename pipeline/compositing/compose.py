@@ -6,7 +6,8 @@ Two branches at once, then a mux:
 - the picture's one filter graph (pipeline.compositing.filtergraph) encoded once to H.264
   yuv420p: x264 on the other cores;
 then both are muxed without re-encoding, the index at the front (`+faststart`) so players can
-start before the download ends.
+start before the download ends; and the finished file gets its preflight (pipeline.preflight),
+stored with the output: a failed check is reported, never a reason to withhold the ad.
 
 The music is the job's own track if it has one, else a bundled track matched to the style
 (picked by the job id, so a retry picks the same), else none when the job asked for none.
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 from domain.enums import StageName
 from domain.media import AD_FILE, VIDEO_DIR
 from domain.outputs import Completed, CompositingOutput, VideoOutput
+from domain.preflight import Preflight
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.compositing.soundtrack import (
@@ -37,6 +39,7 @@ from pipeline.compositing.soundtrack import (
 )
 from pipeline.errors import StageError
 from pipeline.music.bed import bed_file, bed_to_mix
+from pipeline.preflight.run import run_preflight
 from pipeline.shared.ffmpeg import run_ffmpeg
 from pipeline.shared.files import atomic_output, remove_temp_files, temp_path_for
 from pipeline.shared.fonts import fonts_dir
@@ -188,8 +191,9 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         finally:
             remove_temp_files(spec.work_dir)
             remove_temp_files(audio_dir)
+        checked = await _preflight(spec, plan, completed, progress)
         await progress(100)
-        return _result(plan, music, soundtrack, remixed=True)
+        return _result(plan, music, soundtrack, checked, remixed=True)
     sound = asyncio.ensure_future(
         _soundtrack_aac(clips, bed, plan.duration_seconds, audio_dir, draft=spec.is_draft)
     )
@@ -228,7 +232,19 @@ async def composite(spec: JobSpec, completed: Completed, progress: ProgressFn) -
         remove_temp_files(picture.parent)
     picture.unlink(missing_ok=True)
     spliced = round(splice / plan.fps, 4) if splice is not None else None
-    return _result(plan, music, soundtrack, spliced=spliced)
+    checked = await _preflight(spec, plan, completed, progress)
+    return _result(plan, music, soundtrack, checked, spliced=spliced)
+
+
+async def _preflight(
+    spec: JobSpec, plan: RenderPlan, completed: Completed, progress: ProgressFn
+) -> Preflight:
+    """The finished ad measured against its placements (the script gives its words). Its
+    steps report no progress of their own: a report before it, and a beat after each step
+    (pipeline.shared.heartbeat), tell the watchdog it is not stuck."""
+    script = needs(completed.script, "compositing", StageName.SCRIPT_GEN).script
+    await progress(97)
+    return await run_preflight(spec, plan, script, spec.work_dir / OUTPUT_NAME)
 
 
 async def _splice(
@@ -287,6 +303,7 @@ def _result(
     plan: RenderPlan,
     music: str | None,
     soundtrack: Soundtrack,
+    preflight: Preflight,
     *,
     spliced: float | None = None,
     remixed: bool = False,
@@ -300,5 +317,6 @@ def _result(
         loudness_lufs=round(soundtrack.loudness_lufs, 1),
         spliced_at_seconds=spliced,
         remixed=remixed,
+        preflight=preflight,
     )
     return StageResult(output=output, provider=PROVIDER)

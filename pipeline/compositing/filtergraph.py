@@ -119,6 +119,15 @@ def _escape_path(path: Path) -> str:
     return str(path).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
 
 
+def ass_filter(captions: Path, fonts: Path | None) -> str:
+    """libass drawing an ASS file (with the faces in `fonts`), as a filter: the captions burnt
+    in here, and drawn alone by the preflight to find where their ink lands."""
+    options = f"filename='{_escape_path(captions)}'"
+    if fonts is not None:
+        options += f":fontsdir='{_escape_path(fonts)}'"
+    return f"ass={options}"
+
+
 def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[Graph, str]:
     """The picture's graph and its output label (the soundtrack is added by the caller)."""
     graph = Graph()
@@ -133,10 +142,7 @@ def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[G
         graph.chains.append(f"[pic][{mark}:v]overlay={at}:format=yuv420,format=yuv420p[marked]")
         picture = "[marked]"
     if plan.captions is not None:
-        options = f"filename='{_escape_path(work_dir / plan.captions)}'"
-        if fonts is not None:
-            options += f":fontsdir='{_escape_path(fonts)}'"
-        graph.chains.append(f"{picture}ass={options}[vout]")
+        graph.chains.append(f"{picture}{ass_filter(work_dir / plan.captions, fonts)}[vout]")
     else:
         graph.chains.append(f"{picture}null[vout]")
     return graph, "[vout]"

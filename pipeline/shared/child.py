@@ -82,11 +82,12 @@ async def run_child(
     on_stdout_line: LineFn | None = None,
     env: dict[str, str] | None = None,
     keep_stdout: int = 10_000,
+    keep_stderr: int = STDERR_TAIL_LINES,
 ) -> ChildResult:
     """Run `args` to completion, streaming stdout lines to `on_stdout_line`.
 
-    Returns the exit code with stdout and the last lines of stderr; raising is left to the caller,
-    which knows how to word the failure.
+    Returns the exit code with stdout and the last `keep_stderr` lines of stderr; raising is left
+    to the caller, which knows how to word the failure.
     """
     proc = await asyncio.create_subprocess_exec(
         *die_with_parent(),
@@ -97,7 +98,7 @@ async def run_child(
         env={**os.environ, **env} if env else None,
     )
     out: deque[str] = deque(maxlen=keep_stdout)
-    err: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    err: deque[str] = deque(maxlen=keep_stderr)
     assert proc.stdout is not None and proc.stderr is not None
     try:
         if stdin_data is not None:

@@ -253,16 +253,25 @@ def drawn(
     return Drawn(still.convert("RGB"), start, end, located, () if photo is None else (photo,))
 
 
+def price_tag_rect(
+    layout: Layout, style: Style, price: str, ink: str = "#000000"
+) -> tuple[Rect, Image.Image]:
+    """Where the price's tag stands on the end card, and its text drawn in `ink`: a pill round
+    the text, centred in the layout's price box (the preflight asks it where the tag is)."""
+    box = layout.end_price
+    face = TYPOGRAPHY[style].caption
+    fitted = fit_text(price, face, round(box.w * 0.6), round(box.h * 0.72), box.h, 1)
+    text = draw_text(fitted, hex_rgba(ink), shadow=False)
+    w, h = text.width + round(box.h * 0.6), box.h
+    return Rect(x=box.centre[0] - w // 2, y=box.y, w=w, h=h), text
+
+
 def price_tag(still: Image.Image, canvas: Canvas, price: str) -> Rect:
     """The price as a tag: a pill in the accent colour (a shade darker or lighter where needed),
     the price in the ink that reads on it (artwork.ink_on: at least 5:1)."""
-    box = canvas.layout.end_price
-    face = TYPOGRAPHY[canvas.style].caption
-    fitted = fit_text(price, face, round(box.w * 0.6), round(box.h * 0.72), box.h, 1)
     field, ink = artwork.ink_on(canvas.palette.accent)
-    text = draw_text(fitted, hex_rgba(ink), shadow=False)
-    w, h = text.width + round(box.h * 0.6), box.h
-    tag = Rect(x=box.centre[0] - w // 2, y=box.y, w=w, h=h)
+    tag, text = price_tag_rect(canvas.layout, canvas.style, price, ink)
+    h = tag.h
     ImageDraw.Draw(still).rounded_rectangle(
         (tag.x, tag.y, tag.x + tag.w, tag.y + tag.h), radius=h // 2, fill=hex_rgba(field)[:3]
     )

@@ -56,6 +56,9 @@ def test_create_watch_shows_stage_bars_and_downloads_the_mp4(stack: Stack, tmp_p
     assert "completed" in status.out and "Aurora Cold Brew" in status.out
     for stage in ("script_gen", "voice_gen", "video_gen", "compositing"):
         assert re.search(rf"{stage}\s.*completed\s.*100%", status.out), status.out
+    # The stack's 360p draft is too small for the feed: the preflight says so, with the fix.
+    assert "preflight 1 failed for feed_square" in status.out, status.out
+    assert "feed_square frame_size: 360x360 is smaller than" in status.out
 
     listing = run_cli(stack, "list")
     assert listing.code == 0 and job_id[1] in listing.out and "Aurora Cold Brew" in listing.out

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from devserver import sample
 from domain.enums import FULL_RESOLUTION, AspectRatio, Style
 from domain.outputs import Completed
+from domain.placements import Placement
 from domain.templates import get_template
 from domain.text import count_words
 from pipeline.compositing.filtergraph import build_graph
@@ -108,6 +109,30 @@ async def test_the_file_is_a_30_second_portrait_h264_aac_mp4(demo_ad: Ad) -> Non
     lufs, true_peak = loudness(demo_ad.mp4)
     assert lufs == pytest.approx(-14.0, abs=1.0) and true_peak <= -1.0
     assert temp_files(demo_ad.spec.work_dir) == []
+
+
+async def test_the_preflight_measures_the_file_for_the_three_vertical_feeds(
+    demo_ad: Ad,
+) -> None:
+    """The demo's file passes every check of TikTok, Reels and Shorts on the file itself; the
+    text boxes are measured where they are drawn, and the preflight says which of them each
+    placement's interface covers (it never withholds the ad)."""
+    final = demo_ad.outputs.compositing
+    assert final is not None and final.preflight is not None
+    preflight = final.preflight
+    assert preflight.placements == [Placement.TIKTOK, Placement.REELS, Placement.SHORTS]
+    on_file = [c for c in preflight.checks if c.name != "safe_zone"]
+    assert all(c.passed for c in on_file), [c.message for c in on_file if not c.passed]
+    checks = {(c.name, c.placement): c for c in preflight.checks}
+    assert checks[("frame_size", Placement.TIKTOK)].measured == "1080x1920"
+    assert checks[("duration", Placement.TIKTOK)].measured == "30.00 s"
+    kbps = int(checks[("bitrate", Placement.TIKTOK)].measured.split()[0])
+    assert kbps >= 516  # TikTok's floor
+    for placement in preflight.placements:
+        zone = checks[("safe_zone", placement)]
+        assert zone.measured.endswith("text boxes inside")
+        if not zone.passed:  # each box that is covered is named, with how far it reaches
+            assert re.search(r"\(\d+,\d+ \d+x\d+\) reaches \d+ px into the", zone.message)
 
 
 async def test_there_is_no_dead_air(demo_ad: Ad) -> None:

@@ -136,7 +136,9 @@ async def test_api_reads_the_finished_job(
         api,
         """query($id: ID!){ job(id: $id){ status progress videoUrl costUsd
             script { hook cta scenes { index voiceoverText onScreenText } }
-            stages { name status progress provider startedAt completedAt } } }""",
+            stages { name status progress provider startedAt completedAt }
+            preflight { passed placements
+                        checks { name placement passed measured limit message } } } }""",
         {"id": job["id"]},
     )
     data = body["data"]["job"]
@@ -145,6 +147,21 @@ async def test_api_reads_the_finished_job(
     assert all(s["provider"] and s["progress"] == 100 for s in data["stages"])
     video = await api.get(data["videoUrl"], headers={"Range": "bytes=0-99"})
     assert video.status_code == 206 and len(video.content) == 100
+    # The preflight of the file as made: a portrait ad is checked for the three vertical feeds.
+    # A test's ad is a 360p draft, which no platform takes: that check fails, saying so, and
+    # the video above is served all the same.
+    preflight = data["preflight"]
+    assert preflight["placements"] == ["TIKTOK", "REELS", "SHORTS"] and not preflight["passed"]
+    checks = {(c["name"], c["placement"]): c for c in preflight["checks"]}
+    for placement in preflight["placements"]:
+        size = checks[("frame_size", placement)]
+        assert (size["passed"], size["measured"]) == (False, "360x640")
+        assert "a draft; make the ad at 1080x1920 (AD_RESOLUTION=1080)" in size["message"]
+        for name in ("frame_rate", "codecs", "file_size", "loudness", "true_peak"):
+            assert checks[(name, placement)]["passed"], checks[(name, placement)]
+    assert checks[("codecs", "TIKTOK")]["measured"] == "h264 yuv420p / aac"
+    assert checks[("numbers_on_screen", None)]["passed"]
+    assert checks[("numbers_said", None)]["passed"]
 
 
 @pytest.mark.slow(seconds=6)

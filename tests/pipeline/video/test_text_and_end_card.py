@@ -79,7 +79,9 @@ def without_product(frame: np.ndarray) -> np.ndarray:
     cyan = ((r < 90) & (g > 130) & (b > 170) & (b - r > 100)).astype(np.uint8)
     # Its stripes joined to its body: a pan that fills the frame with it shows them as bars,
     # which would read as "I 1 1" once the body alone was painted.
-    cyan = cv2.morphologyEx(cyan, cv2.MORPH_CLOSE, np.ones((81, 81), np.uint8))
+    cyan = np.asarray(
+        cv2.morphologyEx(cyan, cv2.MORPH_CLOSE, np.ones((81, 81), np.uint8)), np.uint8
+    )
     count, _, stats, _ = cv2.connectedComponentsWithStats(cyan)
     out = frame.copy()
     for x, y, w, h, area in stats[1:count]:

@@ -1,12 +1,11 @@
 """brand kits: the kits, and the snapshot a job keeps of the one it was made with
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-07
 
 Issue #33. `brand_kits` rows are owned like jobs; `jobs.brand` is the JSON snapshot of a kit
 (domain.brand.BrandSnapshot), NULL for a job made without one (every job before this revision).
-0012 is taken by a branch not merged here: on merge, this revision's down_revision becomes 0012.
 """
 
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from alembic import op
 
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
