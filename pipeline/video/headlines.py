@@ -1,11 +1,11 @@
 """Headlines that animate in word by word, as a few pre-drawn steps.
 
-Every word pops in (half-opaque and a little low for two frames, then in place) a beat after the
-one before it, so the opening's headline is being written on screen in its first second while
-the product is already there. Each word is drawn once (with a dark stroke as well as a shadow:
-headlines sit over photos, not only over plain backdrops), and each step is those small layers
-composited on one canvas, at one size and position, so compositing swaps images and never
-draws text per frame.
+Every word rises into place (faint and low, then higher and firmer, then in place: one pre-drawn
+step a frame, RISE) a beat after the one before it, so the opening's headline is being written
+on screen in its first second while the product is already there. Each word is drawn once (with
+a dark stroke as well as a shadow: headlines sit over photos, not only over plain backdrops),
+and each step is those small layers composited on one canvas, at one size and position, so
+compositing swaps images and never draws text per frame.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from pipeline.video.layout import Box
 from pipeline.video.textcards import LINE_SPACING, RGBA, FittedText, fit_text, place_in
 
 WORD_GAP = 0.16  # seconds between words
-POP_FRAMES = 2  # frames a word spends half in before it lands
+# A word's way in, a frame each: how far below its place (a share of DROP) and how opaque.
+RISE = ((1.0, 0.3), (0.4, 0.75))
+POP_FRAMES = len(RISE)  # frames a word spends rising before it lands
+DROP = 0.22  # how far below its place a word starts, a share of the font size
 WORDS_WITHIN = 0.45  # every word is in by this share of the scene, however short
 PAD = 0.27  # the canvas's margin, a share of the font size
 
@@ -108,16 +111,19 @@ def _word(word: str, x: int, y: int, face: Face, size: int, colour: RGBA) -> _Wo
     return _Word(layer, (x + int(left) - pad, y + int(top) - pad))
 
 
-def _step(words: list[_Word], canvas: tuple[int, int], shown: int, drop: int) -> Image.Image:
-    """`shown` words in place and, with `drop`, the next one half in, `drop` pixels low."""
+def _step(
+    words: list[_Word], canvas: tuple[int, int], shown: int, drop: int, opacity: float = 1.0
+) -> Image.Image:
+    """`shown` words in place and, with `drop`, the next one on its way in, `drop` pixels low
+    and `opacity` opaque."""
     image = Image.new("RGBA", canvas, (0, 0, 0, 0))
     for word in words[:shown]:
         _paste(image, word.layer, word.at)
     if drop and shown < len(words):
         word = words[shown]
-        half = word.layer.copy()
-        half.putalpha(half.getchannel("A").point(lambda a: a // 2))
-        _paste(image, half, (word.at[0], word.at[1] + drop))
+        faint = word.layer.copy()
+        faint.putalpha(faint.getchannel("A").point(lambda a: round(a * opacity)))
+        _paste(image, faint, (word.at[0], word.at[1] + drop))
     return image
 
 
@@ -156,11 +162,13 @@ def word_by_word(
     if len(words) > 1:
         gap = min(gap, max(POP_FRAMES + 1, int(scene_frames * WORDS_WITHIN / len(words))))
     layers = [_word(w, x, y, fitted.face, fitted.size, colour) for w, x, y in words]
-    drop = max(1, round(fitted.size * 0.12))
+    drop = max(1, round(fitted.size * DROP))
     steps: list[HeadlineStep] = []
     for k in range(len(words)):
         start = k * gap
-        steps.append(HeadlineStep(_step(layers, (width, height), k, drop), start))
+        for at, (low, opacity) in enumerate(RISE):
+            image = _step(layers, (width, height), k, max(1, round(drop * low)), opacity)
+            steps.append(HeadlineStep(image, start + at))
         steps.append(HeadlineStep(_step(layers, (width, height), k + 1, 0), start + POP_FRAMES))
     # Text that cannot fit even at the smallest size (one very long word) is scaled down as a
     # whole, every step alike: the headline never leaves its box.
