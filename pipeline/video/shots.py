@@ -177,13 +177,18 @@ class Canvas:
         return self._backdrops[key].copy()
 
 
+def text_margin(height: int) -> int:
+    """How far inside the text-free band a shot's product is placed: its drift's allowance."""
+    return round(height * 0.03)
+
+
 def text_free(layout: Layout, *, hook: bool) -> Box:
     """Where a moving shot's product may be, over the whole shot: the band between the scene's
     headline (the opening's larger hook) and the captions, less the most any shot's window
     drifts, so that no headline or caption is ever drawn over the product."""
     top = (layout.hook if hook else layout.headline).bottom
     bottom = layout.captions.y
-    margin = round(layout.height * 0.03)
+    margin = text_margin(layout.height)
     box = layout.hero
     return Box(box.x, top + margin, box.w, bottom - top - 2 * margin)
 
@@ -283,8 +288,9 @@ def floating(
     backdrop's drift, COUNTER_DRIFT as far (the camera circling the product: the backdrop
     slides by, the product turns the other way a little); FLOAT rising FLOAT_RISE of the
     frame's height. The product is fitted to `room` (frame pixels, centred at `centre`) less
-    its travel, so its whole path stays in `room`: the plan's product rect is that path's
-    union, and the text-free band the framings were given holds for every frame."""
+    what of its travel the text-free band's margin cannot take (`text_margin` on each side, as
+    a drifting still's product always had), so its whole path stays clear of the text: the
+    plan's product rect is that path's union."""
     base = drawn(canvas, still, None, forward, photo)
     if motion == LayerMotion.PARALLAX:
         # The window moves by `window`, so the backdrop moves by -window in the frame.
@@ -292,7 +298,12 @@ def floating(
         travel = (round(window[0] * COUNTER_DRIFT), round(window[1] * COUNTER_DRIFT))
     else:
         travel = (0, -round(canvas.size[1] * FLOAT_RISE))
-    fitted = fit(subject, max(1, room[0] - abs(travel[0])), max(1, room[1] - abs(travel[1])))
+    slack = 2 * text_margin(canvas.size[1])
+    fitted = fit(
+        subject,
+        max(1, room[0] - max(0, abs(travel[0]) - slack)),
+        max(1, room[1] - max(0, abs(travel[1]) - slack)),
+    )
     layer, pad = shadowed(fitted, canvas)
     x0 = centre[0] - layer.width // 2 - travel[0] // 2
     y0 = centre[1] - layer.height // 2 - travel[1] // 2
