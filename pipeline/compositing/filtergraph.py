@@ -184,39 +184,61 @@ def _scene(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path) -> 
     return f"sc{i}"
 
 
+def _parts(graph: Graph, stream: str, bounds: list[tuple[int, int | None]], fps: int,
+           labels: list[str]) -> None:  # fmt: skip
+    """`stream` cut into frame ranges [start, stop) (stop None: to its end), each its own
+    stream from pts 0; split by reference, so only the frames a part keeps cost anything."""
+    if len(bounds) == 1 and bounds[0] == (0, None):
+        graph.chains.append(f"[{stream}]null[{labels[0]}]")
+        return
+    outs = [f"{stream}_{k}" for k in range(len(bounds))]
+    graph.chains.append(f"[{stream}]split={len(bounds)}" + "".join(f"[{o}]" for o in outs))
+    for out, (start, stop), label in zip(outs, bounds, labels, strict=True):
+        end = f":end_frame={stop}" if stop is not None else ""
+        graph.chains.append(
+            f"[{out}]trim=start_frame={start}{end},setpts=PTS-STARTPTS,settb=1/{fps}[{label}]"
+        )
+
+
 def _shots(graph: Graph, plan: RenderPlan, scene: ScenePlan, work_dir: Path, label: str) -> None:
-    """The scene's shots joined: a hard cut by `concat`, a transition by `xfade` over the
-    frames the shot before it was held on for."""
+    """The scene's shots joined: a hard cut by `concat`; a transition by `xfade` of the shot
+    before's held frames and the shot's first ones only (xfade works in 4:4:4, so every frame
+    through it is converted twice: only the transition's frames go through it)."""
     fps = plan.fps
-    labels = [f"{label}_{k}" for k in range(len(scene.shots))]
-    holds = [*(0 if s.enter.kind == TransitionKind.CUT else s.enter.frames
-               for s in scene.shots[1:]), 0]  # fmt: skip
-    for shot, shot_label, hold in zip(scene.shots, labels, holds, strict=True):
-        _shot(graph, plan, shot, work_dir, shot_label, hold)
-    run = [labels[0]]  # shots since the last transition, to concat
-    length = scene.shots[0].frames
-    joined = 0
-    for shot, shot_label in zip(scene.shots[1:], labels[1:], strict=True):
-        if shot.enter.kind == TransitionKind.CUT:
-            run.append(shot_label)
-        else:
-            before = f"{label}_j{joined}"
-            _concat(graph, run, fps, before)
-            mixed = f"{label}_x{joined}"
-            _xfade(graph, before, shot_label, shot.enter.kind, shot.enter.frames, length, fps,
-                   mixed)  # fmt: skip
-            run = [mixed]
-            joined += 1
-        length += shot.frames
-    _concat(graph, run, fps, label)
+    shots = scene.shots
+    # How each shot comes in from the one before it in this scene (a scene's first shot comes
+    # in from the scene before: build_graph joins scenes).
+    ins = [0, *(0 if s.enter.kind == TransitionKind.CUT else s.enter.frames for s in shots[1:])]
+    holds = [*ins[1:], 0]
+    segments: list[str] = []
+    for k, (shot, head, hold) in enumerate(zip(shots, ins, holds, strict=True)):
+        whole = f"{label}_{k}"
+        _shot(graph, plan, shot, work_dir, whole, hold)
+        bounds: list[tuple[int, int | None]] = []
+        names: list[str] = []
+        if head:
+            bounds.append((0, head))
+            names.append(f"{label}_{k}i")
+        bounds.append((head, shot.frames if hold else None))
+        names.append(f"{label}_{k}m")
+        if hold:
+            bounds.append((shot.frames, None))
+            names.append(f"{label}_{k}o")
+        _parts(graph, whole, bounds, fps, names)
+        if head:
+            mixed = f"{label}_{k}x"
+            _xfade(graph, f"{label}_{k - 1}o", names[0], shot.enter.kind, head, fps, mixed)
+            segments.append(mixed)
+        segments.append(f"{label}_{k}m")
+    _concat(graph, segments, fps, label)
 
 
-def _xfade(graph: Graph, before: str, after: str, kind: TransitionKind, frames: int,
-           offset: int, fps: int, label: str) -> None:  # fmt: skip
-    """`before` (held `frames` frames past `offset`) giving way to `after` from `offset` on."""
+def _xfade(graph: Graph, before: str, after: str, kind: TransitionKind, frames: int, fps: int,
+           label: str) -> None:  # fmt: skip
+    """`before` giving way to `after`, both `frames` frames long: `frames` frames."""
     graph.chains.append(
         f"[{before}][{after}]xfade=transition={XFADE[kind]}:duration={frames / fps:.6f}:"
-        f"offset={offset / fps:.6f},settb=1/{fps},setpts=N[{label}]"
+        f"offset=0,format=yuv420p,settb=1/{fps},setpts=N[{label}]"
     )
 
 
@@ -233,11 +255,14 @@ def build_graph(plan: RenderPlan, work_dir: Path, fonts: Path | None) -> tuple[G
     enter = last.shots[0].enter if last.clip is None and last.shots else None
     if len(scenes) > 1 and enter is not None and enter.kind != TransitionKind.CUT:
         # Into the end card: the scene before it held on its last frame, mixed into it.
-        before = plan.scenes[-2]
-        graph.chains.append(f"[{scenes[-2]}]tpad=stop={enter.frames}:stop_mode=clone[held]")
-        _xfade(graph, "held", scenes[-1], enter.kind, enter.frames, before.frames, plan.fps,
-               "into_end")  # fmt: skip
-        scenes = [*scenes[:-2], "into_end"]
+        before, fps = plan.scenes[-2], plan.fps
+        _parts(graph, scenes[-2], [(0, None), (before.frames - 1, None)], fps,
+               ["last_scene", "last_frame"])  # fmt: skip
+        graph.chains.append(f"[last_frame]tpad=stop={enter.frames - 1}:stop_mode=clone[held]")
+        _parts(graph, scenes[-1], [(0, enter.frames), (enter.frames, None)], fps,
+               ["end_in", "end_rest"])  # fmt: skip
+        _xfade(graph, "held", "end_in", enter.kind, enter.frames, fps, "into_end")
+        scenes = [*scenes[:-2], "last_scene", "into_end", "end_rest"]
     graph.chains.append(
         "".join(f"[{s}]" for s in scenes) + f"concat=n={len(scenes)}:v=1:a=0,format=yuv420p[pic]"
     )
