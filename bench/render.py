@@ -23,7 +23,8 @@ reports the peak of their sum. Wall time is measured inside the child around the
 The baseline renders the same ad from the same assets: adreel's script, voiceovers and stills
 (stages 1-3) are produced first on both sides; then MoviePy 2 composes them the way a MoviePy
 pipeline would (an ImageClip per shot, its still moved under the frame along the shot's path;
-an ImageClip per headline step; a TextClip per caption line; the voiceovers and the style's
+an ImageClip per product layer and the price tag, moved along their paths; an ImageClip per
+headline step; a TextClip per caption line; the voiceovers and the style's
 music as AudioFileClips, the music at a fixed lower volume) and writes it with write_videofile
 (libx264 with the same preset/CRF as adreel, AAC).
 """
@@ -107,6 +108,39 @@ def _shot_clip(plan: Any, shot: Any, work_dir: Path) -> Any:
 
     clip = ImageClip(str(work_dir / shot.image)).with_duration(seconds)
     return clip.with_position(position).with_start(shot.frame / plan.fps)
+
+
+def _moving(path: Path, layer: Any, start: float) -> Any:
+    """A layer (a product cut-out or the price tag) moving from its start to its end at a
+    steady pace over its frames, after its delay, then held."""
+    from moviepy import ImageClip
+
+    (x0, y0), (x1, y1) = layer.start, layer.end
+    last = max(1, layer.frames - 1) / FPS
+    delay = layer.delay / FPS
+
+    def position(t: float) -> tuple[float, float]:
+        p = min(1.0, max(0.0, (t - delay) / last))
+        return (x0 + (x1 - x0) * p, y0 + (y1 - y0) * p)
+
+    return ImageClip(str(path)).with_start(start).with_position(position)
+
+
+def _layer_clips(plan: Any, work_dir: Path) -> list[Any]:
+    """Each shot's product layer over its shot, and the end card's price tag over the end card
+    (adreel's transitions and punches are left out: the baseline does less than adreel)."""
+    clips = [
+        _moving(work_dir / shot.layer.path, shot.layer, shot.frame / FPS).with_duration(
+            shot.frames / FPS
+        )
+        for shot in plan.shots
+        if shot.layer is not None
+    ]
+    if plan.end_card is not None and plan.end_card.tag is not None:
+        end = plan.scenes[-1]
+        tag = _moving(work_dir / plan.end_card.tag.path, plan.end_card.tag, end.start_frame / FPS)
+        clips.append(tag.with_duration(end.frames / FPS))
+    return clips
 
 
 def _headline_clips(plan: Any, work_dir: Path) -> list[Any]:
@@ -207,7 +241,12 @@ def run_moviepy(work_dir: Path, style: str) -> Path:
     assert completed.video is not None and completed.voice is not None
     plan = RenderPlan.model_validate_json((work_dir / completed.video.plan).read_bytes())
     shots = [_shot_clip(plan, shot, work_dir) for shot in plan.shots]
-    layers = [*shots, *_headline_clips(plan, work_dir), *_caption_clips(plan, work_dir, style)]
+    layers = [
+        *shots,
+        *_layer_clips(plan, work_dir),
+        *_headline_clips(plan, work_dir),
+        *_caption_clips(plan, work_dir, style),
+    ]
     video = CompositeVideoClip(layers, size=(plan.width, plan.height)).with_duration(TOTAL)
     video = video.with_audio(_audio(completed, plan, spec))
     out = work_dir / "moviepy.mp4"

@@ -48,7 +48,7 @@ from pipeline.shared.files import (
 )
 from pipeline.shared.fonts import fonts_dir, load
 from pipeline.spec import JobSpec, ProgressFn, needs
-from pipeline.video import artwork, brand, framings, legibility, shots
+from pipeline.video import artwork, brand, framings, legibility, motion, shots
 from pipeline.video.captions import (
     CaptionStyle,
     Frame,
@@ -67,6 +67,7 @@ from pipeline.video.plan import (
     CAPTIONS_FILE,
     PLAN_FILE,
     EndCard,
+    Layer,
     LookKind,
     Mark,
     Rect,
@@ -382,6 +383,7 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
         scenes, backings = await _draw_scenes(
             spec, canvas, end_canvas, script, kinds, counts, starts, ends, beats, button, out_dir
         )
+        tag, tag_box = await in_thread(_price_tag, spec, end_canvas, scenes[-1], out_dir)
         await progress(85)
         scene_starts = [s / spec.fps for s in starts]
         ass = captions(
@@ -399,7 +401,13 @@ async def draw_video(spec: JobSpec, completed: Completed, progress: ProgressFn) 
             hero=relative_to_work(hero_path, spec.work_dir),
             captions=relative_to_work(out_dir / CAPTIONS_FILE, spec.work_dir),
             look=look.kind,
-            end_card=EndCard(button=button, accent=look.palette.accent, price=spec.price),
+            end_card=EndCard(
+                button=button,
+                accent=look.palette.accent,
+                price=spec.price,
+                tag=tag,
+                tag_box=tag_box,
+            ),
             mark=await _mark(logo, layout, out_dir, spec, starts[-1]),
         )
         write_text_atomic(out_dir / PLAN_FILE, plan.model_dump_json(indent=1))
@@ -438,6 +446,22 @@ class Backings:
     name: legibility.Backing
 
 
+def _price_tag(
+    spec: JobSpec, canvas: shots.Canvas, end: ScenePlan, out_dir: Path
+) -> tuple[Layer | None, Rect | None]:
+    """The price tag as its own layer, popping in once the end card is in (None: no price)."""
+    if not spec.price:
+        return None, None
+    image, box = shots.price_tag(canvas, spec.price)
+    path = out_dir / "price_tag.png"
+    _save(image, path)
+    after = end.shots[0].enter.frames if end.shots else 0
+    layer = motion.tag_layer(
+        relative_to_work(path, spec.work_dir), box, canvas.layout.width, spec.fps, after
+    )
+    return layer, box
+
+
 @dataclass(frozen=True)
 class _Job:
     """One still to draw and where its shot goes."""
@@ -449,6 +473,7 @@ class _Job:
     frame: int
     frames: int
     beat: float | None
+    way_in: motion.Entrance
 
 
 async def _draw_scenes(
@@ -472,20 +497,30 @@ async def _draw_scenes(
     for position, scene_kinds in enumerate(kinds):
         cuts = cut_frames(starts[position], ends[position], spec.fps, counts[position], beats)
         bounds = [*(c[0] for c in cuts[1:]), ends[position]]
-        for k, (kind, (frame, beat), stop) in enumerate(
-            zip(scene_kinds, cuts, bounds, strict=True)
+        ways_in = motion.entrances(
+            spec.fps, [beat for _, beat in cuts], end_card=False, after_a_scene=position > 0
+        )
+        for k, (kind, (frame, beat), stop, way_in) in enumerate(
+            zip(scene_kinds, cuts, bounds, ways_in, strict=True)
         ):
             photo = walked % photos if photos else None
             variant = position * 3 + k
-            job = _Job(position, kind, photo, variant, frame, stop - frame, beat)
+            job = _Job(position, kind, photo, variant, frame, stop - frame, beat, way_in)
             walked += framings.framing(kind, photo, variant).photos_shown
             jobs.append(job)
     end_position = len(kinds)
     end_cuts = cut_frames(starts[-1], ends[-1], spec.fps, counts[-1], beats)
     end_bounds = [*(c[0] for c in end_cuts[1:]), ends[-1]]
-    for k, ((frame, beat), stop) in enumerate(zip(end_cuts, end_bounds, strict=True)):
+    ways_in = motion.entrances(
+        spec.fps, [beat for _, beat in end_cuts], end_card=True, after_a_scene=end_position > 0
+    )
+    for k, ((frame, beat), stop, way_in) in enumerate(
+        zip(end_cuts, end_bounds, ways_in, strict=True)
+    ):
         photo = 0 if photos else None
-        jobs.append(_Job(end_position, ShotKind.END, photo, k % 2, frame, stop - frame, beat))
+        jobs.append(
+            _Job(end_position, ShotKind.END, photo, k % 2, frame, stop - frame, beat, way_in)
+        )
 
     layout = canvas.layout
     backings = [legibility.Backing() for _ in kinds]  # under each scene's headline
@@ -496,8 +531,9 @@ async def _draw_scenes(
     def draw(job: _Job) -> Shot:
         path = out_dir / f"shot_{job.scene + 1}_{job.frame}.jpg"
         product: Rect | None
+        layer: Layer | None = None
         if job.kind == ShotKind.END:
-            card = shots.end_card(end_canvas, job.variant, button, spec.price, job.photo)
+            card = shots.end_card(end_canvas, job.variant, button, job.photo)
             still, start, end, product = card.image, (0, 0), (0, 0), card.product
             with lock:
                 under_name.add(still, end_canvas.layout.end_name)
@@ -514,6 +550,16 @@ async def _draw_scenes(
                 for window in (start, end):
                     backings[job.scene].add(still, box, window)
                     under_captions.add(still, layout.captions, window)
+            if drawn.layer is not None:
+                layer_path = out_dir / f"shot_{job.scene + 1}_{job.frame}_product.png"
+                _save(drawn.layer.image, layer_path)
+                layer = Layer(
+                    path=relative_to_work(layer_path, spec.work_dir),
+                    start=drawn.layer.start,
+                    end=drawn.layer.end,
+                    motion=drawn.layer.motion,
+                    frames=job.frames,
+                )
         _save_still(still, path)
         return Shot(
             frame=job.frame,
@@ -523,8 +569,11 @@ async def _draw_scenes(
             start=start,
             end=end,
             photos=photos,
-            product=product,
+            product=motion.punched(product, job.way_in.punch, canvas.size),
             beat=job.beat,
+            layer=layer,
+            enter=job.way_in.enter,
+            punch=job.way_in.punch,
         )
 
     loop = asyncio.get_running_loop()

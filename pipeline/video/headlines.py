@@ -1,11 +1,11 @@
 """Headlines that animate in word by word, as a few pre-drawn steps.
 
-Every word pops in (half-opaque and a little low for two frames, then in place) a beat after the
-one before it, so the opening's headline is being written on screen in its first second while
-the product is already there. Each word is drawn once (with a dark stroke as well as a shadow:
-headlines sit over photos, not only over plain backdrops), and each step is those small layers
-composited on one canvas, at one size and position, so compositing swaps images and never
-draws text per frame.
+Every word rises into place (faint and low, then higher and firmer, then in place: one pre-drawn
+step a frame, RISE) a beat after the one before it, so the opening's headline is being written
+on screen in its first second while the product is already there. Each word is drawn once (with
+a dark stroke as well as a shadow: headlines sit over photos, not only over plain backdrops),
+and each step is those small layers composited on one canvas, at one size and position, so
+compositing swaps images and never draws text per frame.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from pipeline.video.layout import Box
 from pipeline.video.textcards import LINE_SPACING, RGBA, FittedText, fit_text, place_in
 
 WORD_GAP = 0.16  # seconds between words
-POP_FRAMES = 2  # frames a word spends half in before it lands
+# A word's way in, a frame each: how far below its place (a share of DROP) and how opaque.
+RISE = ((1.0, 0.3), (0.4, 0.75))
+POP_FRAMES = len(RISE)  # frames a word spends rising before it lands
+DROP = 0.22  # how far below its place a word starts, a share of the font size
 WORDS_WITHIN = 0.45  # every word is in by this share of the scene, however short
 PAD = 0.27  # the canvas's margin, a share of the font size
 
@@ -135,12 +138,13 @@ def _step(
     canvas: tuple[int, int],
     shown: int,
     drop: int,
+    opacity: float = 1.0,
     plates: list[Plate] | None = None,
     plate: RGBA = (0, 0, 0, 0),
 ) -> Image.Image:
-    """`shown` words in place and, with `drop`, the next one half in, `drop` pixels low, over
-    the lines' plates when there are any (drawn whole from the first step: the words are
-    written onto them)."""
+    """`shown` words in place and, with `drop`, the next one on its way in, `drop` pixels low
+    and `opacity` opaque, over the lines' plates when there are any (drawn whole from the first
+    step: the words are written onto them)."""
     image = Image.new("RGBA", canvas, (0, 0, 0, 0))
     if plates:
         draw = ImageDraw.Draw(image)
@@ -152,9 +156,9 @@ def _step(
         _paste(image, word.layer, word.at)
     if drop and shown < len(words):
         word = words[shown]
-        half = word.layer.copy()
-        half.putalpha(half.getchannel("A").point(lambda a: a // 2))
-        _paste(image, half, (word.at[0], word.at[1] + drop))
+        faint = word.layer.copy()
+        faint.putalpha(faint.getchannel("A").point(lambda a: round(a * opacity)))
+        _paste(image, faint, (word.at[0], word.at[1] + drop))
     return image
 
 
@@ -199,14 +203,16 @@ def word_by_word(
     layers = [_word(w, x, y, fitted.face, fitted.size, colour, halo) for w, x, y in words]
     plates = _plates(layers, [y for _, _, y in words], fitted.size) if plate else None
     fill = plate or (0, 0, 0, 0)
-    drop = max(1, round(fitted.size * 0.12))
+    drop = max(1, round(fitted.size * DROP))
     steps: list[HeadlineStep] = []
     canvas = (width, height)
     for k in range(len(words)):
         start = k * gap
-        steps.append(HeadlineStep(_step(layers, canvas, k, drop, plates, fill), start))
+        for at, (low, opacity) in enumerate(RISE):
+            image = _step(layers, canvas, k, max(1, round(drop * low)), opacity, plates, fill)
+            steps.append(HeadlineStep(image, start + at))
         steps.append(
-            HeadlineStep(_step(layers, canvas, k + 1, 0, plates, fill), start + POP_FRAMES)
+            HeadlineStep(_step(layers, canvas, k + 1, 0, 1.0, plates, fill), start + POP_FRAMES)
         )
     # Text that cannot fit even at the smallest size (one very long word) is scaled down as a
     # whole, every step alike: the headline never leaves its box.

@@ -6,12 +6,16 @@ Instead video_gen draws pre-sized PNG stills and writes this plan (JSON), and co
 it in its single ffmpeg filter graph: one encode in total. Timing is in frames.
 
 An ad is a shot list, the way social ads are cut: each scene is two to four shots of ~1.5-3 s,
-hard cuts between them, placed on a beat of the music bed where one falls near. A shot is one
-still (the frame's size or larger, the product composed into it) seen through a frame-sized
-window that glides across it: pans and drifts are moving crops, which cost ffmpeg nothing per
-frame beyond a pointer offset, so more shots do not make the render slower. Over each scene its
-headline animates in word by word (a few pre-drawn steps); captions are an ASS file the voice's
-word timings made.
+placed on a beat of the music bed where one falls near. A shot is one still (the frame's size or
+larger) seen through a frame-sized window that glides across it: pans and drifts are moving
+crops, which cost ffmpeg nothing per frame beyond a pointer offset, so more shots do not make the
+render slower. Motion in layers, each paid for only over its own box or its own few frames:
+- a cut-out product is its own layer (`Shot.layer`) moving against its backdrop's drift;
+- a cut on a beat lands with a short scale punch (`Shot.punch`, a few frames);
+- a shot comes in on a hard cut, or a slide, or (the end card) a zoom through (`Shot.enter`);
+- the end card's price tag slides in (`EndCard.tag`).
+Over each scene its headline animates in word by word (a few pre-drawn steps, each word rising
+into place); captions are an ASS file the voice's word timings made.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-PLAN_VERSION = 3
+PLAN_VERSION = 4
 # The plan's files, under the job's VIDEO_DIR: whoever draws a plan writes them, compositing
 # reads them; neither knows the other.
 PLAN_FILE = "plan.json"
@@ -49,6 +53,22 @@ class ShotKind(StrEnum):
     END = "end"  # the end card (pipeline.video.shots.end_card)
 
 
+class LayerMotion(StrEnum):
+    """How a product layer moves against its backdrop (its path is the layer's start and end)."""
+
+    PARALLAX = "parallax"  # against the backdrop's drift, a steady pace: the camera circling it
+    FLOAT = "float"  # a slow rise across the backdrop's drift, easing out as it settles
+    POP = "pop"  # in from off the frame, a little past its place and back (a price tag)
+
+
+class TransitionKind(StrEnum):
+    """How a shot comes in from the one before it."""
+
+    CUT = "cut"
+    SLIDE = "slide"  # the shot pushes the one before out sideways (between shots of one scene)
+    ZOOM = "zoom"  # the picture before zooms in and gives way (into the end card)
+
+
 class Rect(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -56,6 +76,43 @@ class Rect(BaseModel):
     y: int
     w: int
     h: int
+
+
+class Layer(BaseModel):
+    """An RGBA image over a shot (or a scene), its top-left moving in frame pixels from `start`
+    on its first frame to `end` on frame `frames - 1` of its own, then held."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str  # RGBA PNG, relative to work_dir
+    start: tuple[int, int]
+    end: tuple[int, int]
+    motion: LayerMotion
+    frames: int  # over how many frames it travels (the shot's length, or a short entrance)
+    delay: int = 0  # frames it waits (at `start`, unseen when `start` is off the frame)
+
+
+class Transition(BaseModel):
+    """How a shot comes in: over `frames` frames from its first, the shot before it (held on
+    past its last frame) mixed into it; the timeline does not move."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TransitionKind
+    frames: int = 0
+
+
+CUT = Transition(kind=TransitionKind.CUT)
+
+
+class Punch(BaseModel):
+    """A short scale punch on a beat: the shot's first `frames` frames enlarged by `zoom`,
+    easing back to 1 (centred)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    frames: int
+    zoom: float
 
 
 class Shot(BaseModel):
@@ -71,9 +128,13 @@ class Shot(BaseModel):
     start: tuple[int, int]
     end: tuple[int, int]
     photos: list[int] = []  # the product photos it shows (indices into the job's photos)
-    # Where the product is in the frame on the shot's first frame; None when it is not shown.
+    # Where the product is in the frame: on the shot's first frame, or, when it is its own
+    # layer, everywhere its path takes it (the union); None when it is not shown.
     product: Rect | None = None
     beat: float | None = None  # the beat (ad seconds) the cut into this shot was put on
+    layer: Layer | None = None  # the product cut out, moving against the still (a backdrop)
+    enter: Transition = CUT
+    punch: Punch | None = None
 
 
 class Step(BaseModel):
@@ -106,6 +167,8 @@ class EndCard(BaseModel):
     button: Rect  # the call-to-action's button; captions never cover it
     accent: str  # the colour the button is ringed in, "#rrggbb"
     price: str | None
+    tag: Layer | None = None  # the price tag, sliding in over the end card's first frames
+    tag_box: Rect | None = None  # where the tag stands once it is in
 
 
 class Mark(BaseModel):

@@ -29,7 +29,7 @@ from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork, brand
 from pipeline.video.cutout import Cutout
 from pipeline.video.layout import Box, Layout
-from pipeline.video.plan import LookKind, Rect
+from pipeline.video.plan import LayerMotion, LookKind, Rect
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
 MAX_UPSCALE = 4.5  # a close-up never enlarges the photo's pixels more than this
@@ -129,12 +129,24 @@ def analyse(image: Image.Image, cutout: Cutout, accent: str | None = None) -> Ph
 
 
 @dataclass(frozen=True)
+class Floating:
+    """The product cut out, as its own layer over the shot's backdrop."""
+
+    image: Image.Image  # RGBA: the product with its soft shadow
+    start: tuple[int, int]  # its top-left in the frame on the shot's first and last frame
+    end: tuple[int, int]
+    motion: LayerMotion
+
+
+@dataclass(frozen=True)
 class Drawn:
     image: Image.Image  # RGB, at least the frame's size
     start: tuple[int, int]  # the window's top-left on the first and last frame
     end: tuple[int, int]
-    product: Rect | None  # where the product is in the frame on the first frame
+    # Where the product is in the frame on the first frame (its layer's whole path, with one)
+    product: Rect | None
     photos: tuple[int, ...] = ()  # the photos it shows
+    layer: Floating | None = None  # the product, moving against the still
 
 
 @dataclass
@@ -166,13 +178,18 @@ class Canvas:
         return self._backdrops[key].copy()
 
 
+def text_margin(height: int) -> int:
+    """How far inside the text-free band a shot's product is placed: its drift's allowance."""
+    return round(height * 0.03)
+
+
 def text_free(layout: Layout, *, hook: bool) -> Box:
     """Where a moving shot's product may be, over the whole shot: the band between the scene's
     headline (the opening's larger hook) and the captions, less the most any shot's window
     drifts, so that no headline or caption is ever drawn over the product."""
     top = (layout.hook if hook else layout.headline).bottom
     bottom = layout.captions.y
-    margin = round(layout.height * 0.03)
+    margin = text_margin(layout.height)
     box = layout.hero
     return Box(box.x, top + margin, box.w, bottom - top - 2 * margin)
 
@@ -266,22 +283,78 @@ def price_tag_rect(
     return Rect(x=box.centre[0] - w // 2, y=box.y, w=w, h=h), text
 
 
-def price_tag(still: Image.Image, canvas: Canvas, price: str) -> Rect:
-    """The price as a tag: a pill in the accent colour (a shade darker or lighter where needed),
-    the price in the ink that reads on it (artwork.ink_on: at least 5:1)."""
+COUNTER_DRIFT = 0.5  # a PARALLAX product moves this share of its backdrop's drift, the other way
+FLOAT_RISE = 0.035  # how far a floating product rises over its shot, a share of frame height
+
+
+def floating(
+    canvas: Canvas,
+    still: Image.Image,
+    subject: Image.Image,
+    room: tuple[int, int],
+    centre: tuple[int, int],
+    forward: bool,
+    photo: int | None,
+    motion: LayerMotion,
+) -> Drawn:
+    """The backdrop `still` (no product on it) seen through its drifting window, as `drawn`,
+    and `subject` (the cut-out) as its own layer moving against it: PARALLAX against the
+    backdrop's drift, COUNTER_DRIFT as far (the camera circling the product: the backdrop
+    slides by, the product turns the other way a little); FLOAT rising FLOAT_RISE of the
+    frame's height. The product is fitted to `room` (frame pixels, centred at `centre`) less
+    what of its travel the text-free band's margin cannot take (`text_margin` on each side, as
+    a drifting still's product always had), so its whole path stays clear of the text: the
+    plan's product rect is that path's union."""
+    base = drawn(canvas, still, None, forward, photo)
+    if motion == LayerMotion.PARALLAX:
+        # The window moves by `window`, so the backdrop moves by -window in the frame.
+        window = (base.end[0] - base.start[0], base.end[1] - base.start[1])
+        travel = (round(window[0] * COUNTER_DRIFT), round(window[1] * COUNTER_DRIFT))
+    else:
+        travel = (0, -round(canvas.size[1] * FLOAT_RISE))
+    slack = 2 * text_margin(canvas.size[1])
+    fitted = fit(
+        subject,
+        max(1, room[0] - max(0, abs(travel[0]) - slack)),
+        max(1, room[1] - max(0, abs(travel[1]) - slack)),
+    )
+    layer, pad = shadowed(fitted, canvas)
+    x0 = centre[0] - layer.width // 2 - travel[0] // 2
+    y0 = centre[1] - layer.height // 2 - travel[1] // 2
+    start, end = (x0, y0), (x0 + travel[0], y0 + travel[1])
+    union = Rect(
+        x=min(start[0], end[0]) + pad,
+        y=min(start[1], end[1]) + pad,
+        w=fitted.width + abs(travel[0]),
+        h=fitted.height + abs(travel[1]),
+    )
+    product = in_frame(union, (0, 0), canvas.size)
+    return replace(base, product=product, layer=Floating(layer, start, end, motion))
+
+
+def cut_out_subject(canvas: Canvas, photo: Photo | None) -> bool:
+    """Whether a shot of `photo` shows the product cut out (and so as its own layer)."""
+    return photo is not None and photo.cutout.confident
+
+
+def price_tag(canvas: Canvas, price: str) -> tuple[Image.Image, Rect]:
+    """The price as a tag (RGBA, its own layer: it slides in) and where it stands: a pill in the
+    accent colour (a shade darker or lighter where needed), the price in the ink that reads on
+    it (artwork.ink_on: at least 5:1)."""
     field, ink = artwork.ink_on(canvas.palette.accent)
     tag, text = price_tag_rect(canvas.layout, canvas.style, price, ink)
-    h = tag.h
-    ImageDraw.Draw(still).rounded_rectangle(
-        (tag.x, tag.y, tag.x + tag.w, tag.y + tag.h), radius=h // 2, fill=hex_rgba(field)[:3]
+    w, h = tag.w, tag.h
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ImageDraw.Draw(image).rounded_rectangle(
+        (0, 0, w - 1, h - 1), radius=h // 2, fill=(*hex_rgba(field)[:3], 255)
     )
-    place(still, text, (tag.x + tag.w // 2, tag.y + tag.h // 2))
-    return tag
+    place(image, text, (w // 2, h // 2))
+    return image, tag
 
 
 @dataclass(frozen=True)
 class EndCardDrawn:
-    image: Image.Image  # RGB, the frame's size: the end card's still, static
+    image: Image.Image  # RGB, the frame's size: the end card's still (the tag is a layer)
     product: Rect
     button: Rect
 
@@ -310,11 +383,10 @@ def trimmed(image: Image.Image) -> Image.Image:
     return image.crop(box) if box else image
 
 
-def end_card(
-    canvas: Canvas, variant: int, button: Rect, price: str | None, index: int | None
-) -> EndCardDrawn:
-    """The end card: the product large, its price, the button the call-to-action is set on (the
-    name and the CTA's words are drawn by the captions, lit as they are said)."""
+def end_card(canvas: Canvas, variant: int, button: Rect, index: int | None) -> EndCardDrawn:
+    """The end card: the product large and the button the call-to-action is set on (the name
+    and the CTA's words are drawn by the captions, lit as they are said; the price tag is its
+    own layer, `price_tag`)."""
     layout = canvas.layout
 
     def backdrop(light: int) -> Image.Image:  # lit round the product, clear of the words
@@ -335,8 +407,6 @@ def end_card(
     layer, pad = shadowed(fit(subject, box.w, box.h), canvas)
     product = place(still, layer, box.centre, pad)
     draw = ImageDraw.Draw(still, "RGBA")
-    if price:
-        price_tag(still, canvas, price)
     radius = button.h // 2
     accent = hex_rgba(canvas.palette.accent)
     draw.rounded_rectangle(

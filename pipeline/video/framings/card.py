@@ -8,6 +8,7 @@ from PIL import Image, ImageOps
 
 from pipeline.video import shots
 from pipeline.video.framings.base import Framing, ShotKind
+from pipeline.video.plan import LayerMotion
 from pipeline.video.shots import Canvas, Drawn
 
 
@@ -24,7 +25,21 @@ class Card(Framing):
         still = canvas.backdrop(size, variant + 2)
         photo = canvas.photos[index] if index is not None else None
         box = canvas.layout.hero
-        if photo is None or photo.cutout.confident:
+        if shots.cut_out_subject(canvas, photo):
+            assert photo is not None
+            # The cut-out rises slowly while its backdrop drifts sideways under it.
+            side = 1 if variant % 2 else -1
+            return shots.floating(
+                canvas,
+                still,
+                photo.subject,
+                (round(box.w * 1.15), box.h),
+                (width // 2 + side * round(width * 0.06), box.centre[1]),
+                variant % 2 == 1,
+                index,
+                LayerMotion.FLOAT,
+            )
+        if photo is None:
             subject = canvas.hero if photo is None else photo.subject
             layer, pad = shots.shadowed(shots.fit(subject, round(box.w * 1.15), box.h), canvas)
             side = 1 if variant % 2 else -1

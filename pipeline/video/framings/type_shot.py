@@ -15,7 +15,7 @@ from PIL import Image
 from pipeline.shared.fonts import TYPOGRAPHY
 from pipeline.video import artwork, shots
 from pipeline.video.framings.base import Framing, ShotKind
-from pipeline.video.plan import Rect
+from pipeline.video.plan import LayerMotion, Rect
 from pipeline.video.shots import Canvas, Drawn
 from pipeline.video.textcards import draw_text, fit_text, hex_rgba
 
@@ -56,6 +56,19 @@ class TypeShot(Framing):
             room_left = left + letters.width + gap
             room = Rect(x=room_left, y=box.y, w=size[0] - room_left - drift, h=box.h)
         shots.place(still, letters, name_centre)
+        if portrait and shots.cut_out_subject(canvas, photo):
+            # The cut-out rises under the name while the name drifts sideways with the field
+            # (in its own room below the name: the two never meet).
+            return shots.floating(
+                canvas,
+                still,
+                subject,
+                (room.w, room.h),
+                (width // 2, room.y + room.h // 2),
+                variant % 2 == 0,
+                index,
+                LayerMotion.FLOAT,
+            )
         layer, pad = shots.shadowed(shots.fit(subject, room.w, room.h), canvas)
         centre = (
             (size[0] // 2, room.y + room.h // 2)

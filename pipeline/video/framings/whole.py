@@ -7,6 +7,7 @@ from typing import Literal
 from pipeline.video import shots
 from pipeline.video.framings.base import Framing, ShotKind
 from pipeline.video.layout import Box
+from pipeline.video.plan import LayerMotion
 from pipeline.video.shots import Canvas, Drawn, Photo
 
 
@@ -28,6 +29,20 @@ class Whole(Framing):
         drift = round(height * 0.045)
         size = (width, height + drift)
         photo = canvas.photos[index] if index is not None else None
+        if shots.cut_out_subject(canvas, photo):
+            assert photo is not None
+            # The cut-out nearer the eye than its backdrop: it drifts the same way, farther.
+            box = canvas.layout.hero
+            return shots.floating(
+                canvas,
+                canvas.backdrop(size, variant),
+                photo.subject,
+                (box.w, box.h),
+                (canvas.layout.centre_x, box.centre[1]),
+                variant % 2 == 0,
+                index,
+                LayerMotion.PARALLAX,
+            )
         if photo is None:
             still = canvas.backdrop(size, variant)
             subject, pad = canvas.hero, 0
