@@ -31,6 +31,7 @@ from domain.preflight import Preflight
 from domain.providers import COMPOSITING
 from pipeline.compositing.filtergraph import build_graph
 from pipeline.compositing.soundtrack import (
+    LIMIT_DBFS,
     BedAudio,
     Soundtrack,
     VoiceClip,
@@ -133,14 +134,17 @@ async def _soundtrack_aac(
     """The soundtrack rendered, measured and encoded to AAC (while the picture encodes). The
     AAC is measured as the platforms measure the upload: where the encoder's overshoot put its
     true peak over AAC_CEILING_DBTP (the limiter holds the WAV at -1.8 dBFS, but AAC can ring
-    higher on a sharp transient), it is encoded again that much quieter."""
-    soundtrack = await render_soundtrack(clips, bed, seconds, audio_dir / SOUNDTRACK)
-    trim = 0.0
-    for _ in range(2):
+    higher on a sharp transient), the soundtrack is rendered again with the limiter's ceiling
+    lowered by that much: the peaks come down, the loudness stays (lowering the whole mix
+    instead cost as much loudness as the overshoot: -15.1 LUFS for an ad aimed at -14)."""
+    limit = LIMIT_DBFS
+    for _ in range(3):
+        soundtrack = await render_soundtrack(
+            clips, bed, seconds, audio_dir / SOUNDTRACK, limit_dbfs=limit
+        )
         with atomic_output(audio_dir / SOUNDTRACK_AAC) as tmp:
             args = [
                 "-i", str(soundtrack.path),
-                *(("-af", f"volume={trim:.2f}dB") if trim else ()),
                 "-c:a", "aac", "-b:a", AUDIO_BITRATE,
                 *(("-aac_coder", DRAFT_AAC_CODER) if draft else ()),
                 "-f", "mp4", "-y", str(tmp),
@@ -149,7 +153,7 @@ async def _soundtrack_aac(
         _, peak = await measure_output(audio_dir / SOUNDTRACK_AAC)
         if peak is None or peak <= AAC_CEILING_DBTP:
             break
-        trim -= peak - AAC_CEILING_DBTP + AAC_MARGIN_DB
+        limit -= peak - AAC_CEILING_DBTP + AAC_MARGIN_DB
     return soundtrack
 
 

@@ -300,11 +300,11 @@ def plan_render(voice: Levels, music: Levels | None, bed: BedAudio | None, durat
     return Plan(duration, voice_db, plan.music_db, master_db, plan.copies, plan.crossfade)
 
 
-def master_chain(plan: Plan) -> str:
+def master_chain(plan: Plan, limit_dbfs: float = LIMIT_DBFS) -> str:
     """Static gain, then a limiter at 4x the rate so that it catches inter-sample peaks."""
     return (
         f"volume={plan.master_db:.2f}dB,aresample={RATE * 4},"
-        f"alimiter=limit={10 ** (LIMIT_DBFS / 20):.4f}:attack=1:release=60:level=0,"
+        f"alimiter=limit={10 ** (limit_dbfs / 20):.4f}:attack=1:release=60:level=0,"
         f"aresample={RATE}"
     )
 
@@ -378,12 +378,14 @@ async def render_soundtrack(
     out: Path,
     *,
     mode: Mode = Mode.MIX,
+    limit_dbfs: float = LIMIT_DBFS,
 ) -> Soundtrack:
     """Write a 48 kHz stereo PCM WAV of exactly `duration` seconds to `out` (atomically).
 
     mode "mix" is the soundtrack; "voice" and "music" are its two stems (the music still ducked
     by the voice) at the mix's master gain, for measuring. With no music, the voice alone.
-    Missing, undecodable or silent inputs raise StageError.
+    `limit_dbfs`: the limiter's ceiling (lower where an encode overshoots it). Missing,
+    undecodable or silent inputs raise StageError.
     """
     if duration <= 0:
         raise ValueError("duration must be positive")
@@ -391,7 +393,7 @@ async def render_soundtrack(
         raise ValueError("mode 'music' needs a music bed")
     voice_levels, music_levels = await _measure_inputs(voice, music, duration)
     plan = plan_render(voice_levels, music_levels, music, duration)
-    inputs, graph = build_graph(voice, music, plan, mode, master_chain(plan))
+    inputs, graph = build_graph(voice, music, plan, mode, master_chain(plan, limit_dbfs))
     with atomic_output(out) as tmp:
         args = [*inputs, "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s16le"]
         args += ["-ar", str(RATE), "-ac", "2", "-f", "wav", "-y", str(tmp)]
