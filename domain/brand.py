@@ -17,6 +17,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from domain.colour import contrast, luminance
+
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 WCAG_AA = 4.5  # what the job promises
 READABLE = 5.0  # what the adjustment aims for: compression softens small type's edges
@@ -79,20 +81,6 @@ def _hex(rgb: tuple[float, float, float]) -> str:
 def mix(a: str, b: str, amount: float) -> str:
     ca, cb = _rgb(a), _rgb(b)
     return _hex(tuple(x + (y - x) * amount for x, y in zip(ca, cb, strict=True)))  # type: ignore[arg-type]
-
-
-def luminance(colour: str) -> float:
-    def channel(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = _rgb(colour)
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def behind_text(primary: str) -> tuple[str, ...]:

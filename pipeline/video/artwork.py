@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
+from domain.colour import contrast, luminance
 from domain.enums import Style
 from domain.templates import Palette
 from pipeline.shared.fonts import TYPOGRAPHY, Face
@@ -42,20 +43,6 @@ def _mix(a: str, b: str, amount: float) -> RGB:
         round(ca[1] + (cb[1] - ca[1]) * amount),
         round(ca[2] + (cb[2] - ca[2]) * amount),
     )
-
-
-def luminance(colour: str) -> float:
-    def channel(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = _rgb(colour)
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 INKS = ("#141414", "#ffffff")

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
+from domain.colour import luminance
 from domain.enums import StageName
 from domain.media import VIDEO_DIR
 from domain.outputs import Completed, VideoOutput, VoiceOutput
@@ -261,7 +262,7 @@ def captions(
     on_plate = plain.plate or plain.ink != legibility.WHITE
     if not on_plate:
         brightest, _ = under.captions.extremes()
-        on_plate = legibility.ratio(artwork.luminance(lit), brightest) < artwork.READABLE
+        on_plate = legibility.ratio(luminance(lit), brightest) < artwork.READABLE
     caption_style = CaptionStyle(
         font=typography.caption.family,
         size=layout.caption_size,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from pipeline.video.artwork import INKS, READABLE, contrast
+from domain.colour import contrast
+from pipeline.video.artwork import INKS, READABLE
 from pipeline.video.layout import Box
 
 WHITE, DARK = INKS[1], INKS[0]

@@ -20,6 +20,7 @@ import pytest_asyncio
 from PIL import Image, ImageDraw
 
 from devserver import sample
+from domain.colour import contrast
 from domain.enums import FULL_RESOLUTION, AspectRatio, Style
 from domain.outputs import Completed
 from domain.placements import Placement
@@ -30,7 +31,7 @@ from pipeline.script.lines import speaking_rate
 from pipeline.script.offline import MIDDLE_SECONDS, scene_for
 from pipeline.shared.ffmpeg import ffmpeg_exe
 from pipeline.spec import JobSpec, Reuse
-from pipeline.video.artwork import contrast, ink_on
+from pipeline.video.artwork import ink_on
 from pipeline.video.headlines import POP_FRAMES
 from pipeline.video.layout import Box, layout_for
 from pipeline.video.plan import Rect, RenderPlan, TransitionKind

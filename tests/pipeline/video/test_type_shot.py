@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from domain.colour import contrast
 from domain.enums import AspectRatio, Style
 from domain.templates import get_template
 from pipeline.video import artwork, shots
@@ -63,7 +64,7 @@ def test_the_name_is_whole_readable_and_never_under_the_product(
             x0 <= xs.min() and xs.max() < x0 + width and y0 <= ys.min() and ys.max() < y0 + height
         )
     # The name's ink against its field, as WCAG measures it.
-    assert artwork.contrast(_hex(ink), _hex(field)) >= 4.5
+    assert contrast(_hex(ink), _hex(field)) >= 4.5
 
 
 def with_product(drawn: shots.Drawn) -> Image.Image:
