@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from dataclasses import dataclass
 
 from domain.brand import letters_of
-from resolvers.errors import INVALID_FONT, INVALID_IMAGE, MISSING_GLYPHS, TOO_LARGE, FieldError
+from resolvers.errors import INVALID_FONT, INVALID_IMAGE, MISSING_GLYPHS, FieldError
+from resolvers.uploads import check_image
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 2048 * 2048
@@ -73,36 +73,13 @@ def check_logo(data: bytes, field: tuple[str, ...]) -> CheckedFile | FieldError:
     """The logo to store (an SVG as its PNG rendering), or why it is refused."""
     if _looks_like_svg(data):
         return _svg_logo(data, field)
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if getattr(image, "n_frames", 1) > 1 or getattr(image, "is_animated", False):
-                    return FieldError(
-                        INVALID_IMAGE, "logo is animated; send a still PNG, WebP or SVG", field
-                    )
-                if image.format not in LOGO_FORMATS:
-                    return FieldError(
-                        INVALID_IMAGE,
-                        f"logo must be PNG, WebP or SVG (got {image.format or 'unknown'})",
-                        field,
-                    )
-                width, height = image.size
-                if width * height > MAX_LOGO_PIXELS:
-                    return FieldError(
-                        TOO_LARGE,
-                        f"logo is {width}x{height}; at most {MAX_LOGO_PIXELS} pixels in all",
-                        field,
-                    )
-                image.load()
-                extension = LOGO_FORMATS[image.format]
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return FieldError(INVALID_IMAGE, "logo is not a readable PNG, WebP or SVG image", field)
-    except (OSError, SyntaxError, ValueError):
-        return FieldError(INVALID_IMAGE, "logo image data is corrupt or truncated", field)
-    return CheckedFile(data, extension)
+    checked = check_image(
+        data, MAX_LOGO_PIXELS, field, what="logo", formats=LOGO_FORMATS,
+        named="PNG, WebP or SVG", still=True,
+    )  # fmt: skip
+    if isinstance(checked, FieldError):
+        return checked
+    return CheckedFile(data, checked.extension)
 
 
 def missing_letters(data: bytes, languages: list[str]) -> str:

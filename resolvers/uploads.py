@@ -55,7 +55,19 @@ async def read_upload(
     return data
 
 
-def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> CheckedImage | FieldError:
+def check_image(
+    data: bytes,
+    max_pixels: int,
+    field: tuple[str, ...],
+    *,
+    what: str = "image",
+    formats: dict[str, str] = FORMATS,
+    named: str = "PNG, JPEG or WebP",
+    still: bool = False,
+) -> CheckedImage | FieldError:
+    """The image checked whole (its format one of `formats`, at most `max_pixels`, every pixel
+    decoded, and with `still` a single frame), or why it is refused; `what` and `named` word
+    the errors ("logo", "PNG, WebP or SVG")."""
     # Imported on the first upload rather than at start-up: most API processes of a fleet serve
     # queries and subscriptions, and never need an image decoder in memory.
     from PIL import Image, UnidentifiedImageError
@@ -64,26 +76,32 @@ def check_image(data: bytes, max_pixels: int, field: tuple[str, ...]) -> Checked
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format not in FORMATS:
+                if still and (
+                    getattr(image, "n_frames", 1) > 1 or getattr(image, "is_animated", False)
+                ):
+                    return FieldError(
+                        INVALID_IMAGE, f"{what} is animated; send a still {named}", field
+                    )
+                if image.format not in formats:
                     return FieldError(
                         INVALID_IMAGE,
-                        f"image must be PNG, JPEG or WebP (got {image.format or 'unknown'})",
+                        f"{what} must be {named} (got {image.format or 'unknown'})",
                         field,
                     )
                 width, height = image.size
                 if width * height > max_pixels:
                     return FieldError(
                         TOO_LARGE,
-                        f"image is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
+                        f"{what} is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
                         f"at most {max_pixels / 1e6:.0f} megapixels",
                         field,
                     )
                 image.load()  # decode every pixel: a truncated or corrupt file fails here
-                extension = FORMATS[image.format]
+                extension = formats[image.format]
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return FieldError(INVALID_IMAGE, "file is not a readable PNG, JPEG or WebP image", field)
+        return FieldError(INVALID_IMAGE, f"file is not a readable {named} image", field)
     except (OSError, SyntaxError, ValueError):
-        return FieldError(INVALID_IMAGE, "image data is corrupt or truncated", field)
+        return FieldError(INVALID_IMAGE, f"{what} data is corrupt or truncated", field)
     return CheckedImage(data=data, extension=extension, width=width, height=height)
 
 
